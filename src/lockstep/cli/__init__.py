@@ -1,0 +1,42 @@
+"""The ``lockstep`` command: a thin layer over the library, one command per library function.
+
+Library errors (:class:`lockstep.errors.LockstepError`) become ``Error: ...`` on stderr and a non-zero
+exit code (2 for unusable input); nothing here parses files or computes results itself.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from lockstep import __version__
+from lockstep.cli.store_commands import demo, formats, info, ingest
+from lockstep.errors import LockstepError
+
+
+class LockstepGroup(click.Group):
+    """Turns library errors into one-line messages and exit codes."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except LockstepError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+
+@click.group(cls=LockstepGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="lockstep")
+def cli() -> None:
+    """Lockstep: find networks of accounts acting in lockstep, and the evidence for each."""
+
+
+for command in (ingest, info, formats, demo):
+    cli.add_command(command)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli()

@@ -1,0 +1,84 @@
+"""Commands that fill and describe the store: ingest, info, formats, demo."""
+
+from __future__ import annotations
+
+import click
+
+from lockstep.cli.options import db_option, memory_option, quiet_option
+from lockstep.demo import run_demo
+from lockstep.ingestion import ingest as ingest_files
+from lockstep.readers import READERS
+from lockstep.readers.mapping import load_mapping_file, parse_map_flags
+from lockstep.store import StoreInfo, open_store
+from lockstep.progress import file_progress
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", default=None, help="Input format (default: detected). See `lockstep formats`.")
+@click.option("--map", "maps", multiple=True, metavar="FIELD=COLUMN",
+              help="Map a canonical field to a column (repeatable), e.g. --map text=body.")
+@click.option("--mapping", type=click.Path(exists=True, dir_okay=False),
+              help="JSON file of FIELD: COLUMN pairs (and platform, timezone, time_format).")
+@click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of the input files.")
+@click.option("--force", is_flag=True, help="Re-read files already ingested (still never duplicates rows).")
+@db_option
+@memory_option
+@quiet_option
+def ingest(
+    files: tuple[str, ...], fmt: str | None, maps: tuple[str, ...], mapping: str | None, encoding: str,
+    force: bool, db: str, memory_limit: str, quiet: bool,
+) -> None:
+    """Read export FILES (CSV, TSV, JSONL, Parquet, or .zip of them) into the store, in one atomic batch."""
+    overrides = {**(load_mapping_file(mapping) if mapping else {}), **parse_map_flags(maps)}
+    with open_store(db, memory_limit=memory_limit) as store, file_progress(quiet) as progress:
+        report = ingest_files(store, files, format=fmt, encoding=encoding, mapping=overrides, force=force,
+                              progress=progress)
+    if not quiet:
+        for f in report.files:
+            if f.skipped:
+                click.echo(f"{f.path}: skipped ({f.skipped}; use --force to re-read)", err=True)
+        click.echo(report.summary(), err=True)
+
+
+@click.command()
+@db_option
+def info(db: str) -> None:
+    """Summarise the store: posts by platform, kind and language, time range, accounts, quarantine."""
+    with open_store(db, read_only=True) as store:
+        click.echo(format_info(store.info()))
+
+
+def format_info(i: StoreInfo) -> str:
+    """The text ``lockstep info`` prints."""
+    lines = [
+        f"store        {i.path}",
+        f"posts        {i.posts:,}",
+        f"accounts     {i.accounts:,} ({i.posting_accounts:,} with posts)",
+        f"sources      {i.sources:,} file(s)",
+        f"time range   {i.first_post or '-'} .. {i.last_post or '-'} UTC",
+    ]
+    for title, pairs in (("platform", i.by_platform), ("kind", i.by_kind), ("language", i.by_language)):
+        if pairs:
+            lines.append(f"by {title:<10}" + ", ".join(f"{k} {n:,}" for k, n in pairs))
+    lines.append(f"quarantined  {i.quarantined:,}")
+    lines.extend(f"  {n:>10,}  {reason}" for reason, n in i.quarantine_by_reason)
+    return "\n".join(lines)
+
+
+@click.command()
+def formats() -> None:
+    """List the input formats Lockstep reads."""
+    width = max(len(n) for n in READERS)
+    for name in sorted(READERS):
+        click.echo(f"{name:<{width}}  {READERS[name].description}")
+
+
+@click.command()
+@click.option("--db", default="lockstep-demo.duckdb", show_default=True, help="Store file for the demo.")
+@quiet_option
+def demo(db: str, quiet: bool) -> None:
+    """Run the whole pipeline on the bundled demo sample (IRA + organic airline tweets, Feb 2015)."""
+    with file_progress(quiet) as progress:
+        text = run_demo(db, progress=progress)
+    click.echo(text)

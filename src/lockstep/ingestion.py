@@ -1,0 +1,448 @@
+"""Ingest: read export files into the canonical store, atomically, idempotently, losing nothing.
+
+One call is one *batch* and one transaction: a run killed half-way leaves the store as it was. For each file
+the reader stages rows; this module then
+
+1. quarantines rows that cannot be used (no account id, no parseable time, ids mangled into scientific
+   notation by a spreadsheet), with the reason and the raw row;
+2. gives rows without a post id a deterministic content id (platform, account, time, text, kind, parent, and
+   the occurrence number among identical rows), so repeated identical rows are all kept and re-ingest is a
+   no-op;
+3. drops duplicates (same platform and post id) within the file and against the store, counting them;
+4. writes posts, their canonical URLs (:mod:`lockstep.normalize.urls`, computed once per distinct URL) and
+   the latest account snapshots, filling blanks in accounts already stored.
+
+A file already ingested with the same format and options (same SHA-256) is skipped unless ``force``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import shutil
+import tempfile
+import zipfile
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+import lockstep.readers  # noqa: F401  (registers the built-in readers)
+from lockstep import __version__
+from lockstep.errors import FormatError, InputError
+from lockstep.normalize.urls import canonical_url, registered_domain
+from lockstep.readers.base import Probe, Reader, StageContext, detect_reader, get_reader
+from lockstep.readers.tabular import detect_kind, json_keys, read_csv_header, sql_str
+from lockstep.store.schema import ACCOUNT_COLUMNS, POST_COLUMNS, create_table_sql
+from lockstep.store.store import Store
+
+#: Ids a spreadsheet turned into floating point (``6.29697E+17``): their digits are gone for good.
+SCIENTIFIC_ID = r"[0-9](\.[0-9]+)?[eE]\+?[0-9]+"
+#: URLs that are already canonical (lower-case host, no query, fragment, port or bare ``/`` path).
+CANONICAL_FAST = r"https?://[a-z0-9-]+(\.[a-z0-9-]+)+(/[^?#\s]+)?"
+INNER_SUFFIXES = {".csv", ".tsv", ".tab", ".jsonl", ".json", ".ndjson", ".parquet", ".txt"}
+
+ProgressFn = Callable[[str, int, int], None]
+
+
+@dataclass
+class FileReport:
+    """What happened to one input file."""
+
+    path: str
+    format: str
+    rows_read: int = 0
+    posts_stored: int = 0
+    accounts_stored: int = 0
+    duplicates: int = 0
+    quarantined: dict[str, int] = field(default_factory=dict)
+    skipped: str | None = None
+
+    @property
+    def quarantined_total(self) -> int:
+        """Rows of this file that went to the quarantine."""
+        return sum(self.quarantined.values())
+
+
+@dataclass
+class IngestReport:
+    """What one ``ingest`` call did, file by file."""
+
+    batch_id: str
+    files: list[FileReport] = field(default_factory=list)
+
+    def total(self, attr: str) -> int:
+        """Sum of ``attr`` over files (``quarantined`` sums every reason)."""
+        if attr == "quarantined":
+            return sum(f.quarantined_total for f in self.files)
+        return sum(int(getattr(f, attr)) for f in self.files)
+
+    def quarantine_reasons(self) -> Counter[str]:
+        """Quarantined rows by reason over all files."""
+        c: Counter[str] = Counter()
+        for f in self.files:
+            c.update(f.quarantined)
+        return c
+
+    def summary(self) -> str:
+        """The accounting line: read, stored, duplicates, quarantined by reason."""
+        reasons = self.quarantine_reasons()
+        why = f" ({'; '.join(f'{n:,} {r}' for r, n in reasons.most_common())})" if reasons else ""
+        skipped = sum(1 for f in self.files if f.skipped)
+        return (
+            f"read {self.total('rows_read'):,} rows from {len(self.files) - skipped} file(s)"
+            + (f", skipped {skipped} already ingested" if skipped else "")
+            + f"; stored {self.total('posts_stored'):,} posts and {self.total('accounts_stored'):,} new accounts"
+            + f"; duplicates {self.total('duplicates'):,}; quarantined {self.total('quarantined'):,}{why}"
+        )
+
+
+def ingest(
+    store: Store,
+    paths: Sequence[str | Path],
+    *,
+    format: str | None = None,
+    encoding: str = "utf-8",
+    mapping: dict[str, str] | None = None,
+    force: bool = False,
+    progress: ProgressFn | None = None,
+) -> IngestReport:
+    """Read ``paths`` into ``store`` in one atomic batch and return the accounting.
+
+    ``format`` overrides detection (see ``lockstep formats``); ``mapping`` maps canonical fields to column
+    names (``{"text": "body"}``) for tabular formats; ``force`` re-reads files already ingested (still
+    without duplicating anything).
+    """
+    files = [Path(p) for p in paths]
+    for p in files:
+        if not p.exists():
+            raise InputError(f"{p}: no such file")
+        if p.is_dir():
+            raise InputError(f"{p}: is a directory; pass the files in it (e.g. {p}/*.csv)")
+    reader_fixed = get_reader(format) if format else None
+    started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    report = IngestReport(batch_id=f"b{started:%Y%m%dT%H%M%S%f}")
+    options = json.dumps({"encoding": encoding, "mapping": mapping or {}}, sort_keys=True)
+    with store.transaction() as con:
+        for i, path in enumerate(files):
+            for display, real in _expand(path):
+                if progress:
+                    progress(display, i, len(files))
+                report.files.append(
+                    _ingest_file(con, report.batch_id, real, display, reader_fixed, encoding, mapping or {},
+                                 options, force)
+                )
+        con.execute(
+            "INSERT INTO ingest_batches VALUES (?, ?, ?, ?, ?)",
+            [report.batch_id, started, dt.datetime.now(dt.UTC).replace(tzinfo=None), __version__,
+             json.dumps({"format": format, "encoding": encoding, "mapping": mapping or {}, "force": force,
+                         "files": [str(p) for p in files]})],
+        )
+    if progress:
+        progress("", len(files), len(files))
+    return report
+
+
+def probe_file(path: Path, encoding: str = "utf-8") -> Probe:
+    """Look at a file's kind, first bytes and columns, for format detection."""
+    with path.open("rb") as fh:
+        head = fh.read(65536)
+    kind = detect_kind(path, head)
+    columns: list[str] = []
+    if kind in ("csv", "tsv"):
+        columns = read_csv_header(path, "\t" if kind == "tsv" else ",", encoding)
+    elif kind == "jsonl":
+        columns = json_keys(path, encoding)
+    elif kind == "parquet":
+        con = duckdb.connect()
+        try:
+            columns = [r[0] for r in con.execute(
+                f"DESCRIBE SELECT * FROM read_parquet({sql_str(str(path))})").fetchall()]
+        except duckdb.Error as exc:
+            raise FormatError(f"{path}: unreadable Parquet file ({exc})") from exc
+        finally:
+            con.close()
+    return Probe(path=path, kind=kind, head=head, columns=columns)
+
+
+@contextmanager
+def _tempdir() -> Iterator[Path]:
+    d = Path(tempfile.mkdtemp(prefix="lockstep-"))
+    try:
+        yield d
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def _expand(path: Path) -> Iterator[tuple[str, Path]]:
+    """The readable files in ``path``: itself, or each data member of a zip archive (extracted to temp)."""
+    if not zipfile.is_zipfile(path):
+        yield str(path), path
+        return
+    with zipfile.ZipFile(path) as zf, _tempdir() as tmp:
+        members = [m for m in zf.infolist() if not m.is_dir() and Path(m.filename).suffix.lower() in INNER_SUFFIXES
+                   and not Path(m.filename).name.startswith(".")]
+        if not members:
+            raise FormatError(f"{path}: zip archive holds no CSV/TSV/JSONL/Parquet member")
+        for m in members:
+            target = tmp / f"{len(list(tmp.iterdir()))}{Path(m.filename).suffix.lower()}"
+            with zf.open(m) as src, target.open("wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+            yield f"{path}!{m.filename}", target
+            target.unlink()
+
+
+def _sha256(path: Path) -> tuple[str, int]:
+    h = hashlib.sha256()
+    size = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 22):
+            h.update(chunk)
+            size += len(chunk)
+    return h.hexdigest(), size
+
+
+def _ingest_file(
+    con: duckdb.DuckDBPyConnection,
+    batch_id: str,
+    path: Path,
+    display: str,
+    reader_fixed: Reader | None,
+    encoding: str,
+    mapping: dict[str, str],
+    options: str,
+    force: bool,
+) -> FileReport:
+    sha, size = _sha256(path)
+    reader = reader_fixed or detect_reader(probe_file(path, encoding))
+    if not force:
+        prior = con.execute(
+            "SELECT batch_id FROM sources WHERE sha256 = ? AND format = ? AND options = ? LIMIT 1",
+            [sha, reader.name, options],
+        ).fetchone()
+        if prior:
+            return FileReport(display, reader.name, skipped=f"already ingested in batch {prior[0]}")
+    _create_stage(con)
+    ctx = StageContext(con=con, path=path, display=display, kind=detect_kind(path, path.open("rb").read(8192)),
+                       encoding=encoding, overrides=mapping)
+    reader.stage(ctx)
+    fr = FileReport(display, reader.name, rows_read=ctx.rows_read)
+    prov = {"batch_id": batch_id, "source_file": display, "reader": reader.name,
+            "reader_version": reader.version, "sha": sha}
+    _quarantine_reader_rows(con, ctx.quarantine, prov)
+    _check_rows(con, prov)
+    _finalize_posts(con, prov, fr)
+    _finalize_accounts(con, prov, fr)
+    for reason, n in con.execute(
+        "SELECT reason, count(*) FROM quarantine WHERE batch_id = ? AND source_sha256 = ? GROUP BY 1",
+        [batch_id, sha],
+    ).fetchall():
+        fr.quarantined[reason] = int(n)
+    con.execute(
+        "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [batch_id, display, sha, size, reader.name, reader.version, options, fr.rows_read, fr.posts_stored,
+         fr.accounts_stored, fr.duplicates, fr.quarantined_total],
+    )
+    con.execute("DROP VIEW IF EXISTS stage_checked")
+    for t in ("stage_posts", "stage_accounts", "stage_new", "acc_reduced", "new_urls"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+    return fr
+
+
+def _create_stage(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("DROP TABLE IF EXISTS stage_posts")
+    con.execute("DROP TABLE IF EXISTS stage_accounts")
+    post_cols = tuple(c for c in POST_COLUMNS if c[0] != "post_id_derived") + (("created_at_raw", "VARCHAR"),)
+    con.execute(create_table_sql("stage_posts", post_cols, temp=True))
+    con.execute(create_table_sql("stage_accounts", (*ACCOUNT_COLUMNS, ("observed_at", "TIMESTAMP")), temp=True))
+
+
+def _quarantine_reader_rows(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]], prov: dict[str, str]) -> None:
+    if not rows:
+        return
+    table = pa.table({
+        "source_row": pa.array([r.get("source_row") for r in rows], pa.int64()),
+        "reason": pa.array([r["reason"] for r in rows], pa.string()),
+        "field": pa.array([r.get("field") for r in rows], pa.string()),
+        "raw": pa.array([r.get("raw") for r in rows], pa.string()),
+    })
+    con.register("_reader_rejects", table)
+    _insert_quarantine(con, "SELECT source_row, reason, field, raw FROM _reader_rejects", prov)
+    con.unregister("_reader_rejects")
+
+
+def _insert_quarantine(con: duckdb.DuckDBPyConnection, select: str, prov: dict[str, str]) -> None:
+    """Insert (source_row, reason, field, raw) rows, skipping ones already quarantined from this file."""
+    con.execute(
+        f"""INSERT INTO quarantine
+        SELECT ?, ?, ?, q.source_row, ?, q.reason, q.field, q.raw FROM ({select}) q
+        WHERE NOT EXISTS (SELECT 1 FROM quarantine o WHERE o.source_sha256 = ? AND o.reader = ?
+                          AND o.source_row IS NOT DISTINCT FROM q.source_row AND o.reason = q.reason)""",
+        [prov["batch_id"], prov["source_file"], prov["sha"], prov["reader"], prov["sha"], prov["reader"]],
+    )
+
+
+def _check_rows(con: duckdb.DuckDBPyConnection, prov: dict[str, str]) -> None:
+    sci = sql_str(SCIENTIFIC_ID)
+    con.execute(
+        f"""CREATE OR REPLACE TEMP VIEW stage_checked AS
+        SELECT s.*,
+          CASE WHEN account_id IS NULL THEN 'missing account id'
+               WHEN regexp_full_match(account_id, {sci})
+                 THEN 'account id in scientific notation (spreadsheet-mangled, digits lost; re-export ids as text)'
+               WHEN post_id IS NOT NULL AND regexp_full_match(post_id, {sci})
+                 THEN 'post id in scientific notation (spreadsheet-mangled, digits lost; re-export ids as text)'
+               WHEN created_at IS NULL AND created_at_raw IS NULL THEN 'missing time'
+               WHEN created_at IS NULL THEN 'unparseable time (pass --map time_format=... or --format)'
+          END AS _problem,
+          CASE WHEN account_id IS NULL OR regexp_full_match(account_id, {sci}) THEN 'account_id'
+               WHEN post_id IS NOT NULL AND regexp_full_match(post_id, {sci}) THEN 'post_id'
+               WHEN created_at IS NULL THEN 'created_at' END AS _field
+        FROM stage_posts s"""
+    )
+    _insert_quarantine(
+        con,
+        "SELECT source_row, _problem AS reason, _field AS field, "
+        "CAST(to_json(c) AS VARCHAR) AS raw FROM stage_checked c WHERE _problem IS NOT NULL",
+        prov,
+    )
+
+
+def _finalize_posts(con: duckdb.DuckDBPyConnection, prov: dict[str, str], fr: FileReport) -> None:
+    us = "chr(31)"
+    content_key = (
+        f"md5(concat_ws({us}, platform, account_id, CAST(created_at AS VARCHAR), coalesce(text, ''), kind, "
+        "coalesce(parent_post_id, '')))"
+    )
+    # Rows with an id keep it; rows without get md5(content key, occurrence number among identical rows).
+    # Within-file duplicates of given ids are removed only when some exist (checked with one aggregate).
+    cols = "* EXCLUDE (_problem, _field, created_at_raw, batch_id, source_file, reader, reader_version)"
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE stage_ok AS
+        SELECT {cols}, false AS post_id_derived FROM stage_checked
+        WHERE _problem IS NULL AND post_id IS NOT NULL
+        UNION ALL BY NAME
+        SELECT * EXCLUDE (_key, post_id), true AS post_id_derived,
+               'h:' || md5(_key || '|' || CAST(row_number() OVER (PARTITION BY _key ORDER BY source_row) AS VARCHAR))
+                 AS post_id
+        FROM (SELECT {cols}, {content_key} AS _key FROM stage_checked WHERE _problem IS NULL AND post_id IS NULL)"""
+    )
+    counts = con.execute("SELECT count(*), count(DISTINCT post_id) FROM stage_ok").fetchone()
+    ok_n, distinct_n = (int(counts[0]), int(counts[1])) if counts else (0, 0)
+    firsts = "stage_ok"
+    if distinct_n < ok_n:
+        firsts = (
+            "(SELECT * FROM stage_ok QUALIFY row_number() OVER (PARTITION BY platform, post_id "
+            "ORDER BY source_row) = 1)"
+        )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE stage_new AS
+        SELECT f.* FROM {firsts} f ANTI JOIN posts p ON p.platform = f.platform AND p.post_id = f.post_id"""
+    )
+    con.execute("DROP TABLE stage_ok")
+    new_row = con.execute("SELECT count(*) FROM stage_new").fetchone()
+    new_n = int(new_row[0]) if new_row else 0
+    fr.posts_stored, fr.duplicates = new_n, ok_n - new_n
+    con.execute(
+        "INSERT INTO posts BY NAME SELECT *, ? AS batch_id, ? AS source_file, ? AS reader, ? AS reader_version "
+        "FROM stage_new",
+        [prov["batch_id"], prov["source_file"], prov["reader"], prov["reader_version"]],
+    )
+    _finalize_urls(con)
+
+
+def _finalize_urls(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE new_urls AS
+        SELECT * FROM (
+          SELECT platform, post_id, CAST(generate_subscripts(urls, 1) AS INTEGER) AS position,
+                 trim(unnest(urls)) AS url_raw
+          FROM stage_new WHERE len(urls) > 0)
+        WHERE url_raw IS NOT NULL AND url_raw <> ''"""
+    )
+    slow = [r[0] for r in con.execute(
+        f"SELECT DISTINCT url_raw FROM new_urls WHERE NOT regexp_full_match(url_raw, {sql_str(CANONICAL_FAST)})"
+    ).fetchall()]
+    canon = pa.table({"raw": pa.array(slow, pa.string()),
+                      "url": pa.array([canonical_url(u) or u for u in slow], pa.string())})
+    con.register("_url_canon", canon)
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE new_urls AS
+        SELECT n.*, coalesce(c.url, n.url_raw) AS url,
+               lower(regexp_extract(coalesce(c.url, n.url_raw), '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/?#]*@)?([^/:?#]+)', 1))
+                 AS host
+        FROM new_urls n LEFT JOIN _url_canon c ON c.raw = n.url_raw"""
+    )
+    con.unregister("_url_canon")
+    hosts = [r[0] for r in con.execute("SELECT DISTINCT host FROM new_urls WHERE host <> ''").fetchall()]
+    domains = pa.table({"host": pa.array(hosts, pa.string()),
+                        "domain": pa.array([registered_domain("http://" + h) for h in hosts], pa.string())})
+    con.register("_hosts", domains)
+    con.execute(
+        """INSERT INTO post_urls
+        SELECT n.platform, n.post_id, n.position, n.url_raw, n.url, h.domain
+        FROM new_urls n LEFT JOIN _hosts h ON h.host = n.host"""
+    )
+    con.unregister("_hosts")
+
+
+_ACCOUNT_VALUE_COLUMNS = [c for c, _ in ACCOUNT_COLUMNS
+                          if c not in ("platform", "account_id", "id_is_hashed", "source_file", "source_row",
+                                       "batch_id", "reader", "reader_version")]
+
+
+def _finalize_accounts(con: duckdb.DuckDBPyConnection, prov: dict[str, str], fr: FileReport) -> None:
+    sci = sql_str(SCIENTIFIC_ID)
+    # Account-only files (no posts staged): unusable ids go to the quarantine here.
+    _insert_quarantine(
+        con,
+        f"""SELECT source_row, CASE WHEN account_id IS NULL THEN 'missing account id' ELSE
+              'account id in scientific notation (spreadsheet-mangled, digits lost; re-export ids as text)' END
+              AS reason, 'account_id' AS field, CAST(to_json(a) AS VARCHAR) AS raw
+            FROM stage_accounts a
+            WHERE (account_id IS NULL OR regexp_full_match(account_id, {sci}))
+              AND NOT EXISTS (SELECT 1 FROM stage_posts LIMIT 1)""",
+        prov,
+    )
+    picks = ",\n".join(
+        f"arg_max({c}, _k) FILTER (WHERE {c} IS NOT NULL) AS {c}" for c in _ACCOUNT_VALUE_COLUMNS
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE acc_reduced AS
+        WITH snaps AS (
+          SELECT a.* EXCLUDE (observed_at),
+                 coalesce(epoch_us(observed_at), 0) * 0 + coalesce(epoch_us(observed_at), source_row) AS _k
+          FROM stage_accounts a
+          SEMI JOIN (SELECT DISTINCT platform, account_id FROM stage_new
+                     UNION SELECT platform, account_id FROM stage_accounts
+                     WHERE NOT EXISTS (SELECT 1 FROM stage_posts LIMIT 1)) k
+            ON k.platform = a.platform AND k.account_id = a.account_id
+          WHERE a.account_id IS NOT NULL AND NOT regexp_full_match(a.account_id, {sci})
+          UNION ALL BY NAME
+          SELECT DISTINCT platform, account_id, false AS id_is_hashed, CAST(NULL AS BIGINT) AS source_row,
+                 -1 AS _k FROM stage_new
+        )
+        SELECT platform, account_id, {picks}, bool_or(coalesce(id_is_hashed, false)) AS id_is_hashed,
+               min(source_row) AS source_row
+        FROM snaps GROUP BY platform, account_id"""
+    )
+    sets = ", ".join(f"{c} = coalesce(accounts.{c}, r.{c})" for c in _ACCOUNT_VALUE_COLUMNS)
+    con.execute(
+        f"""UPDATE accounts SET {sets}, id_is_hashed = accounts.id_is_hashed OR r.id_is_hashed
+        FROM acc_reduced r WHERE accounts.platform = r.platform AND accounts.account_id = r.account_id"""
+    )
+    before = con.execute("SELECT count(*) FROM accounts").fetchone()
+    con.execute(
+        """INSERT INTO accounts BY NAME
+        SELECT r.*, ? AS batch_id, ? AS source_file, ? AS reader, ? AS reader_version
+        FROM acc_reduced r ANTI JOIN accounts a ON a.platform = r.platform AND a.account_id = r.account_id""",
+        [prov["batch_id"], prov["source_file"], prov["reader"], prov["reader_version"]],
+    )
+    after = con.execute("SELECT count(*) FROM accounts").fetchone()
+    fr.accounts_stored = int((after[0] if after else 0) - (before[0] if before else 0))

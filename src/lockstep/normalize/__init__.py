@@ -1,0 +1,1 @@
+"""Normalisers shared by readers and traces: URLs, text, times."""

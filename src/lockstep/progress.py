@@ -1,0 +1,34 @@
+"""Progress on stderr: a bar when stderr is a terminal, nothing when piped or quiet."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+from lockstep.ingestion import ProgressFn
+
+
+@contextmanager
+def file_progress(quiet: bool = False) -> Iterator[ProgressFn | None]:
+    """A callback ``(name, done, total)`` drawing a bar on stderr, or ``None`` when quiet or piped."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} files"),
+        TimeElapsedColumn(), console=console, transient=True,
+    ) as bar:
+        task: TaskID | None = None
+
+        def update(name: str, done: int, total: int) -> None:
+            nonlocal task
+            if task is None:
+                task = bar.add_task("ingest", total=total)
+            bar.update(task, completed=done, description=f"ingest {name[-50:]}" if name else "ingest")
+
+        yield update

@@ -1,0 +1,92 @@
+"""The reader interface and the registry every input format registers in.
+
+A reader turns one file into rows of the temp tables ``stage_posts`` and ``stage_accounts`` (canonical
+columns, see :mod:`lockstep.store.schema`) plus quarantine entries; :mod:`lockstep.ingestion` validates,
+deduplicates and commits them. A new format is one new module with one ``register(...)`` line.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from lockstep.errors import FormatError
+
+
+@dataclass
+class Probe:
+    """What format detection may look at: the file's kind, first bytes and column names."""
+
+    path: Path
+    kind: str
+    head: bytes
+    columns: list[str]
+
+    def has(self, *names: str) -> bool:
+        """Whether every one of ``names`` is a column (case-insensitive)."""
+        cols = {c.lower() for c in self.columns}
+        return all(n.lower() in cols for n in names)
+
+
+@dataclass
+class StageContext:
+    """Everything a reader needs to stage one file."""
+
+    con: duckdb.DuckDBPyConnection
+    path: Path
+    display: str
+    kind: str
+    encoding: str = "utf-8"
+    overrides: dict[str, str] = field(default_factory=dict)
+    quarantine: list[dict[str, Any]] = field(default_factory=list)
+    rows_read: int = 0
+
+
+class Reader(ABC):
+    """One input format."""
+
+    name: str = ""
+    version: str = "1"
+    description: str = ""
+
+    @abstractmethod
+    def sniff(self, probe: Probe) -> float:
+        """Confidence in ``[0, 1]`` that ``probe`` is this format (0: not this format)."""
+
+    @abstractmethod
+    def stage(self, ctx: StageContext) -> None:
+        """Insert the file's rows into ``stage_posts`` / ``stage_accounts``; set ``ctx.rows_read``."""
+
+
+READERS: dict[str, Reader] = {}
+
+
+def register(reader: Reader) -> Reader:
+    """Add ``reader`` to the registry under its name (later registrations replace earlier ones)."""
+    READERS[reader.name] = reader
+    return reader
+
+
+def get_reader(name: str) -> Reader:
+    """The reader called ``name``."""
+    try:
+        return READERS[name]
+    except KeyError:
+        raise FormatError(f"unknown format {name!r}; formats are: {', '.join(sorted(READERS))}") from None
+
+
+def detect_reader(probe: Probe) -> Reader:
+    """The registered reader most confident about ``probe``; raise if none recognises it."""
+    scored = sorted(((r.sniff(probe), r.name) for r in READERS.values()), reverse=True)
+    if not scored or scored[0][0] <= 0:
+        cols = ", ".join(probe.columns[:15]) + (" ..." if len(probe.columns) > 15 else "")
+        raise FormatError(
+            f"{probe.path}: cannot tell the format (a {probe.kind} file with columns: {cols or 'none'}). "
+            f"Pass --format with one of: {', '.join(sorted(READERS))}; for other layouts use --format "
+            "generic with --map FIELD=COLUMN or --mapping FILE."
+        )
+    return READERS[scored[0][1]]

@@ -1,0 +1,296 @@
+"""Column maps: how the columns of a tabular export become canonical posts and accounts.
+
+A :class:`ColumnMap` names, for each canonical field, the export column that holds it. Built-in readers
+(IO archive, IRA, presets for shared CSVs) are column maps plus a few trusted SQL expressions; users give their
+own maps with ``--map field=column`` flags or a JSON mapping file, which may only name columns (user input is
+never executed as SQL). Selection is by column name, case-insensitive, in any order.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from lockstep.errors import MappingError, MissingColumnsError
+from lockstep.normalize.text import HASHTAG_SQL_PATTERN, MENTION_SQL_PATTERN, URL_SQL_PATTERN
+from lockstep.readers.tabular import EXTRA_JSON_COLUMN, ident, sql_str
+
+POST_FIELDS = (
+    "post_id", "account_id", "created_at", "text", "language", "kind", "is_repost", "repost_of",
+    "repost_of_account", "reply_to", "reply_to_account", "quote_of", "quote_of_account", "urls", "hashtags",
+    "mentions", "media", "like_count", "repost_count", "reply_count", "quote_count", "client",
+)
+ACCOUNT_FIELDS = (
+    "handle", "display_name", "description", "location", "account_created_at", "followers", "following",
+    "post_count", "account_language", "avatar",
+)
+ALL_FIELDS = POST_FIELDS + ACCOUNT_FIELDS
+
+DEFAULT_TIME_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%Y-%m-%d",
+    "%a %b %d %H:%M:%S +0000 %Y",
+)
+#: Values of a ``kind`` column, as exports write them, mapped to canonical kinds.
+KIND_VALUES = {
+    "original": "original", "post": "original", "tweet": "original", "status": "original", "": "original",
+    "repost": "repost", "retweet": "repost", "retweeted": "repost", "rt": "repost", "r": "repost",
+    "share": "repost", "forward": "repost", "boost": "repost",
+    "quote": "quote", "quoted": "quote", "q": "quote",
+    "reply": "reply", "replied_to": "reply", "comment": "reply",
+}
+TRUE_VALUES = ("true", "t", "1", "yes", "y")
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """Where each canonical field lives in an export, and how to read it.
+
+    ``columns`` maps canonical field names (see ``ALL_FIELDS``) to export column names; ``expressions`` maps
+    field names to trusted SQL (built-in readers only). ``required`` fields must be present.
+    """
+
+    platform: str
+    columns: dict[str, str] = field(default_factory=dict)
+    expressions: dict[str, str] = field(default_factory=dict)
+    required: tuple[str, ...] = ("account_id", "created_at")
+    time_formats: tuple[str, ...] = DEFAULT_TIME_FORMATS
+    timezone: str = "UTC"
+    time_from_snowflake: bool = False
+    hashed_id_pattern: str | None = None
+    null_values: tuple[str, ...] = ("",)
+    has_posts: bool = True
+
+    def resolve(self, path: str, fmt: str, found: list[str]) -> ColumnMap:
+        """Bind column names case-insensitively to ``found``; raise naming what is missing and what is near."""
+        lower = {c.lower(): c for c in found}
+        bound: dict[str, str] = {}
+        for fld, col in self.columns.items():
+            if fld not in ALL_FIELDS:
+                raise MappingError(f"unknown field {fld!r} in the column map; fields are {', '.join(ALL_FIELDS)}")
+            if col in found:
+                bound[fld] = col
+            elif col.lower() in lower:
+                bound[fld] = lower[col.lower()]
+        missing = [f for f in self.required if f not in bound and f not in self.expressions]
+        if missing:
+            wanted = [self.columns.get(f, f) for f in missing]
+            hints = {}
+            for w in wanted:
+                close = difflib.get_close_matches(w.lower(), list(lower), n=1, cutoff=0.5)
+                if close:
+                    hints[w] = lower[close[0]]
+            raise MissingColumnsError(path, fmt, wanted, found, hints)
+        return replace(self, columns=bound)
+
+    def with_overrides(self, overrides: dict[str, str]) -> ColumnMap:
+        """This map with ``overrides`` (field -> column) applied, as given by ``--map`` or a mapping file."""
+        for fld in overrides:
+            if fld not in ALL_FIELDS and fld not in _OPTION_KEYS:
+                raise MappingError(f"unknown field {fld!r}; fields are {', '.join(ALL_FIELDS)}")
+        opts: dict[str, Any] = {}
+        if "platform" in overrides:
+            opts["platform"] = overrides["platform"]
+        if "timezone" in overrides:
+            opts["timezone"] = overrides["timezone"]
+        if "time_format" in overrides:
+            opts["time_formats"] = (overrides["time_format"], *self.time_formats)
+        cols = {**self.columns, **{k: v for k, v in overrides.items() if k in ALL_FIELDS}}
+        exprs = {k: v for k, v in self.expressions.items() if k not in overrides}
+        return replace(self, columns=cols, expressions=exprs, **opts)
+
+    # --- SQL -----------------------------------------------------------------------------------------
+    def _col(self, fld: str) -> str | None:
+        if fld in self.expressions:
+            return f"({self.expressions[fld]})"
+        col = self.columns.get(fld)
+        if col is None:
+            return None
+        nulls = ", ".join(sql_str(v) for v in self.null_values)
+        return f"(CASE WHEN trim({ident(col)}) IN ({nulls}) THEN NULL ELSE {ident(col)} END)"
+
+    def _text(self, fld: str) -> str:
+        return self._col(fld) or "NULL"
+
+    def _id(self, fld: str) -> str:
+        c = self._col(fld)
+        return f"trim({c})" if c else "CAST(NULL AS VARCHAR)"
+
+    def _int(self, fld: str) -> str:
+        c = self._col(fld)
+        if c is None:
+            return "CAST(NULL AS BIGINT)"
+        return f"TRY_CAST(TRY_CAST(replace({c}, ',', '') AS DOUBLE) AS BIGINT)"
+
+    def _time(self, expr: str | None) -> str:
+        if expr is None:
+            return "CAST(NULL AS TIMESTAMP)"
+        fmts = "[" + ", ".join(sql_str(f) for f in self.time_formats) + "]"
+        naive = f"try_strptime(trim({expr}), {fmts})"
+        if self.timezone.upper() != "UTC":
+            naive = f"CAST(({naive}) AT TIME ZONE {sql_str(self.timezone)} AS TIMESTAMP)"
+        aware = f"CAST(TRY_CAST(trim({expr}) AS TIMESTAMPTZ) AS TIMESTAMP)"
+        return f"coalesce({naive}, {aware})"
+
+    def _list(self, fld: str, pattern_from_text: str | None, strip: str) -> str:
+        c = self._col(fld)
+        if c is None:
+            if pattern_from_text is None or self._col("text") is None:
+                return "CAST([] AS VARCHAR[])"
+            group = 1 if "(" in pattern_from_text.replace("(?:", "") else 0
+            return f"coalesce(regexp_extract_all({self._col('text')}, {sql_str(pattern_from_text)}, {group}), [])"
+        items = (
+            f"list_filter(list_transform(regexp_extract_all({c}, {sql_str(LIST_ITEM_PATTERN)}), "
+            f"lambda x: ltrim(trim(x, {sql_str(chr(39) + chr(34) + ' ')}), {sql_str(strip)})), lambda x: x <> '')"
+        )
+        return f"coalesce({items}, [])"
+
+    def kind_sql(self) -> str:
+        """Canonical kind: from a ``kind`` column if mapped, else from repost/reply/quote references."""
+        if "kind" in self.expressions:
+            return self.expressions["kind"]
+        kind_col = self._col("kind")
+        cases = []
+        if kind_col:
+            values = ", ".join(f"{sql_str(k)}: {sql_str(v)}" for k, v in KIND_VALUES.items())
+            cases.append(f"MAP {{{values}}}[lower(trim({kind_col}))]")
+        flag = self._col("is_repost")
+        truthy = ", ".join(sql_str(v) for v in TRUE_VALUES)
+        derived = (
+            "CASE WHEN false THEN NULL "
+            + (f"WHEN lower(trim({flag})) IN ({truthy}) THEN 'repost' " if flag else "")
+            + (f"WHEN {self._col('repost_of')} IS NOT NULL THEN 'repost' " if self._col("repost_of") else "")
+            + (f"WHEN {self._col('reply_to')} IS NOT NULL THEN 'reply' " if self._col("reply_to") else "")
+            + (f"WHEN {self._col('quote_of')} IS NOT NULL THEN 'quote' " if self._col("quote_of") else "")
+            + "ELSE 'original' END"
+        )
+        cases.append(derived)
+        return f"coalesce({', '.join(cases)})"
+
+    def posts_select(self, table: str, all_columns: list[str]) -> str:
+        """``SELECT`` producing staged posts (canonical columns plus ``created_at_raw``) from ``table``."""
+        created_raw = self._col("created_at")
+        created = self._time(created_raw)
+        if self.time_from_snowflake and self._col("post_id"):
+            snow = (
+                f"make_timestamp(((TRY_CAST({self._id('post_id')} AS BIGINT) >> 22) + 1288834974657) * 1000)"
+            )
+            created = (
+                f"coalesce(CASE WHEN TRY_CAST({self._id('post_id')} AS BIGINT) > 30000000000000000 "
+                f"THEN {snow} END, {created})"
+            )
+        parent = (
+            f"CASE _kind WHEN 'repost' THEN {self._id('repost_of')} WHEN 'reply' THEN {self._id('reply_to')} "
+            f"WHEN 'quote' THEN {self._id('quote_of')} END"
+        )
+        parent_account = (
+            f"CASE _kind WHEN 'repost' THEN {self._id('repost_of_account')} "
+            f"WHEN 'reply' THEN {self._id('reply_to_account')} "
+            f"WHEN 'quote' THEN {self._id('quote_of_account')} END"
+        )
+        return f"""
+        SELECT * EXCLUDE (_kind) FROM (
+          SELECT
+            {sql_str(self.platform)} AS platform,
+            {self._id('post_id')} AS post_id,
+            {self._id('account_id')} AS account_id,
+            {created} AS created_at,
+            CAST({created_raw or 'NULL'} AS VARCHAR) AS created_at_raw,
+            {self._text('text')} AS text,
+            {self._id('language')} AS language,
+            {self.kind_sql()} AS _kind,
+            _kind AS kind,
+            {parent} AS parent_post_id,
+            {parent_account} AS parent_account_id,
+            {self._id('quote_of')} AS quoted_post_id,
+            {self._list('urls', URL_SQL_PATTERN, '')} AS urls,
+            {self._list('hashtags', HASHTAG_SQL_PATTERN, '#')} AS hashtags,
+            {self._list('mentions', MENTION_SQL_PATTERN, '@')} AS mentions,
+            {self._list('media', None, '')} AS media,
+            {self._int('like_count')} AS like_count,
+            {self._int('repost_count')} AS repost_count,
+            {self._int('reply_count')} AS reply_count,
+            {self._int('quote_count')} AS quote_count,
+            {self._text('client')} AS client,
+            {self.extra_sql(all_columns)} AS extra,
+            _row AS source_row
+          FROM {table})"""
+
+    def accounts_select(self, table: str, all_columns: list[str]) -> str:
+        """``SELECT`` producing staged account snapshots (one per row) from ``table``."""
+        hashed = (
+            f"coalesce(regexp_full_match({self._id('account_id')}, {sql_str(self.hashed_id_pattern)}), false)"
+            if self.hashed_id_pattern
+            else "false"
+        )
+        observed = self._time(self._col("created_at")) if self.has_posts else "CAST(NULL AS TIMESTAMP)"
+        extra = "NULL" if self.has_posts else self.extra_sql(all_columns)
+        return f"""
+          SELECT
+            {sql_str(self.platform)} AS platform,
+            {self._id('account_id')} AS account_id,
+            {self._id('handle')} AS handle,
+            {self._text('display_name')} AS display_name,
+            {self._text('description')} AS description,
+            {self._text('location')} AS location,
+            {self._time(self._col('account_created_at'))} AS created_at,
+            {self._int('followers')} AS followers,
+            {self._int('following')} AS following,
+            {self._int('post_count')} AS post_count,
+            {self._id('account_language')} AS language,
+            {self._text('avatar')} AS avatar,
+            {hashed} AS id_is_hashed,
+            {extra} AS extra,
+            {observed} AS observed_at,
+            _row AS source_row
+          FROM {table}"""
+
+    def extra_sql(self, all_columns: list[str]) -> str:
+        """JSON object of the columns no field uses (nothing in the export is dropped)."""
+        used = set(self.columns.values())
+        rest = [c for c in all_columns if c not in used and c != EXTRA_JSON_COLUMN]
+        parts = [f"{sql_str(c)}, {ident(c)}" for c in rest]
+        obj = f"json_object({', '.join(parts)})" if parts else "NULL"
+        if EXTRA_JSON_COLUMN in all_columns:
+            more = ident(EXTRA_JSON_COLUMN)
+            obj = f"CASE WHEN {more} IS NULL THEN {obj} ELSE json_merge_patch({obj}, {more}) END" if parts else more
+        return f"CAST({obj} AS VARCHAR)"
+
+
+#: One item of a list-valued cell: a quoted string (Python or JSON list syntax) or a bare token.
+LIST_ITEM_PATTERN = r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|[^\s,\[\]'\"]+"
+
+_OPTION_KEYS = ("platform", "timezone", "time_format")
+
+
+def load_mapping_file(path: str | Path) -> dict[str, str]:
+    """Read a JSON mapping file: ``{"post_id": "id", "text": "body", "timezone": "Asia/Shanghai"}``."""
+    p = Path(path)
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise MappingError(f"{p}: mapping file not found") from exc
+    except ValueError as exc:
+        raise MappingError(f"{p}: mapping file is not valid JSON ({exc})") from exc
+    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+        raise MappingError(f'{p}: a mapping file is one JSON object of field -> column, e.g. {{"text": "body"}}')
+    return data
+
+
+def parse_map_flags(flags: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """``["text=body", "post_id=id"]`` -> ``{"text": "body", "post_id": "id"}``."""
+    out = {}
+    for item in flags:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise MappingError(f"--map {item!r}: expected FIELD=COLUMN, e.g. --map text=body")
+        out[key.strip()] = value.strip()
+    return out
+

@@ -1,0 +1,53 @@
+"""A reader defined by a column map over a tabular file: the shape of most exports."""
+
+from __future__ import annotations
+
+from lockstep.readers.base import Probe, Reader, StageContext
+from lockstep.readers.mapping import ColumnMap
+from lockstep.readers.tabular import stage_tabular
+
+
+class TableReader(Reader):
+    """Reads CSV/TSV/JSON-lines/Parquet exports through a :class:`ColumnMap`.
+
+    ``signature`` columns must all be present for :meth:`sniff` to claim a file; ``kinds`` limits the
+    file kinds it claims.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        column_map: ColumnMap,
+        *,
+        signature: tuple[str, ...],
+        description: str,
+        version: str = "1",
+        kinds: tuple[str, ...] = ("csv", "tsv", "jsonl", "parquet"),
+        confidence: float = 0.9,
+        forbidden: tuple[str, ...] = (),
+    ) -> None:
+        self.name = name
+        self.column_map = column_map
+        self.signature = signature
+        self.description = description
+        self.version = version
+        self.kinds = kinds
+        self.confidence = confidence
+        self.forbidden = forbidden
+
+    def sniff(self, probe: Probe) -> float:
+        if probe.kind not in self.kinds or not self.signature or not probe.has(*self.signature):
+            return 0.0
+        if any(probe.has(f) for f in self.forbidden):
+            return 0.0
+        return self.confidence
+
+    def stage(self, ctx: StageContext) -> None:
+        table = "src_rows"
+        src = stage_tabular(ctx.con, ctx.path, ctx.kind, table, encoding=ctx.encoding, quarantine=ctx.quarantine)
+        cmap = self.column_map.with_overrides(ctx.overrides).resolve(ctx.display, self.name, src.columns)
+        if cmap.has_posts:
+            ctx.con.execute(f"INSERT INTO stage_posts BY NAME {cmap.posts_select(table, src.columns)}")
+        ctx.con.execute(f"INSERT INTO stage_accounts BY NAME {cmap.accounts_select(table, src.columns)}")
+        ctx.con.execute(f"DROP TABLE {table}")
+        ctx.rows_read = src.rows_read

@@ -1,0 +1,127 @@
+"""The canonical data model: one DuckDB schema every reader writes into and every analysis reads from.
+
+`docs/data-model.md` documents each column; keep the two in step (a test checks that every column here is
+named there). Times are UTC and stored as naive ``TIMESTAMP``. Lists keep their order (hashtags in order are
+a coordination trace of their own).
+"""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+
+PROVENANCE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("source_file", "VARCHAR"),
+    ("source_row", "BIGINT"),
+    ("batch_id", "VARCHAR"),
+    ("reader", "VARCHAR"),
+    ("reader_version", "VARCHAR"),
+)
+
+POST_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("platform", "VARCHAR NOT NULL"),
+    ("post_id", "VARCHAR NOT NULL"),
+    ("post_id_derived", "BOOLEAN NOT NULL"),
+    ("account_id", "VARCHAR NOT NULL"),
+    ("created_at", "TIMESTAMP NOT NULL"),
+    ("text", "VARCHAR"),
+    ("language", "VARCHAR"),
+    ("kind", "VARCHAR NOT NULL"),
+    ("parent_post_id", "VARCHAR"),
+    ("parent_account_id", "VARCHAR"),
+    ("quoted_post_id", "VARCHAR"),
+    ("urls", "VARCHAR[]"),
+    ("hashtags", "VARCHAR[]"),
+    ("mentions", "VARCHAR[]"),
+    ("media", "VARCHAR[]"),
+    ("like_count", "BIGINT"),
+    ("repost_count", "BIGINT"),
+    ("reply_count", "BIGINT"),
+    ("quote_count", "BIGINT"),
+    ("client", "VARCHAR"),
+    ("extra", "VARCHAR"),
+    *PROVENANCE_COLUMNS,
+)
+
+ACCOUNT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("platform", "VARCHAR NOT NULL"),
+    ("account_id", "VARCHAR NOT NULL"),
+    ("handle", "VARCHAR"),
+    ("display_name", "VARCHAR"),
+    ("description", "VARCHAR"),
+    ("location", "VARCHAR"),
+    ("created_at", "TIMESTAMP"),
+    ("followers", "BIGINT"),
+    ("following", "BIGINT"),
+    ("post_count", "BIGINT"),
+    ("language", "VARCHAR"),
+    ("avatar", "VARCHAR"),
+    ("id_is_hashed", "BOOLEAN NOT NULL"),
+    ("extra", "VARCHAR"),
+    *PROVENANCE_COLUMNS,
+)
+
+POST_URL_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("platform", "VARCHAR NOT NULL"),
+    ("post_id", "VARCHAR NOT NULL"),
+    ("position", "INTEGER NOT NULL"),
+    ("url_raw", "VARCHAR NOT NULL"),
+    ("url", "VARCHAR NOT NULL"),
+    ("domain", "VARCHAR"),
+)
+
+QUARANTINE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("batch_id", "VARCHAR NOT NULL"),
+    ("source_file", "VARCHAR NOT NULL"),
+    ("source_sha256", "VARCHAR NOT NULL"),
+    ("source_row", "BIGINT"),
+    ("reader", "VARCHAR NOT NULL"),
+    ("reason", "VARCHAR NOT NULL"),
+    ("field", "VARCHAR"),
+    ("raw", "VARCHAR"),
+)
+
+SOURCE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("batch_id", "VARCHAR NOT NULL"),
+    ("path", "VARCHAR NOT NULL"),
+    ("sha256", "VARCHAR NOT NULL"),
+    ("size_bytes", "BIGINT NOT NULL"),
+    ("format", "VARCHAR NOT NULL"),
+    ("reader_version", "VARCHAR NOT NULL"),
+    ("options", "VARCHAR NOT NULL"),
+    ("rows_read", "BIGINT NOT NULL"),
+    ("posts_stored", "BIGINT NOT NULL"),
+    ("accounts_stored", "BIGINT NOT NULL"),
+    ("duplicates", "BIGINT NOT NULL"),
+    ("quarantined", "BIGINT NOT NULL"),
+)
+
+BATCH_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("batch_id", "VARCHAR NOT NULL"),
+    ("started_at", "TIMESTAMP NOT NULL"),
+    ("finished_at", "TIMESTAMP NOT NULL"),
+    ("tool_version", "VARCHAR NOT NULL"),
+    ("parameters", "VARCHAR"),
+)
+
+TABLES: dict[str, tuple[tuple[str, str], ...]] = {
+    "posts": POST_COLUMNS,
+    "accounts": ACCOUNT_COLUMNS,
+    "post_urls": POST_URL_COLUMNS,
+    "quarantine": QUARANTINE_COLUMNS,
+    "sources": SOURCE_COLUMNS,
+    "ingest_batches": BATCH_COLUMNS,
+}
+
+
+def create_table_sql(name: str, columns: tuple[tuple[str, str], ...], *, temp: bool = False) -> str:
+    """``CREATE TABLE`` statement for ``columns`` (``temp`` drops NOT NULL so staging can hold raw rows)."""
+    cols = ", ".join(
+        f'"{col}" {typ.replace(" NOT NULL", "") if temp else typ}' for col, typ in columns
+    )
+    kind = "TEMP TABLE" if temp else "TABLE"
+    return f"CREATE {kind} IF NOT EXISTS {name} ({cols})"
+
+
+def column_names(columns: tuple[tuple[str, str], ...]) -> list[str]:
+    """The names of ``columns``, in order."""
+    return [c for c, _ in columns]

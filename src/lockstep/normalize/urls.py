@@ -107,6 +107,8 @@ def url_host(url: str | None) -> str | None:
     if not host:
         return None
     host = host.rstrip(".").lower()
+    if " " in host or ("." not in host and host != "localhost"):
+        return None
     return host[4:] if host.startswith("www.") else host
 
 

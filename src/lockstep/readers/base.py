@@ -7,6 +7,7 @@ deduplicates and commits them. A new format is one new module with one ``registe
 
 from __future__ import annotations
 
+import difflib
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Any
 
 import duckdb
 
-from lockstep.errors import FormatError
+from lockstep.errors import FormatError, MissingColumnsError
 
 
 @dataclass
@@ -52,6 +53,8 @@ class Reader(ABC):
     name: str = ""
     version: str = "1"
     description: str = ""
+    #: Columns that identify the format in a tabular file (used for detection and near-miss errors).
+    signature: tuple[str, ...] = ()
 
     @abstractmethod
     def sniff(self, probe: Probe) -> float:
@@ -83,6 +86,7 @@ def detect_reader(probe: Probe) -> Reader:
     """The registered reader most confident about ``probe``; raise if none recognises it."""
     scored = sorted(((r.sniff(probe), r.name) for r in READERS.values()), reverse=True)
     if not scored or scored[0][0] <= 0:
+        _raise_near_miss(probe)
         cols = ", ".join(probe.columns[:15]) + (" ..." if len(probe.columns) > 15 else "")
         raise FormatError(
             f"{probe.path}: cannot tell the format (a {probe.kind} file with columns: {cols or 'none'}). "
@@ -90,3 +94,24 @@ def detect_reader(probe: Probe) -> Reader:
             "generic with --map FIELD=COLUMN or --mapping FILE."
         )
     return READERS[scored[0][1]]
+
+
+def _raise_near_miss(probe: Probe) -> None:
+    """If most of some format's signature columns are present, name the missing ones and their look-alikes."""
+    best: tuple[float, Reader | None] = (0.0, None)
+    for reader in READERS.values():
+        if reader.signature:
+            share = sum(probe.has(c) for c in reader.signature) / len(reader.signature)
+            if share > best[0]:
+                best = (share, reader)
+    share, reader = best
+    if reader is None or share < 0.5:
+        return
+    lower = {c.lower(): c for c in probe.columns}
+    missing = [c for c in reader.signature if not probe.has(c)]
+    hints = {}
+    for m in missing:
+        close = difflib.get_close_matches(m.lower(), list(lower), n=1, cutoff=0.5)
+        if close:
+            hints[m] = lower[close[0]]
+    raise MissingColumnsError(str(probe.path), reader.name, missing, probe.columns, hints)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from lockstep.errors import MappingError, MissingColumnsError
+from lockstep.normalize.languages import language_code_sql
 from lockstep.normalize.text import HASHTAG_SQL_PATTERN, MENTION_SQL_PATTERN, URL_SQL_PATTERN
 from lockstep.readers.tabular import EXTRA_JSON_COLUMN, ident, sql_str
 
@@ -204,7 +205,7 @@ class ColumnMap:
             {created} AS created_at,
             CAST({created_raw or 'NULL'} AS VARCHAR) AS created_at_raw,
             {self._text('text')} AS text,
-            {self._id('language')} AS language,
+            {language_code_sql(self._id('language'))} AS language,
             {self.kind_sql()} AS _kind,
             _kind AS kind,
             {parent} AS parent_post_id,
@@ -244,7 +245,7 @@ class ColumnMap:
             {self._int('followers')} AS followers,
             {self._int('following')} AS following,
             {self._int('post_count')} AS post_count,
-            {self._id('account_language')} AS language,
+            {language_code_sql(self._id('account_language'))} AS language,
             {self._text('avatar')} AS avatar,
             {hashed} AS id_is_hashed,
             {extra} AS extra,

@@ -52,8 +52,7 @@ def test_derived_ids_are_stable_across_stores(tmp_path: Path, fixtures: Path) ->
 
 
 def test_invalid_utf8_row_is_quarantined_others_kept(store: Store, fixtures: Path) -> None:
-    report = ingest(store, [fixtures / "invalid_utf8_row.csv"], format="generic",
-                    mapping={"platform": "test"})
+    report = ingest(store, [fixtures / "invalid_utf8_row.csv"], format="generic", mapping={"platform": "test"})
     f = report.files[0]
     assert (f.rows_read, f.posts_stored, f.quarantined) == (3, 2, {"unreadable row (invalid encoding)": 1})
     assert store.con.execute("SELECT source_row, field FROM quarantine").fetchall() == [(3, "text")]
@@ -77,7 +76,9 @@ def test_excel_mangled_ids_are_quarantined(store: Store, fixtures: Path) -> None
     f = report.files[0]
     assert f.posts_stored == 1
     assert sorted(store.con.execute("SELECT source_row, field FROM quarantine").fetchall()) == [
-        (1, "post_id"), (2, "account_id")]
+        (1, "post_id"),
+        (2, "account_id"),
+    ]
     assert all("scientific notation" in r for r in f.quarantined)
 
 

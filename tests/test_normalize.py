@@ -14,13 +14,17 @@ from lockstep.normalize.urls import canonical_url, registered_domain
     ("raw", "expected"),
     [
         # real links from the IO archive sample
-        ("http://www.breitbart.com/radio/2016/05/25/frank-gaffney/#WakeUpAmerica",
-         "http://www.breitbart.com/radio/2016/05/25/frank-gaffney/"),
+        (
+            "http://www.breitbart.com/radio/2016/05/25/frank-gaffney/#WakeUpAmerica",
+            "http://www.breitbart.com/radio/2016/05/25/frank-gaffney/",
+        ),
         ("http://www.youtube.com/watch?v=tgSkgNEcNwk", "http://www.youtube.com/watch?v=tgSkgNEcNwk"),
         ("http://tinyurl.com/onc5d54", "http://tinyurl.com/onc5d54"),  # shorteners stay as they are
         ("https://t.co/XFnhCqCWBy", "https://t.co/XFnhCqCWBy"),
-        ("HTTPS://News.Example.ORG:443/a?utm_source=twitter&utm_medium=social&id=9&fbclid=IwAR0",
-         "https://news.example.org/a?id=9"),
+        (
+            "HTTPS://News.Example.ORG:443/a?utm_source=twitter&utm_medium=social&id=9&fbclid=IwAR0",
+            "https://news.example.org/a?id=9",
+        ),
         ("http://example.com:8080/", "http://example.com:8080"),
         ("https://example.com/", "https://example.com"),
         ("example.com/path", "http://example.com/path"),
@@ -55,10 +59,15 @@ def test_registered_domain(url: str, domain: str | None) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("RT @10_gop: Time to follow our fellow Trump supporter @10_gop whose account was suspended (again) 🇺🇸 "
-         "https://t.co/CXozby3AIp", "time to follow our fellow trump supporter whose account was suspended (again)"),
-        ("New Convoy of #SyrianArmy Arrived in #Hama #InsideSyriaMC https://t.co/epSlyp3W71",
-         "new convoy of #syrianarmy arrived in #hama #insidesyriamc"),
+        (
+            "RT @10_gop: Time to follow our fellow Trump supporter @10_gop whose account was suspended (again) 🇺🇸 "
+            "https://t.co/CXozby3AIp",
+            "time to follow our fellow trump supporter whose account was suspended (again)",
+        ),
+        (
+            "New Convoy of #SyrianArmy Arrived in #Hama #InsideSyriaMC https://t.co/epSlyp3W71",
+            "new convoy of #syrianarmy arrived in #hama #insidesyriamc",
+        ),
         ("  Multiple\n\nspaces\tand TABS  ", "multiple spaces and tabs"),
         ("团结就是力量 #统一 👍", "团结就是力量 #统一"),
     ],

@@ -18,15 +18,17 @@ _counter = itertools.count()
 
 # Text as exports carry it: any printable Unicode, quotes, commas, newlines (no lone surrogates, no CR).
 texts = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\r") | st.sampled_from(
-        ["\n", ",", '"', "#", "@", "\t"]),
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\r")
+    | st.sampled_from(["\n", ",", '"', "#", "@", "\t"]),
     max_size=80,
 )
 times = st.datetimes(min_value=dt.datetime(2007, 1, 1), max_value=dt.datetime(2030, 1, 1)).map(
-    lambda t: t.replace(microsecond=0))
+    lambda t: t.replace(microsecond=0)
+)
 rows = st.lists(
     st.tuples(st.from_regex(r"[a-z][a-z0-9_]{0,14}", fullmatch=True), times, texts),
-    min_size=1, max_size=25,
+    min_size=1,
+    max_size=25,
 )
 
 
@@ -49,7 +51,8 @@ def test_well_formed_rows_round_trip(tmp_path: Path, data: list[tuple[str, dt.da
         report = ingest(store, [src], format="generic")
         got = store.con.execute(
             "SELECT post_id, account_id, strftime(created_at, '%Y-%m-%d %H:%M:%S'), coalesce(text, '') "
-            "FROM posts ORDER BY CAST(post_id AS INTEGER)").fetchall()
+            "FROM posts ORDER BY CAST(post_id AS INTEGER)"
+        ).fetchall()
     assert report.files[0].quarantined_total == 0
     assert got == [(p, a, t, x) for p, a, t, x in records]
 

@@ -19,27 +19,48 @@ def test_io_archive_tweets_31_columns(store: Store, fixtures: Path) -> None:
     report = ingest(store, [fixtures / "io_archive_tweets_31col.csv"])
     f = report.files[0]
     assert (f.format, f.rows_read, f.posts_stored, f.duplicates, f.quarantined_total) == (
-        "io-archive-tweets", 25, 25, 0, 0)
-    (post,) = rows(store, "SELECT post_id, account_id, created_at::VARCHAR, kind, hashtags, language, client, "
-                          "source_row FROM posts WHERE post_id = '894109669869985793'")
-    assert post == ("894109669869985793", "4125840934", "2017-08-06 08:15:00", "original",
-                    ["SyrianArmy", "Hama", "InsideSyriaMC"], "en", "WordPress.com", 1)
+        "io-archive-tweets",
+        25,
+        25,
+        0,
+        0,
+    )
+    (post,) = rows(
+        store,
+        "SELECT post_id, account_id, created_at::VARCHAR, kind, hashtags, language, client, "
+        "source_row FROM posts WHERE post_id = '894109669869985793'",
+    )
+    assert post == (
+        "894109669869985793",
+        "4125840934",
+        "2017-08-06 08:15:00",
+        "original",
+        ["SyrianArmy", "Hama", "InsideSyriaMC"],
+        "en",
+        "WordPress.com",
+        1,
+    )
     (url,) = rows(store, "SELECT url_raw, url, domain FROM post_urls WHERE post_id = '894109669869985793'")
     assert url == ("http://en.insidesyriamc.com/2017/08/06/new-convoy-of-syrian-army-arrived-in-hama/",) * 2 + (
-        "insidesyriamc.com",)
+        "insidesyriamc.com",
+    )
 
 
 def test_io_archive_retweet_fields(store: Store, fixtures: Path) -> None:
     ingest(store, [fixtures / "io_archive_tweets_31col.csv"])
-    (rt,) = rows(store, "SELECT kind, parent_post_id, parent_account_id, mentions FROM posts "
-                        "WHERE post_id = '580819440469602304'")
+    (rt,) = rows(
+        store,
+        "SELECT kind, parent_post_id, parent_account_id, mentions FROM posts WHERE post_id = '580819440469602304'",
+    )
     assert rt == ("repost", "580819071475826688", "16307778", ["16307778"])
 
 
 def test_io_archive_hashed_ids_and_absent_coordinates(store: Store, fixtures: Path) -> None:
     ingest(store, [fixtures / "io_archive_tweets_31col.csv"])
-    hashed = rows(store, "SELECT count(*) FILTER (WHERE id_is_hashed), count(*) FILTER (WHERE NOT id_is_hashed) "
-                         "FROM accounts")
+    hashed = rows(
+        store,
+        "SELECT count(*) FILTER (WHERE id_is_hashed), count(*) FILTER (WHERE NOT id_is_hashed) FROM accounts",
+    )
     assert hashed[0][0] > 0 and hashed[0][1] > 0
     (extra,) = rows(store, "SELECT extra FROM posts WHERE post_id = '894109669869985793'")
     assert '"latitude":"absent"' in str(extra[0])  # unmapped columns are kept as written
@@ -47,8 +68,10 @@ def test_io_archive_hashed_ids_and_absent_coordinates(store: Store, fixtures: Pa
 
 def test_io_archive_30_columns_reordered_reads_the_same(store: Store, fixtures: Path) -> None:
     ingest(store, [fixtures / "io_archive_tweets_30col_reordered.csv"])
-    (post,) = rows(store, "SELECT account_id, created_at::VARCHAR, hashtags FROM posts "
-                          "WHERE post_id = '894109669869985793'")
+    (post,) = rows(
+        store,
+        "SELECT account_id, created_at::VARCHAR, hashtags FROM posts WHERE post_id = '894109669869985793'",
+    )
     assert post == ("4125840934", "2017-08-06 08:15:00", ["SyrianArmy", "Hama", "InsideSyriaMC"])
 
 
@@ -63,8 +86,11 @@ def test_io_archive_truncated_last_line_is_quarantined(store: Store, fixtures: P
 def test_io_archive_users(store: Store, fixtures: Path) -> None:
     report = ingest(store, [fixtures / "io_archive_users_hashed.csv"])
     assert (report.files[0].format, report.files[0].accounts_stored) == ("io-archive-users", 12)
-    (acct,) = rows(store, "SELECT handle, created_at::VARCHAR, followers, following, language, id_is_hashed "
-                          "FROM accounts WHERE account_id = '919755217121316864'")
+    (acct,) = rows(
+        store,
+        "SELECT handle, created_at::VARCHAR, followers, following, language, id_is_hashed "
+        "FROM accounts WHERE account_id = '919755217121316864'",
+    )
     assert acct == ("wuming11xia", "2017-10-16 00:00:00", 0, 0, "zh-cn", False)
 
 
@@ -87,8 +113,10 @@ def test_ira_identical_rows_are_both_kept(store: Store, fixtures: Path) -> None:
 
 def test_airline_times_from_snowflake_ids(store: Store, fixtures: Path) -> None:
     ingest(store, [fixtures / "airline_tweets.csv"])
-    (post,) = rows(store, "SELECT account_id, created_at::VARCHAR, mentions FROM posts "
-                          "WHERE post_id = '570306133677760513'")
+    (post,) = rows(
+        store,
+        "SELECT account_id, created_at::VARCHAR, mentions FROM posts WHERE post_id = '570306133677760513'",
+    )
     # the CSV says 2/24/2015 11:35 (US Pacific); the id says 19:35:52.701 UTC
     assert post == ("cairdin", "2015-02-24 19:35:52.701", ["VirginAmerica", "dhepburn"])
 
@@ -96,20 +124,33 @@ def test_airline_times_from_snowflake_ids(store: Store, fixtures: Path) -> None:
 def test_bluesky_csv(store: Store, fixtures: Path) -> None:
     report = ingest(store, [fixtures / "bluesky_posts.csv"])
     assert (report.files[0].format, report.files[0].posts_stored) == ("bluesky-csv", 10)
-    (acct,) = rows(store, "SELECT handle, followers, created_at::VARCHAR FROM accounts "
-                          "WHERE account_id = 'did:plc:nywb5oene54cllowkfwouxzz'")
+    (acct,) = rows(
+        store,
+        "SELECT handle, followers, created_at::VARCHAR FROM accounts "
+        "WHERE account_id = 'did:plc:nywb5oene54cllowkfwouxzz'",
+    )
     assert acct == ("chadloder.bsky.social", 77322, "2023-04-30 18:10:33.161")
-    (post,) = rows(store, "SELECT created_at::VARCHAR, language, repost_count FROM posts WHERE post_id = "
-                          "'at://did:plc:nywb5oene54cllowkfwouxzz/app.bsky.feed.post/3lytamfylbs2f'")
+    (post,) = rows(
+        store,
+        "SELECT created_at::VARCHAR, language, repost_count FROM posts WHERE post_id = "
+        "'at://did:plc:nywb5oene54cllowkfwouxzz/app.bsky.feed.post/3lytamfylbs2f'",
+    )
     assert post == ("2025-09-14 21:33:53.61", "en", 1709)
     assert rows(store, "SELECT count(*) FROM post_urls")[0][0] >= 2
 
 
 def test_twarc2_pages_and_flattened_lines(store: Store, fixtures: Path) -> None:
     report = ingest(store, [fixtures / "twarc2_page_and_flat.jsonl"])
-    assert (report.files[0].format, report.files[0].rows_read, report.files[0].posts_stored) == ("twarc2", 2, 4)
-    got = rows(store, "SELECT post_id, account_id, kind, parent_post_id, parent_account_id, created_at::VARCHAR "
-                      "FROM posts ORDER BY post_id")
+    assert (report.files[0].format, report.files[0].rows_read, report.files[0].posts_stored) == (
+        "twarc2",
+        2,
+        4,
+    )
+    got = rows(
+        store,
+        "SELECT post_id, account_id, kind, parent_post_id, parent_account_id, created_at::VARCHAR "
+        "FROM posts ORDER BY post_id",
+    )
     assert got == [
         ("1599999999999999999", "99", "original", None, None, "2022-12-06 07:59:30"),
         ("1600000000000000001", "11", "repost", "1599999999999999999", "99", "2022-12-06 08:00:01"),
@@ -134,11 +175,21 @@ def test_twarc2_malformed_line_is_quarantined(store: Store, fixtures: Path) -> N
 def test_generic_with_column_map(store: Store, tmp_path: Path) -> None:
     src = tmp_path / "export.tsv"
     src.write_text("id\tuser\twhen\tbody\n1\tann\t2024-01-01 10:00:00\thi #a #b\n", encoding="utf-8")
-    ingest(store, [src], format="generic",
-           mapping={"post_id": "id", "account_id": "user", "created_at": "when", "text": "body",
-                    "platform": "forum"})
+    ingest(
+        store,
+        [src],
+        format="generic",
+        mapping={
+            "post_id": "id",
+            "account_id": "user",
+            "created_at": "when",
+            "text": "body",
+            "platform": "forum",
+        },
+    )
     assert rows(store, "SELECT platform, post_id, account_id, hashtags FROM posts") == [
-        ("forum", "1", "ann", ["a", "b"])]
+        ("forum", "1", "ann", ["a", "b"])
+    ]
 
 
 def test_generic_jsonl_keeps_late_keys(store: Store, tmp_path: Path) -> None:

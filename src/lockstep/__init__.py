@@ -5,7 +5,7 @@ The public API is small; each CLI command mirrors one of these functions.
 
 __version__ = "0.1.0"
 
-from lockstep.ingestion import IngestReport, ingest  # noqa: E402
-from lockstep.store import Store, StoreInfo, open_store  # noqa: E402
+from lockstep.ingestion import IngestReport, ingest
+from lockstep.store import Store, StoreInfo, open_store
 
 __all__ = ["IngestReport", "Store", "StoreInfo", "__version__", "ingest", "open_store"]

@@ -135,14 +135,35 @@ def ingest(
                 if progress:
                     progress(display, i, len(files))
                 report.files.append(
-                    _ingest_file(con, report.batch_id, real, display, reader_fixed, encoding, mapping or {},
-                                 options, force)
+                    _ingest_file(
+                        con,
+                        report.batch_id,
+                        real,
+                        display,
+                        reader_fixed,
+                        encoding,
+                        mapping or {},
+                        options,
+                        force,
+                    )
                 )
         con.execute(
             "INSERT INTO ingest_batches VALUES (?, ?, ?, ?, ?)",
-            [report.batch_id, started, dt.datetime.now(dt.UTC).replace(tzinfo=None), __version__,
-             json.dumps({"format": format, "encoding": encoding, "mapping": mapping or {}, "force": force,
-                         "files": [str(p) for p in files]})],
+            [
+                report.batch_id,
+                started,
+                dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                __version__,
+                json.dumps(
+                    {
+                        "format": format,
+                        "encoding": encoding,
+                        "mapping": mapping or {},
+                        "force": force,
+                        "files": [str(p) for p in files],
+                    }
+                ),
+            ],
         )
     if progress:
         progress("", len(files), len(files))
@@ -162,8 +183,9 @@ def probe_file(path: Path, encoding: str = "utf-8") -> Probe:
     elif kind == "parquet":
         con = duckdb.connect()
         try:
-            columns = [r[0] for r in con.execute(
-                f"DESCRIBE SELECT * FROM read_parquet({sql_str(str(path))})").fetchall()]
+            columns = [
+                r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet({sql_str(str(path))})").fetchall()
+            ]
         except duckdb.Error as exc:
             raise FormatError(f"{path}: unreadable Parquet file ({exc})") from exc
         finally:
@@ -186,8 +208,13 @@ def _expand(path: Path) -> Iterator[tuple[str, Path]]:
         yield str(path), path
         return
     with zipfile.ZipFile(path) as zf, _tempdir() as tmp:
-        members = [m for m in zf.infolist() if not m.is_dir() and Path(m.filename).suffix.lower() in INNER_SUFFIXES
-                   and not Path(m.filename).name.startswith(".")]
+        members = [
+            m
+            for m in zf.infolist()
+            if not m.is_dir()
+            and Path(m.filename).suffix.lower() in INNER_SUFFIXES
+            and not Path(m.filename).name.startswith(".")
+        ]
         if not members:
             raise FormatError(f"{path}: zip archive holds no CSV/TSV/JSONL/Parquet member")
         for m in members:
@@ -229,12 +256,23 @@ def _ingest_file(
         if prior:
             return FileReport(display, reader.name, skipped=f"already ingested in batch {prior[0]}")
     _create_stage(con)
-    ctx = StageContext(con=con, path=path, display=display, kind=detect_kind(path, path.open("rb").read(8192)),
-                       encoding=encoding, overrides=mapping)
+    ctx = StageContext(
+        con=con,
+        path=path,
+        display=display,
+        kind=detect_kind(path, path.open("rb").read(8192)),
+        encoding=encoding,
+        overrides=mapping,
+    )
     reader.stage(ctx)
     fr = FileReport(display, reader.name, rows_read=ctx.rows_read)
-    prov = {"batch_id": batch_id, "source_file": display, "reader": reader.name,
-            "reader_version": reader.version, "sha": sha}
+    prov = {
+        "batch_id": batch_id,
+        "source_file": display,
+        "reader": reader.name,
+        "reader_version": reader.version,
+        "sha": sha,
+    }
     _quarantine_reader_rows(con, ctx.quarantine, prov)
     _check_rows(con, prov)
     _finalize_posts(con, prov, fr)
@@ -246,8 +284,20 @@ def _ingest_file(
         fr.quarantined[reason] = int(n)
     con.execute(
         "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [batch_id, display, sha, size, reader.name, reader.version, options, fr.rows_read, fr.posts_stored,
-         fr.accounts_stored, fr.duplicates, fr.quarantined_total],
+        [
+            batch_id,
+            display,
+            sha,
+            size,
+            reader.name,
+            reader.version,
+            options,
+            fr.rows_read,
+            fr.posts_stored,
+            fr.accounts_stored,
+            fr.duplicates,
+            fr.quarantined_total,
+        ],
     )
     con.execute("DROP VIEW IF EXISTS stage_checked")
     for t in ("stage_posts", "stage_accounts", "stage_new", "acc_reduced", "new_urls"):
@@ -258,7 +308,7 @@ def _ingest_file(
 def _create_stage(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DROP TABLE IF EXISTS stage_posts")
     con.execute("DROP TABLE IF EXISTS stage_accounts")
-    post_cols = tuple(c for c in POST_COLUMNS if c[0] != "post_id_derived") + (("created_at_raw", "VARCHAR"),)
+    post_cols = (*tuple(c for c in POST_COLUMNS if c[0] != "post_id_derived"), ("created_at_raw", "VARCHAR"))
     con.execute(create_table_sql("stage_posts", post_cols, temp=True))
     con.execute(create_table_sql("stage_accounts", (*ACCOUNT_COLUMNS, ("observed_at", "TIMESTAMP")), temp=True))
 
@@ -266,12 +316,14 @@ def _create_stage(con: duckdb.DuckDBPyConnection) -> None:
 def _quarantine_reader_rows(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]], prov: dict[str, str]) -> None:
     if not rows:
         return
-    table = pa.table({
-        "source_row": pa.array([r.get("source_row") for r in rows], pa.int64()),
-        "reason": pa.array([r["reason"] for r in rows], pa.string()),
-        "field": pa.array([r.get("field") for r in rows], pa.string()),
-        "raw": pa.array([r.get("raw") for r in rows], pa.string()),
-    })
+    table = pa.table(
+        {
+            "source_row": pa.array([r.get("source_row") for r in rows], pa.int64()),
+            "reason": pa.array([r["reason"] for r in rows], pa.string()),
+            "field": pa.array([r.get("field") for r in rows], pa.string()),
+            "raw": pa.array([r.get("raw") for r in rows], pa.string()),
+        }
+    )
     con.register("_reader_rejects", table)
     _insert_quarantine(con, "SELECT source_row, reason, field, raw FROM _reader_rejects", prov)
     con.unregister("_reader_rejects")
@@ -366,23 +418,34 @@ def _finalize_urls(con: duckdb.DuckDBPyConnection) -> None:
           FROM stage_new WHERE len(urls) > 0)
         WHERE url_raw IS NOT NULL AND url_raw <> ''"""
     )
-    slow = [r[0] for r in con.execute(
-        f"SELECT DISTINCT url_raw FROM new_urls WHERE NOT regexp_full_match(url_raw, {sql_str(CANONICAL_FAST)})"
-    ).fetchall()]
-    canon = pa.table({"raw": pa.array(slow, pa.string()),
-                      "url": pa.array([canonical_url(u) or u for u in slow], pa.string())})
+    slow = [
+        r[0]
+        for r in con.execute(
+            f"SELECT DISTINCT url_raw FROM new_urls WHERE NOT regexp_full_match(url_raw, {sql_str(CANONICAL_FAST)})"
+        ).fetchall()
+    ]
+    canon = pa.table(
+        {
+            "raw": pa.array(slow, pa.string()),
+            "url": pa.array([canonical_url(u) or u for u in slow], pa.string()),
+        }
+    )
     con.register("_url_canon", canon)
     con.execute(
         """CREATE OR REPLACE TEMP TABLE new_urls AS
         SELECT n.*, coalesce(c.url, n.url_raw) AS url,
-               lower(regexp_extract(coalesce(c.url, n.url_raw), '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/?#]*@)?([^/:?#]+)', 1))
-                 AS host
+               lower(regexp_extract(coalesce(c.url, n.url_raw),
+                                    '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/?#]*@)?([^/:?#]+)', 1)) AS host
         FROM new_urls n LEFT JOIN _url_canon c ON c.raw = n.url_raw"""
     )
     con.unregister("_url_canon")
     hosts = [r[0] for r in con.execute("SELECT DISTINCT host FROM new_urls WHERE host <> ''").fetchall()]
-    domains = pa.table({"host": pa.array(hosts, pa.string()),
-                        "domain": pa.array([registered_domain("http://" + h) for h in hosts], pa.string())})
+    domains = pa.table(
+        {
+            "host": pa.array(hosts, pa.string()),
+            "domain": pa.array([registered_domain("http://" + h) for h in hosts], pa.string()),
+        }
+    )
     con.register("_hosts", domains)
     con.execute(
         """INSERT INTO post_urls
@@ -392,9 +455,21 @@ def _finalize_urls(con: duckdb.DuckDBPyConnection) -> None:
     con.unregister("_hosts")
 
 
-_ACCOUNT_VALUE_COLUMNS = [c for c, _ in ACCOUNT_COLUMNS
-                          if c not in ("platform", "account_id", "id_is_hashed", "source_file", "source_row",
-                                       "batch_id", "reader", "reader_version")]
+_ACCOUNT_VALUE_COLUMNS = [
+    c
+    for c, _ in ACCOUNT_COLUMNS
+    if c
+    not in (
+        "platform",
+        "account_id",
+        "id_is_hashed",
+        "source_file",
+        "source_row",
+        "batch_id",
+        "reader",
+        "reader_version",
+    )
+]
 
 
 def _finalize_accounts(con: duckdb.DuckDBPyConnection, prov: dict[str, str], fr: FileReport) -> None:
@@ -410,14 +485,12 @@ def _finalize_accounts(con: duckdb.DuckDBPyConnection, prov: dict[str, str], fr:
               AND NOT EXISTS (SELECT 1 FROM stage_posts LIMIT 1)""",
         prov,
     )
-    picks = ",\n".join(
-        f"arg_max({c}, _k) FILTER (WHERE {c} IS NOT NULL) AS {c}" for c in _ACCOUNT_VALUE_COLUMNS
-    )
+    picks = ",\n".join(f"arg_max({c}, _k) FILTER (WHERE {c} IS NOT NULL) AS {c}" for c in _ACCOUNT_VALUE_COLUMNS)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE acc_reduced AS
         WITH snaps AS (
           SELECT a.* EXCLUDE (observed_at),
-                 coalesce(epoch_us(observed_at), 0) * 0 + coalesce(epoch_us(observed_at), source_row) AS _k
+                 coalesce(epoch_us(observed_at), source_row) AS _k
           FROM stage_accounts a
           SEMI JOIN (SELECT DISTINCT platform, account_id FROM stage_new
                      UNION SELECT platform, account_id FROM stage_accounts

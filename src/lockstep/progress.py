@@ -20,8 +20,12 @@ def file_progress(quiet: bool = False) -> Iterator[ProgressFn | None]:
         return
     console = Console(stderr=True)
     with Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} files"),
-        TimeElapsedColumn(), console=console, transient=True,
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} files"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
     ) as bar:
         task: TaskID | None = None
 

@@ -15,7 +15,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 def db_option(func: F) -> F:
     """``--db PATH``: the store file."""
     return click.option(
-        "--db", "db", default=DEFAULT_DB, show_default=True, envvar="LOCKSTEP_DB",
+        "--db",
+        "db",
+        default=DEFAULT_DB,
+        show_default=True,
+        envvar="LOCKSTEP_DB",
         help="DuckDB store file (created if missing).",
     )(func)
 
@@ -28,6 +32,8 @@ def quiet_option(func: F) -> F:
 def memory_option(func: F) -> F:
     """``--memory-limit``: DuckDB's memory cap (it spills to disk beyond)."""
     return click.option(
-        "--memory-limit", default="2GB", show_default=True,
+        "--memory-limit",
+        default="2GB",
+        show_default=True,
         help="Memory cap for the engine; larger inputs spill to disk.",
     )(func)

@@ -7,33 +7,49 @@ import click
 from lockstep.cli.options import db_option, memory_option, quiet_option
 from lockstep.demo import run_demo
 from lockstep.ingestion import ingest as ingest_files
+from lockstep.progress import file_progress
 from lockstep.readers import READERS
 from lockstep.readers.mapping import load_mapping_file, parse_map_flags
 from lockstep.store import StoreInfo, open_store
-from lockstep.progress import file_progress
 
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", default=None, help="Input format (default: detected). See `lockstep formats`.")
-@click.option("--map", "maps", multiple=True, metavar="FIELD=COLUMN",
-              help="Map a canonical field to a column (repeatable), e.g. --map text=body.")
-@click.option("--mapping", type=click.Path(exists=True, dir_okay=False),
-              help="JSON file of FIELD: COLUMN pairs (and platform, timezone, time_format).")
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="FIELD=COLUMN",
+    help="Map a canonical field to a column (repeatable), e.g. --map text=body.",
+)
+@click.option(
+    "--mapping",
+    type=click.Path(exists=True, dir_okay=False),
+    help="JSON file of FIELD: COLUMN pairs (and platform, timezone, time_format).",
+)
 @click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of the input files.")
 @click.option("--force", is_flag=True, help="Re-read files already ingested (still never duplicates rows).")
 @db_option
 @memory_option
 @quiet_option
 def ingest(
-    files: tuple[str, ...], fmt: str | None, maps: tuple[str, ...], mapping: str | None, encoding: str,
-    force: bool, db: str, memory_limit: str, quiet: bool,
+    files: tuple[str, ...],
+    fmt: str | None,
+    maps: tuple[str, ...],
+    mapping: str | None,
+    encoding: str,
+    force: bool,
+    db: str,
+    memory_limit: str,
+    quiet: bool,
 ) -> None:
     """Read export FILES (CSV, TSV, JSONL, Parquet, or .zip of them) into the store, in one atomic batch."""
     overrides = {**(load_mapping_file(mapping) if mapping else {}), **parse_map_flags(maps)}
     with open_store(db, memory_limit=memory_limit) as store, file_progress(quiet) as progress:
-        report = ingest_files(store, files, format=fmt, encoding=encoding, mapping=overrides, force=force,
-                              progress=progress)
+        report = ingest_files(
+            store, files, format=fmt, encoding=encoding, mapping=overrides, force=force, progress=progress
+        )
     if not quiet:
         for f in report.files:
             if f.skipped:

@@ -17,8 +17,7 @@ MENTION_PATTERN = r"@[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?"
 RETWEET_PREFIX = r"^rt @[A-Za-z0-9_]+:?\s*"
 #: Emoji, pictographs, dingbats, regional indicators, variation selectors, ZWJ, skin tones, keycaps.
 EMOJI_CLASS = (
-    "\u200d\u20e3\ufe0e\ufe0f\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff\U0001f1e6-\U0001f1ff"
-    "\U000e0020-\U000e007f"
+    "\u200d\u20e3\ufe0e\ufe0f\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff\U0001f1e6-\U0001f1ff\U000e0020-\U000e007f"
 )
 
 _URL = re.compile(URL_PATTERN, re.IGNORECASE)

@@ -104,14 +104,14 @@ def _raise_near_miss(probe: Probe) -> None:
             share = sum(probe.has(c) for c in reader.signature) / len(reader.signature)
             if share > best[0]:
                 best = (share, reader)
-    share, reader = best
-    if reader is None or share < 0.5:
+    share, near = best
+    if near is None or share < 0.5:
         return
     lower = {c.lower(): c for c in probe.columns}
-    missing = [c for c in reader.signature if not probe.has(c)]
+    missing = [c for c in near.signature if not probe.has(c)]
     hints = {}
     for m in missing:
         close = difflib.get_close_matches(m.lower(), list(lower), n=1, cutoff=0.5)
         if close:
             hints[m] = lower[close[0]]
-    raise MissingColumnsError(str(probe.path), reader.name, missing, probe.columns, hints)
+    raise MissingColumnsError(str(probe.path), near.name, missing, probe.columns, hints)

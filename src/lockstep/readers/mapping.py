@@ -20,13 +20,40 @@ from lockstep.normalize.text import HASHTAG_SQL_PATTERN, MENTION_SQL_PATTERN, UR
 from lockstep.readers.tabular import EXTRA_JSON_COLUMN, ident, sql_str
 
 POST_FIELDS = (
-    "post_id", "account_id", "created_at", "text", "language", "kind", "is_repost", "repost_of",
-    "repost_of_account", "reply_to", "reply_to_account", "quote_of", "quote_of_account", "urls", "hashtags",
-    "mentions", "media", "like_count", "repost_count", "reply_count", "quote_count", "client",
+    "post_id",
+    "account_id",
+    "created_at",
+    "text",
+    "language",
+    "kind",
+    "is_repost",
+    "repost_of",
+    "repost_of_account",
+    "reply_to",
+    "reply_to_account",
+    "quote_of",
+    "quote_of_account",
+    "urls",
+    "hashtags",
+    "mentions",
+    "media",
+    "like_count",
+    "repost_count",
+    "reply_count",
+    "quote_count",
+    "client",
 )
 ACCOUNT_FIELDS = (
-    "handle", "display_name", "description", "location", "account_created_at", "followers", "following",
-    "post_count", "account_language", "avatar",
+    "handle",
+    "display_name",
+    "description",
+    "location",
+    "account_created_at",
+    "followers",
+    "following",
+    "post_count",
+    "account_language",
+    "avatar",
 )
 ALL_FIELDS = POST_FIELDS + ACCOUNT_FIELDS
 
@@ -41,11 +68,25 @@ DEFAULT_TIME_FORMATS = (
 )
 #: Values of a ``kind`` column, as exports write them, mapped to canonical kinds.
 KIND_VALUES = {
-    "original": "original", "post": "original", "tweet": "original", "status": "original", "": "original",
-    "repost": "repost", "retweet": "repost", "retweeted": "repost", "rt": "repost", "r": "repost",
-    "share": "repost", "forward": "repost", "boost": "repost",
-    "quote": "quote", "quoted": "quote", "q": "quote",
-    "reply": "reply", "replied_to": "reply", "comment": "reply",
+    "original": "original",
+    "post": "original",
+    "tweet": "original",
+    "status": "original",
+    "": "original",
+    "repost": "repost",
+    "retweet": "repost",
+    "retweeted": "repost",
+    "rt": "repost",
+    "r": "repost",
+    "share": "repost",
+    "forward": "repost",
+    "boost": "repost",
+    "quote": "quote",
+    "quoted": "quote",
+    "q": "quote",
+    "reply": "reply",
+    "replied_to": "reply",
+    "comment": "reply",
 }
 TRUE_VALUES = ("true", "t", "1", "yes", "y")
 
@@ -180,9 +221,7 @@ class ColumnMap:
         created_raw = self._col("created_at")
         created = self._time(created_raw)
         if self.time_from_snowflake and self._col("post_id"):
-            snow = (
-                f"make_timestamp(((TRY_CAST({self._id('post_id')} AS BIGINT) >> 22) + 1288834974657) * 1000)"
-            )
+            snow = f"make_timestamp(((TRY_CAST({self._id('post_id')} AS BIGINT) >> 22) + 1288834974657) * 1000)"
             created = (
                 f"coalesce(CASE WHEN TRY_CAST({self._id('post_id')} AS BIGINT) > 30000000000000000 "
                 f"THEN {snow} END, {created})"
@@ -200,26 +239,26 @@ class ColumnMap:
         SELECT * EXCLUDE (_kind) FROM (
           SELECT
             {sql_str(self.platform)} AS platform,
-            {self._id('post_id')} AS post_id,
-            {self._id('account_id')} AS account_id,
+            {self._id("post_id")} AS post_id,
+            {self._id("account_id")} AS account_id,
             {created} AS created_at,
-            CAST({created_raw or 'NULL'} AS VARCHAR) AS created_at_raw,
-            {self._text('text')} AS text,
-            {language_code_sql(self._id('language'))} AS language,
+            CAST({created_raw or "NULL"} AS VARCHAR) AS created_at_raw,
+            {self._text("text")} AS text,
+            {language_code_sql(self._id("language"))} AS language,
             {self.kind_sql()} AS _kind,
             _kind AS kind,
             {parent} AS parent_post_id,
             {parent_account} AS parent_account_id,
-            {self._id('quote_of')} AS quoted_post_id,
-            {self._list('urls', URL_SQL_PATTERN, '')} AS urls,
-            {self._list('hashtags', HASHTAG_SQL_PATTERN, '#')} AS hashtags,
-            {self._list('mentions', MENTION_SQL_PATTERN, '@')} AS mentions,
-            {self._list('media', None, '')} AS media,
-            {self._int('like_count')} AS like_count,
-            {self._int('repost_count')} AS repost_count,
-            {self._int('reply_count')} AS reply_count,
-            {self._int('quote_count')} AS quote_count,
-            {self._text('client')} AS client,
+            {self._id("quote_of")} AS quoted_post_id,
+            {self._list("urls", URL_SQL_PATTERN, "")} AS urls,
+            {self._list("hashtags", HASHTAG_SQL_PATTERN, "#")} AS hashtags,
+            {self._list("mentions", MENTION_SQL_PATTERN, "@")} AS mentions,
+            {self._list("media", None, "")} AS media,
+            {self._int("like_count")} AS like_count,
+            {self._int("repost_count")} AS repost_count,
+            {self._int("reply_count")} AS reply_count,
+            {self._int("quote_count")} AS quote_count,
+            {self._text("client")} AS client,
             {self.extra_sql(all_columns)} AS extra,
             _row AS source_row
           FROM {table})"""
@@ -236,17 +275,17 @@ class ColumnMap:
         return f"""
           SELECT
             {sql_str(self.platform)} AS platform,
-            {self._id('account_id')} AS account_id,
-            {self._id('handle')} AS handle,
-            {self._text('display_name')} AS display_name,
-            {self._text('description')} AS description,
-            {self._text('location')} AS location,
-            {self._time(self._col('account_created_at'))} AS created_at,
-            {self._int('followers')} AS followers,
-            {self._int('following')} AS following,
-            {self._int('post_count')} AS post_count,
-            {language_code_sql(self._id('account_language'))} AS language,
-            {self._text('avatar')} AS avatar,
+            {self._id("account_id")} AS account_id,
+            {self._id("handle")} AS handle,
+            {self._text("display_name")} AS display_name,
+            {self._text("description")} AS description,
+            {self._text("location")} AS location,
+            {self._time(self._col("account_created_at"))} AS created_at,
+            {self._int("followers")} AS followers,
+            {self._int("following")} AS following,
+            {self._int("post_count")} AS post_count,
+            {language_code_sql(self._id("account_language"))} AS language,
+            {self._text("avatar")} AS avatar,
             {hashed} AS id_is_hashed,
             {extra} AS extra,
             {observed} AS observed_at,
@@ -294,4 +333,3 @@ def parse_map_flags(flags: list[str] | tuple[str, ...]) -> dict[str, str]:
             raise MappingError(f"--map {item!r}: expected FIELD=COLUMN, e.g. --map text=body")
         out[key.strip()] = value.strip()
     return out
-

@@ -146,7 +146,8 @@ def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> Ta
     schema = con.execute(f"DESCRIBE SELECT * FROM read_parquet({sql_str(str(path))})").fetchall()
     names = [r[0] for r in schema]
     casts = ", ".join(
-        f"CAST({ident(n)} AS VARCHAR) AS {ident(n)}" if not str(t).endswith("[]") and "STRUCT" not in str(t)
+        f"CAST({ident(n)} AS VARCHAR) AS {ident(n)}"
+        if not str(t).endswith("[]") and "STRUCT" not in str(t)
         else f"CAST(to_json({ident(n)}) AS VARCHAR) AS {ident(n)}"
         for n, t, *_ in schema
     )
@@ -202,24 +203,36 @@ def _json_batches(
             except (UnicodeDecodeError, ValueError) as exc:
                 reason = "invalid encoding" if isinstance(exc, UnicodeDecodeError) else "invalid JSON"
                 sink.append(
-                    {"source_row": lineno, "reason": f"unreadable row ({reason})", "field": None,
-                     "raw": raw.decode(encoding, errors="replace"), "_json": True}
+                    {
+                        "source_row": lineno,
+                        "reason": f"unreadable row ({reason})",
+                        "field": None,
+                        "raw": raw.decode(encoding, errors="replace"),
+                        "_json": True,
+                    }
                 )
                 continue
             if not isinstance(obj, dict):
-                sink.append({"source_row": lineno, "reason": "unreadable row (not a JSON object)",
-                             "field": None, "raw": raw.decode(encoding, errors="replace"), "_json": True})
+                sink.append(
+                    {
+                        "source_row": lineno,
+                        "reason": "unreadable row (not a JSON object)",
+                        "field": None,
+                        "raw": raw.decode(encoding, errors="replace"),
+                        "_json": True,
+                    }
+                )
                 continue
             cols[0].append(lineno)
             for i in range(1, width):
                 cols[i].append(None)
-            leftover = {}
+            leftover: dict[str, Any] = {}
             for key, value in obj.items():
-                i = index.get(key)
-                if i is None:
+                j = index.get(key)
+                if j is None:
                     leftover[key] = value
                 else:
-                    cols[i + 1][-1] = _json_text(value)
+                    cols[j + 1][-1] = _json_text(value)
             if leftover:
                 cols[-1][-1] = json.dumps(leftover, ensure_ascii=False)
             if len(cols[0]) >= JSON_BATCH_ROWS:

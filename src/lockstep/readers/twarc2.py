@@ -20,19 +20,59 @@ from lockstep.readers.base import Probe, Reader, StageContext, register
 
 BATCH = 20_000
 _POST_FIELDS = (
-    "platform", "post_id", "account_id", "created_at", "created_at_raw", "text", "language", "kind",
-    "parent_post_id", "parent_account_id", "quoted_post_id", "urls", "hashtags", "mentions", "media",
-    "like_count", "repost_count", "reply_count", "quote_count", "client", "extra", "source_row",
+    "platform",
+    "post_id",
+    "account_id",
+    "created_at",
+    "created_at_raw",
+    "text",
+    "language",
+    "kind",
+    "parent_post_id",
+    "parent_account_id",
+    "quoted_post_id",
+    "urls",
+    "hashtags",
+    "mentions",
+    "media",
+    "like_count",
+    "repost_count",
+    "reply_count",
+    "quote_count",
+    "client",
+    "extra",
+    "source_row",
 )
 _ACCOUNT_FIELDS = (
-    "platform", "account_id", "handle", "display_name", "description", "location", "created_at",
-    "followers", "following", "post_count", "language", "avatar", "id_is_hashed", "extra", "observed_at",
+    "platform",
+    "account_id",
+    "handle",
+    "display_name",
+    "description",
+    "location",
+    "created_at",
+    "followers",
+    "following",
+    "post_count",
+    "language",
+    "avatar",
+    "id_is_hashed",
+    "extra",
+    "observed_at",
     "source_row",
 )
 _LIST_FIELDS = {"urls", "hashtags", "mentions", "media"}
 _TIME_FIELDS = {"created_at", "observed_at"}
-_INT_FIELDS = {"like_count", "repost_count", "reply_count", "quote_count", "followers", "following",
-               "post_count", "source_row"}
+_INT_FIELDS = {
+    "like_count",
+    "repost_count",
+    "reply_count",
+    "quote_count",
+    "followers",
+    "following",
+    "post_count",
+    "source_row",
+}
 _KIND = {"retweeted": "repost", "quoted": "quote", "replied_to": "reply"}
 
 
@@ -84,12 +124,24 @@ class Twarc2Reader(Reader):
                     obj = json.loads(raw.decode(ctx.encoding))
                 except (UnicodeDecodeError, ValueError) as exc:
                     why = "invalid encoding" if isinstance(exc, UnicodeDecodeError) else "invalid JSON"
-                    ctx.quarantine.append({"source_row": lineno, "reason": f"unreadable row ({why})",
-                                           "field": None, "raw": raw.decode(ctx.encoding, errors="replace")})
+                    ctx.quarantine.append(
+                        {
+                            "source_row": lineno,
+                            "reason": f"unreadable row ({why})",
+                            "field": None,
+                            "raw": raw.decode(ctx.encoding, errors="replace"),
+                        }
+                    )
                     continue
                 if not isinstance(obj, dict):
-                    ctx.quarantine.append({"source_row": lineno, "reason": "unreadable row (not a JSON object)",
-                                           "field": None, "raw": raw.decode(ctx.encoding, errors="replace")})
+                    ctx.quarantine.append(
+                        {
+                            "source_row": lineno,
+                            "reason": "unreadable row (not a JSON object)",
+                            "field": None,
+                            "raw": raw.decode(ctx.encoding, errors="replace"),
+                        }
+                    )
                     continue
                 for post, users in _records(obj):
                     _append(posts, {**post, "source_row": lineno})
@@ -118,8 +170,9 @@ def _records(obj: dict[str, Any]) -> Iterator[tuple[dict[str, Any], list[dict[st
     else:
         author = obj.get("author") if isinstance(obj.get("author"), dict) else None
         refs = {r.get("id"): r for r in obj.get("referenced_tweets") or [] if isinstance(r, dict)}
-        media = {m.get("media_key"): m for m in (obj.get("attachments") or {}).get("media") or []
-                 if isinstance(m, dict)}
+        media = {
+            m.get("media_key"): m for m in (obj.get("attachments") or {}).get("media") or [] if isinstance(m, dict)
+        }
         yield _post(obj, refs, media, False), [author] if author else []
 
 
@@ -147,8 +200,20 @@ def _post(t: dict[str, Any], included: dict[Any, Any], media: dict[Any, Any], is
     for k in keys:
         m = media.get(k) or {}
         media_refs.append(m.get("url") or m.get("preview_image_url") or f"media_key:{k}")
-    known = {"id", "author_id", "created_at", "text", "lang", "referenced_tweets", "entities", "public_metrics",
-             "source", "attachments", "author", "in_reply_to_user_id"}
+    known = {
+        "id",
+        "author_id",
+        "created_at",
+        "text",
+        "lang",
+        "referenced_tweets",
+        "entities",
+        "public_metrics",
+        "source",
+        "attachments",
+        "author",
+        "in_reply_to_user_id",
+    }
     extra = {k: v for k, v in t.items() if k not in known}
     if is_included:
         extra["included"] = True
@@ -165,11 +230,13 @@ def _post(t: dict[str, Any], included: dict[Any, Any], media: dict[Any, Any], is
         "parent_post_id": parent,
         "parent_account_id": str(parent_account) if parent_account else None,
         "quoted_post_id": quoted,
-        "urls": [u.get("expanded_url") or u.get("url") for u in ent.get("urls") or []
-                 if isinstance(u, dict) and (u.get("expanded_url") or u.get("url"))],
+        "urls": [
+            u.get("expanded_url") or u.get("url")
+            for u in ent.get("urls") or []
+            if isinstance(u, dict) and (u.get("expanded_url") or u.get("url"))
+        ],
         "hashtags": [h.get("tag") for h in ent.get("hashtags") or [] if isinstance(h, dict) and h.get("tag")],
-        "mentions": [m.get("username") for m in ent.get("mentions") or []
-                     if isinstance(m, dict) and m.get("username")],
+        "mentions": [m.get("username") for m in ent.get("mentions") or [] if isinstance(m, dict) and m.get("username")],
         "media": media_refs,
         "like_count": metrics.get("like_count"),
         "repost_count": metrics.get("retweet_count"),
@@ -182,8 +249,16 @@ def _post(t: dict[str, Any], included: dict[Any, Any], media: dict[Any, Any], is
 
 def _account(u: dict[str, Any], post: dict[str, Any]) -> dict[str, Any]:
     metrics = u.get("public_metrics") or {}
-    known = {"id", "username", "name", "description", "location", "created_at", "public_metrics",
-             "profile_image_url"}
+    known = {
+        "id",
+        "username",
+        "name",
+        "description",
+        "location",
+        "created_at",
+        "public_metrics",
+        "profile_image_url",
+    }
     extra = {k: v for k, v in u.items() if k not in known}
     return {
         "platform": "twitter",

@@ -115,9 +115,7 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
 
 def create_table_sql(name: str, columns: tuple[tuple[str, str], ...], *, temp: bool = False) -> str:
     """``CREATE TABLE`` statement for ``columns`` (``temp`` drops NOT NULL so staging can hold raw rows)."""
-    cols = ", ".join(
-        f'"{col}" {typ.replace(" NOT NULL", "") if temp else typ}' for col, typ in columns
-    )
+    cols = ", ".join(f'"{col}" {typ.replace(" NOT NULL", "") if temp else typ}' for col, typ in columns)
     kind = "TEMP TABLE" if temp else "TABLE"
     return f"CREATE {kind} IF NOT EXISTS {name} ({cols})"
 

@@ -1,0 +1,110 @@
+"""The CLI: exact output and exit codes, error paths included."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from lockstep.cli import cli
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_ingest_then_info(tmp_path: Path, fixtures: Path) -> None:
+    db = str(tmp_path / "s.duckdb")
+    code, out, err = run("ingest", str(fixtures / "io_archive_truncated_last_line.csv"), "--db", db)
+    assert code == 0 and out == ""
+    assert err == (
+        "read 6 rows from 1 file(s); stored 5 posts and 2 new accounts; duplicates 0; "
+        "quarantined 1 (1 unreadable row (unquoted value))\n"
+    )
+    code, out, _ = run("info", "--db", db)
+    assert code == 0
+    assert out.splitlines()[1:5] == [
+        "posts        5",
+        "accounts     2 (2 with posts)",
+        "sources      1 file(s)",
+        "time range   2014-12-30 07:27:00 .. 2017-08-06 08:15:00 UTC",
+    ]
+    assert out.splitlines()[-2:] == ["quarantined  1", "           1  unreadable row (unquoted value)"]
+
+
+def test_reingest_says_skipped(tmp_path: Path, fixtures: Path) -> None:
+    db = str(tmp_path / "s.duckdb")
+    path = str(fixtures / "airline_tweets.csv")
+    run("ingest", path, "--db", db)
+    code, _, err = run("ingest", path, "--db", db)
+    assert code == 0
+    assert "skipped (already ingested in batch" in err
+    assert err.endswith(
+        "read 0 rows from 0 file(s), skipped 1 already ingested; stored 0 posts and 0 new "
+        "accounts; duplicates 0; quarantined 0\n"
+    )
+
+
+def test_quiet(tmp_path: Path, fixtures: Path) -> None:
+    code, out, err = run("ingest", "-q", str(fixtures / "airline_tweets.csv"), "--db", str(tmp_path / "s.duckdb"))
+    assert (code, out, err) == (0, "", "")
+
+
+def test_missing_columns_exit_2(tmp_path: Path, fixtures: Path) -> None:
+    code, out, err = run("ingest", str(fixtures / "missing_required_column.csv"), "--db", str(tmp_path / "s.db"))
+    assert code == 2 and out == ""
+    assert err.startswith("Error: ") and "missing required column(s) 'userid'" in err
+    assert "closest found 'user_id'" in err
+
+
+def test_unknown_format_exit_2(tmp_path: Path, fixtures: Path) -> None:
+    code, _, err = run(
+        "ingest", str(fixtures / "airline_tweets.csv"), "--format", "nope", "--db", str(tmp_path / "s.db")
+    )
+    assert code == 2 and err.startswith("Error: unknown format 'nope'; formats are: ")
+
+
+def test_bad_map_flag_exit_2(tmp_path: Path, fixtures: Path) -> None:
+    code, _, err = run("ingest", str(fixtures / "airline_tweets.csv"), "--map", "text", "--db", str(tmp_path / "s"))
+    assert code == 2 and err == "Error: --map 'text': expected FIELD=COLUMN, e.g. --map text=body\n"
+
+
+def test_mapping_file(tmp_path: Path) -> None:
+    src = tmp_path / "x.csv"
+    src.write_text("id,who,at,msg\n1,ann,2024-01-01 00:00:00,hello\n", encoding="utf-8")
+    mapping = tmp_path / "map.json"
+    mapping.write_text('{"post_id": "id", "account_id": "who", "created_at": "at", "text": "msg"}')
+    db = str(tmp_path / "s.duckdb")
+    code, _, err = run("ingest", str(src), "--format", "generic", "--mapping", str(mapping), "--db", db)
+    assert code == 0, err
+    code, out, _ = run("info", "--db", db)
+    assert "posts        1" in out and "generic 1" in out
+
+
+def test_info_without_store_exit_1(tmp_path: Path) -> None:
+    code, _, err = run("info", "--db", str(tmp_path / "none.duckdb"))
+    assert code == 1 and "no such store" in err
+
+
+def test_formats_lists_every_reader() -> None:
+    from lockstep.readers import READERS
+
+    code, out, _ = run("formats")
+    assert code == 0
+    assert [line.split()[0] for line in out.splitlines()] == sorted(READERS)
+
+
+def test_demo_runs(tmp_path: Path) -> None:
+    code, out, err = run("demo", "--db", str(tmp_path / "demo.duckdb"), "-q")
+    assert code == 0, err
+    assert out.startswith(
+        "read 16,778 rows from 3 file(s); stored 16,578 posts and 7,746 new accounts; duplicates 155; quarantined 0"
+    )
+    assert "posts        16,578" in out
+
+
+def test_every_command_has_help() -> None:
+    for name in cli.commands:
+        code, out, _ = run(name, "--help")
+        assert code == 0 and out.startswith(f"Usage: cli {name}")

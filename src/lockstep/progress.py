@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
@@ -12,8 +12,13 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from lockstep.ingestion import ProgressFn
 
 
+def file_progress(quiet: bool = False) -> AbstractContextManager[ProgressFn | None]:
+    """Progress over input files (see :func:`step_progress`)."""
+    return step_progress("ingest", quiet, unit="files")
+
+
 @contextmanager
-def file_progress(quiet: bool = False) -> Iterator[ProgressFn | None]:
+def step_progress(label: str, quiet: bool = False, unit: str = "steps") -> Iterator[ProgressFn | None]:
     """A callback ``(name, done, total)`` drawing a bar on stderr, or ``None`` when quiet or piped."""
     if quiet or not sys.stderr.isatty():
         yield None
@@ -22,7 +27,7 @@ def file_progress(quiet: bool = False) -> Iterator[ProgressFn | None]:
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
-        TextColumn("{task.completed}/{task.total} files"),
+        TextColumn("{task.completed}/{task.total} " + unit),
         TimeElapsedColumn(),
         console=console,
         transient=True,
@@ -32,7 +37,7 @@ def file_progress(quiet: bool = False) -> Iterator[ProgressFn | None]:
         def update(name: str, done: int, total: int) -> None:
             nonlocal task
             if task is None:
-                task = bar.add_task("ingest", total=total)
-            bar.update(task, completed=done, description=f"ingest {name[-50:]}" if name else "ingest")
+                task = bar.add_task(label, total=total)
+            bar.update(task, completed=done, description=f"{label} {name[-50:]}" if name else label)
 
         yield update

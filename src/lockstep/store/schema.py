@@ -7,7 +7,7 @@ a coordination trace of their own).
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 PROVENANCE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("source_file", "VARCHAR"),
@@ -103,6 +103,60 @@ BATCH_COLUMNS: tuple[tuple[str, str], ...] = (
     ("parameters", "VARCHAR"),
 )
 
+EDGE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("run_id", "VARCHAR NOT NULL"),
+    ("trace", "VARCHAR NOT NULL"),
+    ("platform", "VARCHAR NOT NULL"),
+    ("account_a", "VARCHAR NOT NULL"),
+    ("account_b", "VARCHAR NOT NULL"),
+    ("shared_items", "BIGINT NOT NULL"),
+    ("coactions", "BIGINT NOT NULL"),
+    ("min_gap_s", "DOUBLE NOT NULL"),
+    ("median_gap_s", "DOUBLE NOT NULL"),
+    ("weight", "DOUBLE NOT NULL"),
+    ("null_mean", "DOUBLE"),
+    ("z_score", "DOUBLE"),
+    ("p_value", "DOUBLE"),
+)
+
+EVIDENCE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("run_id", "VARCHAR NOT NULL"),
+    ("trace", "VARCHAR NOT NULL"),
+    ("platform", "VARCHAR NOT NULL"),
+    ("account_a", "VARCHAR NOT NULL"),
+    ("account_b", "VARCHAR NOT NULL"),
+    ("item", "VARCHAR NOT NULL"),
+    ("post_a", "VARCHAR NOT NULL"),
+    ("post_b", "VARCHAR NOT NULL"),
+    ("time_a", "TIMESTAMP NOT NULL"),
+    ("time_b", "TIMESTAMP NOT NULL"),
+    ("gap_s", "DOUBLE NOT NULL"),
+)
+
+DETECT_RUN_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("run_id", "VARCHAR NOT NULL"),
+    ("trace", "VARCHAR NOT NULL"),
+    ("started_at", "TIMESTAMP NOT NULL"),
+    ("tool_version", "VARCHAR NOT NULL"),
+    ("parameters", "VARCHAR NOT NULL"),
+    ("actions", "BIGINT NOT NULL"),
+    ("items", "BIGINT NOT NULL"),
+    ("capped_items", "BIGINT NOT NULL"),
+    ("capped_actions", "BIGINT NOT NULL"),
+    ("pairs", "BIGINT NOT NULL"),
+    ("edges", "BIGINT NOT NULL"),
+    ("seconds", "DOUBLE NOT NULL"),
+)
+
+CAPPED_ITEM_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("run_id", "VARCHAR NOT NULL"),
+    ("trace", "VARCHAR NOT NULL"),
+    ("platform", "VARCHAR NOT NULL"),
+    ("item", "VARCHAR NOT NULL"),
+    ("accounts", "BIGINT NOT NULL"),
+    ("actions", "BIGINT NOT NULL"),
+)
+
 TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "posts": POST_COLUMNS,
     "accounts": ACCOUNT_COLUMNS,
@@ -110,6 +164,10 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "quarantine": QUARANTINE_COLUMNS,
     "sources": SOURCE_COLUMNS,
     "ingest_batches": BATCH_COLUMNS,
+    "edges": EDGE_COLUMNS,
+    "evidence": EVIDENCE_COLUMNS,
+    "detect_runs": DETECT_RUN_COLUMNS,
+    "capped_items": CAPPED_ITEM_COLUMNS,
 }
 
 

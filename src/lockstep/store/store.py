@@ -53,10 +53,14 @@ class Store:
     def _migrate(self) -> None:
         self.con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
         row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        if row is None:
-            for name, cols in TABLES.items():
-                self.con.execute(create_table_sql(name, cols))
-            self.con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+        if row is not None and int(row[0]) > SCHEMA_VERSION:
+            return  # refused by _check_version
+        # Migrations so far only add tables: create whatever is missing, then record the version.
+        for name, cols in TABLES.items():
+            self.con.execute(create_table_sql(name, cols))
+        self.con.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
+        )
 
     def _check_version(self) -> None:
         try:

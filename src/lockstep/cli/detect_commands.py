@@ -1,0 +1,115 @@
+"""Commands that find and show coordination: detect, traces, edges, evidence, window, sensitivity."""
+
+from __future__ import annotations
+
+import click
+
+from lockstep.cli.options import db_option, memory_option, quiet_option
+from lockstep.progress import step_progress
+from lockstep.store import open_store
+from lockstep.traces import TRACES, DetectParams, detect as run_detect, estimate_window, sensitivity as run_sensitivity
+from lockstep.traces.queries import EDGE_SORTS, edges as query_edges, evidence as query_evidence
+
+
+@click.command()
+@click.option("--trace", "traces", multiple=True, help="Trace to run (repeatable; default: all). See `lockstep traces`.")
+@click.option("--window", default=None, help="Co-action window: seconds, 'auto' (CooRnet estimate) or 'none'.")
+@click.option("--min-shared", type=int, default=None,
+              help="Distinct shared items an edge needs (default: the trace's, 2; reactivation 1).")
+@click.option("--max-item-accounts", default=1000, show_default=True,
+              help="Items with more accounts are viral: recorded in capped_items, not paired.")
+@click.option("--percentile", type=float, default=None, help="Keep edges with weight >= this percentile (ties kept).")
+@click.option("--null-replicates", default=10, show_default=True, help="Time-shift null replicates (0: none).")
+@click.option("--null-shift", default=86400.0, show_default=True, help="Null model: max shift per account (s).")
+@click.option("--seed", default=0, show_default=True, help="Seed of the null model.")
+@db_option
+@memory_option
+@quiet_option
+def detect(
+    traces: tuple[str, ...], window: str | None, min_shared: int | None, max_item_accounts: int, percentile: float | None,
+    null_replicates: int, null_shift: float, seed: int, db: str, memory_limit: str, quiet: bool,
+) -> None:
+    """Find co-action edges between accounts, with evidence, for each trace."""
+    params = DetectParams(window_s=window, min_shared_items=min_shared, max_item_accounts=max_item_accounts,
+                          min_weight_percentile=percentile, null_replicates=null_replicates,
+                          null_shift_s=null_shift, seed=seed)
+    with open_store(db, memory_limit=memory_limit) as store, step_progress("detect", quiet) as progress:
+        report = run_detect(store, traces or None, params, progress=progress)
+    if not quiet:
+        click.echo(report.summary(), err=True)
+
+
+@click.command()
+def traces() -> None:
+    """List the coordination traces."""
+    width = max(len(n) for n in TRACES)
+    for name in sorted(TRACES):
+        t = TRACES[name]
+        window = "any time" if t.default_window_s is None else f"{t.default_window_s:g} s"
+        click.echo(f"{name:<{width}}  [{window}] accounts that {t.description}")
+
+
+@click.command()
+@click.option("--trace", default=None, help="Only this trace.")
+@click.option("--sort", type=click.Choice(sorted(EDGE_SORTS)), default="weight", show_default=True)
+@click.option("--limit", default=20, show_default=True)
+@db_option
+def edges(trace: str | None, sort: str, limit: int, db: str) -> None:
+    """List the strongest edges."""
+    with open_store(db, read_only=True) as store:
+        rows = query_edges(store, trace=trace, sort=sort, limit=limit)
+    click.echo(f"{'trace':<17} {'account_a':<20} {'account_b':<20} {'items':>6} {'co-acts':>7} {'med gap s':>9} "
+               f"{'weight':>7} {'z':>6} {'p':>6}")
+    for e in rows:
+        z = f"{e.z_score:6.1f}" if e.z_score is not None else "     -"
+        p = f"{e.p_value:6.3f}" if e.p_value is not None else "     -"
+        click.echo(f"{e.trace:<17} {e.account_a[:20]:<20} {e.account_b[:20]:<20} {e.shared_items:>6,} "
+                   f"{e.coactions:>7,} {e.median_gap_s:>9.0f} {e.weight:>7.3f} {z} {p}")
+
+
+@click.command()
+@click.argument("account_a")
+@click.argument("account_b")
+@click.option("--trace", default=None, help="Only this trace.")
+@click.option("--limit", default=50, show_default=True)
+@db_option
+def evidence(account_a: str, account_b: str, trace: str | None, limit: int, db: str) -> None:
+    """Show why ACCOUNT_A and ACCOUNT_B are linked: each shared item, both posts, their times and gap."""
+    with open_store(db, read_only=True) as store:
+        rows = query_evidence(store, account_a, account_b, trace=trace, limit=limit)
+    if not rows:
+        click.echo(f"no evidence links {account_a} and {account_b}" + (f" in {trace}" if trace else ""), err=True)
+        return
+    a, b = sorted((account_a, account_b))
+    for ev in rows:
+        click.echo(f"[{ev.trace}] item {ev.item[:80]!r}  gap {ev.gap_s:.0f} s")
+        click.echo(f"  {ev.time_a}  {a}  post {ev.post_a}: {_short(ev.text_a)}")
+        click.echo(f"  {ev.time_b}  {b}  post {ev.post_b}: {_short(ev.text_b)}")
+
+
+def _short(text: str | None, n: int = 100) -> str:
+    if text is None:
+        return "-"
+    flat = " ".join(text.split())
+    return repr(flat if len(flat) <= n else flat[: n - 1] + "…")
+
+
+@click.command()
+@click.argument("trace_name", metavar="TRACE")
+@db_option
+def window(trace_name: str, db: str) -> None:
+    """Estimate TRACE's co-action window from the data (CooRnet's rule), in seconds."""
+    with open_store(db) as store:
+        click.echo(f"{estimate_window(store, trace_name):g}")
+
+
+@click.command()
+@click.argument("trace_name", metavar="TRACE")
+@db_option
+def sensitivity(trace_name: str, db: str) -> None:
+    """Edges and accounts kept against the weight-percentile threshold, for TRACE's stored edges."""
+    with open_store(db, read_only=True) as store:
+        rows = run_sensitivity(store, trace_name)
+    click.echo(f"{'percentile':>10} {'weight >=':>10} {'edges':>9} {'accounts':>9}")
+    for p, w, n_e, n_a in rows:
+        click.echo(f"{p:>10g} {w:>10.4f} {n_e:>9,} {n_a:>9,}")

@@ -1,0 +1,47 @@
+"""The trace interface and registry.
+
+A *trace* is one kind of co-action: it maps posts to actions ``(platform, account_id, item, post_id, t)``;
+two accounts co-act when they act on the same item within a sliding time window. Each trace is one module
+with one ``register(...)`` line; the engine in :mod:`lockstep.traces.engine` does the rest for all of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lockstep.errors import InputError
+
+
+@dataclass(frozen=True)
+class Trace:
+    """One coordination trace.
+
+    ``actions_sql`` is a DuckDB ``SELECT`` over the canonical tables returning columns ``platform``,
+    ``account_id``, ``item``, ``post_id`` and ``t`` (UTC timestamp). ``default_window_s`` is the co-action
+    window (``None``: acting on the same item at any time counts). ``reference`` names the paper or report.
+    """
+
+    name: str
+    description: str
+    actions_sql: str
+    default_window_s: float | None = 60.0
+    reference: str = ""
+    #: Distinct shared items an edge needs unless the run says otherwise (2 avoids degenerate cliques).
+    default_min_shared: int = 2
+
+
+TRACES: dict[str, Trace] = {}
+
+
+def register(trace: Trace) -> Trace:
+    """Add ``trace`` to the registry."""
+    TRACES[trace.name] = trace
+    return trace
+
+
+def get_trace(name: str) -> Trace:
+    """The trace called ``name``."""
+    try:
+        return TRACES[name]
+    except KeyError:
+        raise InputError(f"unknown trace {name!r}; traces are: {', '.join(sorted(TRACES))}") from None

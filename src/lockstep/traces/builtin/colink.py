@@ -1,0 +1,20 @@
+"""Co-link: two accounts share the same canonical URL within the window (reposts excluded: they repeat the original's links).
+
+Reference: Giglietto et al. 2020 (CooRnet coordinated link sharing); Luceri et al. WWW 2024 (co-URL).
+"""
+
+from __future__ import annotations
+
+from lockstep.traces.base import Trace, register
+
+CO_LINK = register(
+    Trace(
+        name="co-link",
+        description="share the same canonical URL (reposts excluded)",
+        actions_sql="""SELECT p.platform, p.account_id, u.url AS item, p.post_id, p.created_at AS t
+FROM posts p JOIN post_urls u ON u.platform = p.platform AND u.post_id = p.post_id
+WHERE p.kind <> 'repost'""",
+        default_window_s=60.0,
+        reference="Giglietto et al. 2020 (CooRnet coordinated link sharing); Luceri et al. WWW 2024 (co-URL)",
+    )
+)

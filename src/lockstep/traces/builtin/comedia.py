@@ -1,0 +1,21 @@
+"""Co-media (exact): two accounts post the same media reference or hash within the window.
+
+Near-duplicate media (perceptual hashes) come with the media work; this trace matches exact references.
+
+Reference: ThreatExchange media matching; Graphika Spamouflage reports (reused cartoons and videos).
+"""
+
+from __future__ import annotations
+
+from lockstep.traces.base import Trace, register
+
+CO_MEDIA = register(
+    Trace(
+        name="co-media",
+        description="post the same media reference or hash (exact)",
+        actions_sql="""SELECT platform, account_id, unnest(media) AS item, post_id, created_at AS t
+FROM posts WHERE kind <> 'repost' AND len(media) > 0""",
+        default_window_s=60.0,
+        reference="ThreatExchange media matching; Graphika Spamouflage reports (reused cartoons and videos)",
+    )
+)

@@ -1,0 +1,26 @@
+"""Exact co-text: two accounts post the same normalised text within the window (copypasta).
+
+Text is normalised by :func:`lockstep.normalize.text.normalize_text` (case, URLs, mentions, emoji and
+whitespace removed); texts of fewer than four words are left out, since short phrases ("thank you") match
+by chance. A translation is a different text: this trace never links it (the cross-lingual trace does).
+
+Reference: Keller et al. 2020 (co-tweet); Luceri et al. WWW 2024 (text similarity); DISARM T0084.001 copypasta.
+"""
+
+from __future__ import annotations
+
+from lockstep.normalize.text import normalize_text_sql
+from lockstep.traces.base import Trace, register
+
+CO_TEXT = register(
+    Trace(
+        name="co-text",
+        description="post the same normalised text, >= 4 words (reposts excluded)",
+        actions_sql=f"""SELECT platform, account_id, md5(norm) AS item, post_id, t FROM (
+  SELECT platform, account_id, post_id, created_at AS t, {normalize_text_sql("text")} AS norm
+  FROM posts WHERE kind <> 'repost' AND text IS NOT NULL)
+WHERE len(string_split(norm, ' ')) >= 4""",
+        default_window_s=60.0,
+        reference="Keller et al. 2020 (co-tweet); Luceri et al. WWW 2024 (text similarity); DISARM T0084.001 copypasta",
+    )
+)

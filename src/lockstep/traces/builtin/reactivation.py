@@ -1,0 +1,28 @@
+"""Synchronised reactivation: accounts resuming after >= 180 days of silence in the same ISO week.
+
+Reference: DISARM detections F00019, F00062 (dormant accounts waking together); Meta Spamouflage reports 2023.
+"""
+
+from __future__ import annotations
+
+from lockstep.traces.base import Trace, register
+
+#: Days of silence before a post counts as a reactivation.
+DORMANT_DAYS = 180
+
+REACTIVATION = register(
+    Trace(
+        name="reactivation",
+        description="resume posting after >= 180 days of silence in the same week",
+        actions_sql=f"""SELECT platform, account_id, 'week:' || strftime(date_trunc('week', created_at), '%Y-%m-%d') AS item,
+       post_id, created_at AS t
+FROM (SELECT platform, account_id, post_id, created_at,
+             epoch(created_at) - epoch(lag(created_at) OVER (PARTITION BY platform, account_id
+                                                              ORDER BY created_at, post_id)) AS silence_s
+      FROM posts)
+WHERE silence_s >= {DORMANT_DAYS} * 86400""",
+        default_window_s=None,
+        default_min_shared=1,  # an account wakes rarely: one shared wake-up week is the signal
+        reference="DISARM detections F00019, F00062 (dormant accounts waking together); Meta Spamouflage reports 2023",
+    )
+)

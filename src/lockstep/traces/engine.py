@@ -1,0 +1,401 @@
+"""The co-action engine: actions -> account pairs within a sliding window -> edges with evidence.
+
+For every trace (see :mod:`lockstep.traces.base`):
+
+1. **Actions** come from the trace's SQL. Items acted on by more than ``max_item_accounts`` distinct accounts
+   are *viral*: they are not paired (the pairs would be quadratic and, by TF-IDF, near-weightless), but each
+   is recorded in ``capped_items`` with its counts and reported, never dropped silently.
+2. **Pairs**: a true sliding window, exact at every clock boundary, with only equality join keys: time is
+   bucketed by the window ``w``; each action joins the same item's actions in buckets ``b-1, b, b+1`` and
+   pairs with ``|t1 - t2| <= w`` are kept (as measured here, a range join is quadratic in the busiest item).
+   Every pair is an evidence row (trace, accounts, item, both post ids, both times, the gap).
+3. **Edges** aggregate pairs per account pair: distinct shared items, co-actions, minimum and median gap, and
+   a rarity-weighted cosine (Luceri et al., WWW 2024): each account is a vector over items with weight
+   ``tf * idf`` (``idf = ln(N / df)`` over the trace's accounts); the cosine's numerator runs over the items the
+   pair co-acted on within the window. Edges need ``min_shared_items`` distinct items (default 2: single
+   shared actions form degenerate cliques), and optionally a weight at or above a percentile (ties kept:
+   CooRTweet's strict ``>`` drops perfectly coordinated groups whose weights all tie).
+4. **Null model**: each account's timeline is shifted by a random offset (uniform in
+   ``±null_shift_s``, seeded), co-actions of each kept edge are recounted; R replicates give each edge its null
+   mean, a z-score and a permutation p-value ``(1 + #{null >= observed}) / (R + 1)``.
+
+Window estimation follows CooRnet (Giglietto et al. 2020): the median, over the fastest 10% of items, of the
+time each item takes to reach 50% of its shares.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+
+import duckdb
+import pyarrow as pa
+
+from lockstep import __version__
+from lockstep.errors import InputError
+from lockstep.store.store import Store
+from lockstep.traces.base import TRACES, Trace, get_trace
+
+ProgressFn = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class DetectParams:
+    """Parameters of a detection run (recorded with every run).
+
+    ``window_s``: seconds; ``None`` uses each trace's default; ``"auto"`` estimates it from the data;
+    ``"none"`` pairs actions on the same item at any time. ``min_shared_items``: ``None`` uses each trace's
+    default (2; 1 for reactivation).
+    """
+
+    window_s: float | str | None = None
+    min_shared_items: int | None = None
+    max_item_accounts: int = 1000
+    min_weight_percentile: float | None = None
+    null_replicates: int = 10
+    null_shift_s: float = 86_400.0
+    seed: int = 0
+
+
+@dataclass
+class TraceReport:
+    """What one trace produced."""
+
+    trace: str
+    run_id: str
+    window_s: float | None
+    actions: int = 0
+    items: int = 0
+    capped_items: int = 0
+    capped_actions: int = 0
+    pairs: int = 0
+    edges: int = 0
+    accounts: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
+class DetectReport:
+    """What one ``detect`` call produced, trace by trace."""
+
+    params: DetectParams
+    traces: list[TraceReport] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One accounting line per trace."""
+        lines = []
+        for t in self.traces:
+            window = "any time" if t.window_s is None else f"{t.window_s:g} s"
+            capped = f", {t.capped_items:,} viral items capped ({t.capped_actions:,} actions)" if t.capped_items else ""
+            lines.append(
+                f"{t.trace}: {t.actions:,} actions on {t.items:,} items, window {window}{capped}; "
+                f"{t.pairs:,} co-action pairs -> {t.edges:,} edges among {t.accounts:,} accounts ({t.seconds:.1f} s)"
+            )
+        return "\n".join(lines)
+
+
+def detect(
+    store: Store,
+    traces: Sequence[str] | None = None,
+    params: DetectParams | None = None,
+    *,
+    progress: ProgressFn | None = None,
+) -> DetectReport:
+    """Run ``traces`` (default: all) over the store, replacing their earlier edges and evidence."""
+    params = params or DetectParams()
+    if (params.min_shared_items is not None and params.min_shared_items < 1) or params.max_item_accounts < 2 or params.null_replicates < 0:
+        raise InputError("min_shared_items >= 1, max_item_accounts >= 2 and null_replicates >= 0 are required")
+    if params.min_weight_percentile is not None and not 0 <= params.min_weight_percentile <= 100:
+        raise InputError("min_weight_percentile must be between 0 and 100")
+    names = list(traces) if traces else sorted(TRACES)
+    chosen = [get_trace(n) for n in names]
+    report = DetectReport(params)
+    for i, trace in enumerate(chosen):
+        if progress:
+            progress(trace.name, i, len(chosen))
+        with store.transaction() as con:
+            report.traces.append(_run_trace(con, trace, params))
+    if progress:
+        progress("", len(chosen), len(chosen))
+    return report
+
+
+def _window_for(con: duckdb.DuckDBPyConnection, trace: Trace, params: DetectParams) -> float | None:
+    w = params.window_s
+    if w is None:
+        return trace.default_window_s
+    if isinstance(w, str):
+        if w.lower() == "none":
+            return None
+        if w.lower() == "auto":
+            return _estimate_from_actions(con)
+        try:
+            w = float(w)
+        except ValueError:
+            raise InputError(f"window {w!r}: give seconds, 'auto' or 'none'") from None
+    if w <= 0:
+        raise InputError("window must be positive seconds, 'auto' or 'none'")
+    return float(w)
+
+
+def _run_trace(con: duckdb.DuckDBPyConnection, trace: Trace, params: DetectParams) -> TraceReport:
+    started = time.perf_counter()
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    run_id = f"r{now:%Y%m%dT%H%M%S%f}-{trace.name}"
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE act_all AS
+        SELECT platform, account_id, CAST(item AS VARCHAR) AS item, post_id, t, epoch(t) AS ts
+        FROM ({trace.actions_sql}) WHERE item IS NOT NULL AND item <> '' AND account_id IS NOT NULL"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE item_stats AS
+        SELECT platform, item, count(DISTINCT account_id) AS accounts, count(*) AS actions
+        FROM act_all GROUP BY platform, item"""
+    )
+    cap = params.max_item_accounts
+    con.execute(
+        "INSERT INTO capped_items SELECT ?, ?, platform, item, accounts, actions FROM item_stats WHERE accounts > ?",
+        [run_id, trace.name, cap],
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE act AS
+        SELECT a.* FROM act_all a SEMI JOIN (SELECT platform, item FROM item_stats
+                                             WHERE accounts BETWEEN 2 AND {int(cap)}) s
+          ON s.platform = a.platform AND s.item = a.item"""
+    )
+    window = _window_for(con, trace, params)
+    rep = TraceReport(trace.name, run_id, window)
+    rep.actions, rep.items = _counts(con, "SELECT count(*), count(DISTINCT (platform, item)) FROM act_all")
+    rep.capped_items, rep.capped_actions = _counts(
+        con, f"SELECT count(*), coalesce(sum(actions), 0) FROM item_stats WHERE accounts > {int(cap)}"
+    )
+    _pairs(con, window)
+    rep.pairs = _counts(con, "SELECT count(*) FROM pairs")[0]
+    min_shared = params.min_shared_items or trace.default_min_shared
+    _edges(con, params, min_shared)
+    if params.null_replicates and window is not None:
+        _null_model(con, params, window)
+    con.execute("DELETE FROM edges WHERE trace = ?", [trace.name])
+    con.execute("DELETE FROM evidence WHERE trace = ?", [trace.name])
+    con.execute(
+        """INSERT INTO edges SELECT ?, ?, platform, account_a, account_b, shared_items, coactions, min_gap_s,
+               median_gap_s, weight, null_mean, z_score, p_value FROM edge_tmp""",
+        [run_id, trace.name],
+    )
+    con.execute(
+        """INSERT INTO evidence SELECT ?, ?, p.platform, p.account_a, p.account_b, p.item, p.post_a, p.post_b,
+               p.time_a, p.time_b, p.gap_s
+        FROM pairs p SEMI JOIN edge_tmp e
+          ON e.platform = p.platform AND e.account_a = p.account_a AND e.account_b = p.account_b""",
+        [run_id, trace.name],
+    )
+    rep.edges = _counts(con, "SELECT count(*) FROM edge_tmp")[0]
+    rep.accounts = _counts(
+        con, "SELECT count(*) FROM (SELECT account_a FROM edge_tmp UNION SELECT account_b FROM edge_tmp)"
+    )[0]
+    rep.seconds = time.perf_counter() - started
+    con.execute(
+        "INSERT INTO detect_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [run_id, trace.name, now, __version__, json.dumps({**asdict(params), "window_used_s": window}),
+         rep.actions, rep.items, rep.capped_items, rep.capped_actions, rep.pairs, rep.edges, rep.seconds],
+    )
+    for t in ("act_all", "item_stats", "act", "pairs", "edge_tmp"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+    return rep
+
+
+def _pairs(con: duckdb.DuckDBPyConnection, window: float | None) -> None:
+    if window is None:
+        join, cond = "x.platform = y.platform AND x.item = y.item", "TRUE"
+        prep = "SELECT *, 0 AS bkt, 0 AS jb FROM act"
+        both = "SELECT *, 0 AS bkt FROM act"
+    else:
+        w = float(window)
+        join = "x.platform = y.platform AND x.item = y.item AND x.jb = y.bkt"
+        cond = f"abs(x.ts - y.ts) <= {w!r}"
+        both = f"SELECT *, CAST(floor(ts / {w!r}) AS BIGINT) AS bkt FROM act"
+        prep = f"SELECT *, unnest([bkt - 1, bkt, bkt + 1]) AS jb FROM ({both})"
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE pairs AS
+        SELECT x.platform, x.account_id AS account_a, y.account_id AS account_b, x.item,
+               x.post_id AS post_a, y.post_id AS post_b, x.t AS time_a, y.t AS time_b,
+               abs(x.ts - y.ts) AS gap_s
+        FROM ({prep}) x JOIN ({both}) y ON {join}
+        WHERE x.account_id < y.account_id AND {cond}"""
+    )
+
+
+def _edges(con: duckdb.DuckDBPyConnection, params: DetectParams, min_shared: int) -> None:
+    # TF-IDF vectors over all of each account's (non-viral) actions.
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE tfidf AS
+        WITH n AS (SELECT platform, count(DISTINCT account_id) AS n FROM act GROUP BY platform),
+        df AS (SELECT platform, item, count(DISTINCT account_id) AS df FROM act GROUP BY platform, item),
+        tf AS (SELECT platform, account_id, item, count(*) AS tf FROM act GROUP BY ALL)
+        SELECT tf.platform, tf.account_id, tf.item, tf.tf * ln(n.n / df.df) AS w
+        FROM tf JOIN df USING (platform, item) JOIN n USING (platform)"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE edge_tmp AS
+        WITH agg AS (
+          SELECT platform, account_a, account_b, count(DISTINCT item) AS shared_items, count(*) AS coactions,
+                 min(gap_s) AS min_gap_s, median(gap_s) AS median_gap_s
+          FROM pairs GROUP BY platform, account_a, account_b
+          HAVING count(DISTINCT item) >= ?),
+        shared AS (SELECT DISTINCT p.platform, p.account_a, p.account_b, p.item FROM pairs p
+                   SEMI JOIN agg ON agg.platform = p.platform AND agg.account_a = p.account_a
+                                AND agg.account_b = p.account_b),
+        norms AS (SELECT platform, account_id, sqrt(sum(w * w)) AS norm FROM tfidf GROUP BY ALL),
+        dots AS (SELECT s.platform, s.account_a, s.account_b, sum(ta.w * tb.w) AS dot FROM shared s
+                 JOIN tfidf ta ON ta.platform = s.platform AND ta.account_id = s.account_a AND ta.item = s.item
+                 JOIN tfidf tb ON tb.platform = s.platform AND tb.account_id = s.account_b AND tb.item = s.item
+                 GROUP BY ALL)
+        SELECT agg.*, coalesce(CASE WHEN na.norm > 0 AND nb.norm > 0 THEN d.dot / (na.norm * nb.norm) END, 0.0)
+                 AS weight,
+               CAST(NULL AS DOUBLE) AS null_mean, CAST(NULL AS DOUBLE) AS z_score, CAST(NULL AS DOUBLE) AS p_value
+        FROM agg JOIN dots d USING (platform, account_a, account_b)
+        JOIN norms na ON na.platform = agg.platform AND na.account_id = agg.account_a
+        JOIN norms nb ON nb.platform = agg.platform AND nb.account_id = agg.account_b""",
+        [min_shared],
+    )
+    if params.min_weight_percentile is not None:
+        con.execute(
+            "DELETE FROM edge_tmp WHERE weight < (SELECT quantile_cont(weight, ?) FROM edge_tmp)",
+            [params.min_weight_percentile / 100.0],
+        )
+    con.execute("DROP TABLE tfidf")
+
+
+def shift_offsets(accounts: Sequence[tuple[str, str]], replicate: int, seed: int, shift_s: float) -> pa.Table:
+    """Seeded uniform offsets in ``[-shift_s, shift_s]`` per (platform, account), for one null replicate.
+
+    Examples:
+        >>> t = shift_offsets([("x", "a"), ("x", "b")], replicate=1, seed=42, shift_s=10.0)
+        >>> [round(v, 3) for v in t.column("offset").to_pylist()]
+        [-9.93, 8.933]
+    """
+    rng = random.Random(seed * 1_000_003 + replicate)
+    return pa.table({
+        "platform": pa.array([p for p, _ in accounts], pa.string()),
+        "account_id": pa.array([a for _, a in accounts], pa.string()),
+        "offset": pa.array([rng.uniform(-shift_s, shift_s) for _ in accounts], pa.float64()),
+    })
+
+
+def _null_model(con: duckdb.DuckDBPyConnection, params: DetectParams, window: float) -> None:
+    accounts = [
+        (str(p), str(a)) for p, a in con.execute(
+            """SELECT DISTINCT platform, account_id FROM (
+                 SELECT platform, account_a AS account_id FROM edge_tmp UNION
+                 SELECT platform, account_b FROM edge_tmp) ORDER BY platform, account_id"""
+        ).fetchall()
+    ]
+    if not accounts:
+        return
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE edge_acts AS
+        SELECT a.* FROM act a SEMI JOIN (SELECT platform, account_a AS account_id FROM edge_tmp UNION
+                                         SELECT platform, account_b FROM edge_tmp) k
+          ON k.platform = a.platform AND k.account_id = a.account_id"""
+    )
+    con.execute("CREATE OR REPLACE TEMP TABLE null_counts (platform VARCHAR, account_a VARCHAR, account_b VARCHAR, "
+                "replicate INTEGER, n BIGINT)")
+    for r in range(1, params.null_replicates + 1):
+        con.register("_offsets", shift_offsets(accounts, r, params.seed, params.null_shift_s))
+        con.execute(
+            f"""INSERT INTO null_counts
+            WITH s AS (SELECT a.platform, a.account_id, a.item, a.ts + o."offset" AS ts FROM edge_acts a
+                       JOIN _offsets o USING (platform, account_id))
+            SELECT e.platform, e.account_a, e.account_b, {r}, count(x.ts) AS n
+            FROM edge_tmp e
+            LEFT JOIN s x ON x.platform = e.platform AND x.account_id = e.account_a
+            LEFT JOIN s y ON y.platform = e.platform AND y.account_id = e.account_b AND y.item = x.item
+            WHERE y.ts IS NOT NULL AND abs(x.ts - y.ts) <= {window!r}
+            GROUP BY ALL"""
+        )
+        con.unregister("_offsets")
+    con.execute(
+        f"""UPDATE edge_tmp SET null_mean = s.mean, z_score = s.z, p_value = s.p FROM (
+          SELECT e.platform, e.account_a, e.account_b,
+                 sum(coalesce(c.n, 0)) / {params.null_replicates} AS mean,
+                 (1 + count(*) FILTER (WHERE coalesce(c.n, 0) >= e.coactions)) / ({params.null_replicates} + 1.0) AS p,
+                 CASE WHEN stddev_pop(coalesce(c.n, 0)) > 0
+                      THEN (e.coactions - avg(coalesce(c.n, 0))) / stddev_pop(coalesce(c.n, 0)) END AS z
+          FROM edge_tmp e
+          CROSS JOIN range(1, {params.null_replicates + 1}) r(replicate)
+          LEFT JOIN null_counts c ON c.platform = e.platform AND c.account_a = e.account_a
+               AND c.account_b = e.account_b AND c.replicate = r.replicate
+          GROUP BY e.platform, e.account_a, e.account_b, e.coactions) s
+        WHERE edge_tmp.platform = s.platform AND edge_tmp.account_a = s.account_a
+          AND edge_tmp.account_b = s.account_b"""
+    )
+    con.execute("DROP TABLE edge_acts")
+    con.execute("DROP TABLE null_counts")
+
+
+def _estimate_from_actions(con: duckdb.DuckDBPyConnection) -> float:
+    row = con.execute(
+        """WITH s AS (SELECT platform, item, ts - min(ts) OVER (PARTITION BY platform, item) AS dt,
+                             count(*) OVER (PARTITION BY platform, item) AS n FROM act),
+        t50 AS (SELECT platform, item, quantile_cont(dt, 0.5) AS t50 FROM s WHERE n >= 2 GROUP BY ALL),
+        fast AS (SELECT t50 FROM t50 WHERE t50 <= (SELECT quantile_cont(t50, 0.1) FROM t50))
+        SELECT median(t50) FROM fast"""
+    ).fetchone()
+    value = row[0] if row else None
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        raise InputError("cannot estimate a window: no item is shared twice; pass --window SECONDS")
+    return max(1.0, float(value))
+
+
+def estimate_window(store: Store, trace: str) -> float:
+    """CooRnet's window for ``trace`` on the store's data (seconds, at least 1)."""
+    t = get_trace(trace)
+    with store.transaction() as con:
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE act AS SELECT platform, account_id, CAST(item AS VARCHAR) AS item,
+                   post_id, t, epoch(t) AS ts FROM ({t.actions_sql}) WHERE item IS NOT NULL AND item <> ''"""
+        )
+        try:
+            return _estimate_from_actions(con)
+        finally:
+            con.execute("DROP TABLE act")
+
+
+def sensitivity(
+    store: Store, trace: str, percentiles: Sequence[float] = (0, 50, 65, 80, 90, 95, 99, 99.5)
+) -> list[tuple[float, float, int, int]]:
+    """Edges and accounts kept at each weight percentile threshold (``>=``, ties kept) for ``trace``.
+
+    Returns rows ``(percentile, threshold weight, edges kept, accounts kept)`` over the stored edges.
+    """
+    out = []
+    for p in percentiles:
+        row = con_row(
+            store,
+            """WITH th AS (SELECT quantile_cont(weight, ?) AS w FROM edges WHERE trace = ?),
+            kept AS (SELECT account_a, account_b FROM edges, th WHERE trace = ? AND weight >= th.w)
+            SELECT (SELECT w FROM th), (SELECT count(*) FROM kept),
+                   (SELECT count(*) FROM (SELECT account_a FROM kept UNION SELECT account_b FROM kept))""",
+            [p / 100.0, trace, trace],
+        )
+        out.append((float(p), float(row[0]) if row[0] is not None else float("nan"), int(row[1]), int(row[2])))
+    return out
+
+
+def con_row(store: Store, sql: str, params: list[object]) -> tuple[object, ...]:
+    """One row of a query (never ``None``)."""
+    row = store.con.execute(sql, params).fetchone()
+    return tuple(row) if row else ()
+
+
+def _counts(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[int, int]:
+    row = con.execute(sql).fetchone()
+    if not row:
+        return 0, 0
+    vals = [int(v) if v is not None else 0 for v in row]
+    return (vals[0], vals[1] if len(vals) > 1 else 0)

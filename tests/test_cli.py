@@ -108,3 +108,34 @@ def test_every_command_has_help() -> None:
     for name in cli.commands:
         code, out, _ = run(name, "--help")
         assert code == 0 and out.startswith(f"Usage: cli {name}")
+
+
+def test_detect_edges_evidence(tmp_path: Path) -> None:
+    src = tmp_path / "p.csv"
+    src.write_text(
+        "post_id,account_id,created_at,kind,repost_of\n"
+        "1,a,2024-01-01 10:00:59,repost,900\n2,b,2024-01-01 10:01:01,repost,900\n"
+        "3,a,2024-01-01 12:00:00,repost,901\n4,b,2024-01-01 12:00:30,repost,901\n",
+        encoding="utf-8",
+    )
+    db = str(tmp_path / "s.duckdb")
+    mapping = ["--map", "kind=kind", "--map", "repost_of=repost_of"]
+    assert run("ingest", str(src), "--format", "generic", *mapping, "--db", db, "-q")[0] == 0
+    code, _, err = run("detect", "--trace", "co-retweet", "--null-replicates", "0", "--db", db)
+    assert code == 0
+    assert err == (
+        "co-retweet: 4 actions on 2 items, window 60 s; 2 co-action pairs -> 1 edges among 2 accounts"
+        + err[err.index(" (") :]
+    )
+    code, out, _ = run("edges", "--db", db)
+    assert code == 0 and out.splitlines()[1].split() == ["co-retweet", "a", "b", "2", "2", "16", "1.000", "-", "-"]
+    code, out, _ = run("evidence", "b", "a", "--db", db)
+    assert code == 0
+    assert out.splitlines()[0] == "[co-retweet] item '900'  gap 2 s"
+    assert out.splitlines()[1] == "  2024-01-01 10:00:59  a  post 1: -"
+    code, _, err = run("evidence", "a", "zz", "--db", db)
+    assert code == 0 and err == "no evidence links a and zz\n"
+    code, out, _ = run("traces")
+    assert code == 0 and out.splitlines()[0].startswith("co-domain")
+    code, _, err = run("detect", "--trace", "nope", "--db", db)
+    assert code == 2 and err.startswith("Error: unknown trace 'nope'")

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from lockstep.ingestion import ProgressFn, ingest
 from lockstep.store import open_store
+from lockstep.traces import DetectParams, detect
+from lockstep.traces.queries import edges
 
 DEMO_FILES = (
     "ira_authors_2015-02-16_25.csv",
@@ -21,11 +23,24 @@ def demo_paths() -> list[Path]:
     return [Path(str(base / name)) for name in DEMO_FILES]
 
 
-def run_demo(db: str | Path, *, progress: ProgressFn | None = None) -> str:
-    """Ingest the demo sample into ``db`` and return what a person should read (the store summary)."""
+def run_demo(db: str | Path, *, progress: ProgressFn | None = None, seed: int = 0) -> str:
+    """Ingest the demo sample into ``db``, detect coordination with every trace, and return what a person
+    should read: the ingest accounting, the store summary, the detection accounting and the strongest edges.
+    """
     from lockstep.cli.store_commands import format_info
 
     with open_store(db) as store:
         report = ingest(store, demo_paths(), progress=progress)
         info = store.info()
-    return f"{report.summary()}\n\n{format_info(info)}"
+        found = detect(store, params=DetectParams(null_replicates=10, seed=seed))
+        top = edges(store, sort="shared", limit=10)
+    lines = [report.summary(), "", format_info(info), "", found.summary(), "", "strongest edges (by shared items):"]
+    lines += [
+        f"  {e.trace:<17} {e.account_a} ~ {e.account_b}: {e.shared_items} shared items, {e.coactions} co-actions, "
+        f"median gap {e.median_gap_s:.0f} s, weight {e.weight:.3f}"
+        + (f", p = {e.p_value:.3f}" if e.p_value is not None else "")
+        for e in top
+    ]
+    if top:
+        lines.append(f"see why: lockstep evidence {top[0].account_a} {top[0].account_b} --db {db}")
+    return "\n".join(lines)

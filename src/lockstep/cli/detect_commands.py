@@ -7,17 +7,31 @@ import click
 from lockstep.cli.options import db_option, memory_option, quiet_option
 from lockstep.progress import step_progress
 from lockstep.store import open_store
-from lockstep.traces import TRACES, DetectParams, detect as run_detect, estimate_window, sensitivity as run_sensitivity
-from lockstep.traces.queries import EDGE_SORTS, edges as query_edges, evidence as query_evidence
+from lockstep.traces import TRACES, DetectParams, estimate_window
+from lockstep.traces import detect as run_detect
+from lockstep.traces import sensitivity as run_sensitivity
+from lockstep.traces.queries import EDGE_SORTS
+from lockstep.traces.queries import edges as query_edges
+from lockstep.traces.queries import evidence as query_evidence
 
 
 @click.command()
-@click.option("--trace", "traces", multiple=True, help="Trace to run (repeatable; default: all). See `lockstep traces`.")
+@click.option(
+    "--trace", "traces", multiple=True, help="Trace to run (repeatable; default: all). See `lockstep traces`."
+)
 @click.option("--window", default=None, help="Co-action window: seconds, 'auto' (CooRnet estimate) or 'none'.")
-@click.option("--min-shared", type=int, default=None,
-              help="Distinct shared items an edge needs (default: the trace's, 2; reactivation 1).")
-@click.option("--max-item-accounts", default=1000, show_default=True,
-              help="Items with more accounts are viral: recorded in capped_items, not paired.")
+@click.option(
+    "--min-shared",
+    type=int,
+    default=None,
+    help="Distinct shared items an edge needs (default: the trace's, 2; reactivation 1).",
+)
+@click.option(
+    "--max-item-accounts",
+    default=1000,
+    show_default=True,
+    help="Items with more accounts are viral: recorded in capped_items, not paired.",
+)
 @click.option("--percentile", type=float, default=None, help="Keep edges with weight >= this percentile (ties kept).")
 @click.option("--null-replicates", default=10, show_default=True, help="Time-shift null replicates (0: none).")
 @click.option("--null-shift", default=86400.0, show_default=True, help="Null model: max shift per account (s).")
@@ -26,13 +40,28 @@ from lockstep.traces.queries import EDGE_SORTS, edges as query_edges, evidence a
 @memory_option
 @quiet_option
 def detect(
-    traces: tuple[str, ...], window: str | None, min_shared: int | None, max_item_accounts: int, percentile: float | None,
-    null_replicates: int, null_shift: float, seed: int, db: str, memory_limit: str, quiet: bool,
+    traces: tuple[str, ...],
+    window: str | None,
+    min_shared: int | None,
+    max_item_accounts: int,
+    percentile: float | None,
+    null_replicates: int,
+    null_shift: float,
+    seed: int,
+    db: str,
+    memory_limit: str,
+    quiet: bool,
 ) -> None:
     """Find co-action edges between accounts, with evidence, for each trace."""
-    params = DetectParams(window_s=window, min_shared_items=min_shared, max_item_accounts=max_item_accounts,
-                          min_weight_percentile=percentile, null_replicates=null_replicates,
-                          null_shift_s=null_shift, seed=seed)
+    params = DetectParams(
+        window_s=window,
+        min_shared_items=min_shared,
+        max_item_accounts=max_item_accounts,
+        min_weight_percentile=percentile,
+        null_replicates=null_replicates,
+        null_shift_s=null_shift,
+        seed=seed,
+    )
     with open_store(db, memory_limit=memory_limit) as store, step_progress("detect", quiet) as progress:
         report = run_detect(store, traces or None, params, progress=progress)
     if not quiet:
@@ -58,13 +87,17 @@ def edges(trace: str | None, sort: str, limit: int, db: str) -> None:
     """List the strongest edges."""
     with open_store(db, read_only=True) as store:
         rows = query_edges(store, trace=trace, sort=sort, limit=limit)
-    click.echo(f"{'trace':<17} {'account_a':<20} {'account_b':<20} {'items':>6} {'co-acts':>7} {'med gap s':>9} "
-               f"{'weight':>7} {'z':>6} {'p':>6}")
+    click.echo(
+        f"{'trace':<17} {'account_a':<20} {'account_b':<20} {'items':>6} {'co-acts':>7} {'med gap s':>9} "
+        f"{'weight':>7} {'z':>6} {'p':>6}"
+    )
     for e in rows:
         z = f"{e.z_score:6.1f}" if e.z_score is not None else "     -"
         p = f"{e.p_value:6.3f}" if e.p_value is not None else "     -"
-        click.echo(f"{e.trace:<17} {e.account_a[:20]:<20} {e.account_b[:20]:<20} {e.shared_items:>6,} "
-                   f"{e.coactions:>7,} {e.median_gap_s:>9.0f} {e.weight:>7.3f} {z} {p}")
+        click.echo(
+            f"{e.trace:<17} {e.account_a[:20]:<20} {e.account_b[:20]:<20} {e.shared_items:>6,} "
+            f"{e.coactions:>7,} {e.median_gap_s:>9.0f} {e.weight:>7.3f} {z} {p}"
+        )
 
 
 @click.command()

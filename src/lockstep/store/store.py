@@ -58,9 +58,7 @@ class Store:
         # Migrations so far only add tables: create whatever is missing, then record the version.
         for name, cols in TABLES.items():
             self.con.execute(create_table_sql(name, cols))
-        self.con.execute(
-            "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
-        )
+        self.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
 
     def _check_version(self) -> None:
         try:

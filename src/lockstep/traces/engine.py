@@ -11,7 +11,8 @@ For every trace (see :mod:`lockstep.traces.base`):
    Every pair is an evidence row (trace, accounts, item, both post ids, both times, the gap).
 3. **Edges** aggregate pairs per account pair: distinct shared items, co-actions, minimum and median gap, and
    a rarity-weighted cosine (Luceri et al., WWW 2024): each account is a vector over items with weight
-   ``tf * idf`` (``idf = ln(N / df)`` over the trace's accounts); the cosine's numerator runs over the items the
+   ``tf * idf`` (smoothed ``idf = ln(1 + N / df)`` over the trace's accounts, so an item everyone shares
+   still counts); the cosine's numerator runs over the items the
    pair co-acted on within the window. Edges need ``min_shared_items`` distinct items (default 2: single
    shared actions form degenerate cliques), and optionally a weight at or above a percentile (ties kept:
    CooRTweet's strict ``>`` drops perfectly coordinated groups whose weights all tie).
@@ -108,7 +109,11 @@ def detect(
 ) -> DetectReport:
     """Run ``traces`` (default: all) over the store, replacing their earlier edges and evidence."""
     params = params or DetectParams()
-    if (params.min_shared_items is not None and params.min_shared_items < 1) or params.max_item_accounts < 2 or params.null_replicates < 0:
+    if (
+        (params.min_shared_items is not None and params.min_shared_items < 1)
+        or params.max_item_accounts < 2
+        or params.null_replicates < 0
+    ):
         raise InputError("min_shared_items >= 1, max_item_accounts >= 2 and null_replicates >= 0 are required")
     if params.min_weight_percentile is not None and not 0 <= params.min_weight_percentile <= 100:
         raise InputError("min_weight_percentile must be between 0 and 100")
@@ -201,8 +206,20 @@ def _run_trace(con: duckdb.DuckDBPyConnection, trace: Trace, params: DetectParam
     rep.seconds = time.perf_counter() - started
     con.execute(
         "INSERT INTO detect_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [run_id, trace.name, now, __version__, json.dumps({**asdict(params), "window_used_s": window}),
-         rep.actions, rep.items, rep.capped_items, rep.capped_actions, rep.pairs, rep.edges, rep.seconds],
+        [
+            run_id,
+            trace.name,
+            now,
+            __version__,
+            json.dumps({**asdict(params), "window_used_s": window}),
+            rep.actions,
+            rep.items,
+            rep.capped_items,
+            rep.capped_actions,
+            rep.pairs,
+            rep.edges,
+            rep.seconds,
+        ],
     )
     for t in ("act_all", "item_stats", "act", "pairs", "edge_tmp"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
@@ -237,7 +254,7 @@ def _edges(con: duckdb.DuckDBPyConnection, params: DetectParams, min_shared: int
         WITH n AS (SELECT platform, count(DISTINCT account_id) AS n FROM act GROUP BY platform),
         df AS (SELECT platform, item, count(DISTINCT account_id) AS df FROM act GROUP BY platform, item),
         tf AS (SELECT platform, account_id, item, count(*) AS tf FROM act GROUP BY ALL)
-        SELECT tf.platform, tf.account_id, tf.item, tf.tf * ln(n.n / df.df) AS w
+        SELECT tf.platform, tf.account_id, tf.item, tf.tf * ln(1 + n.n / df.df) AS w
         FROM tf JOIN df USING (platform, item) JOIN n USING (platform)"""
     )
     con.execute(
@@ -277,19 +294,22 @@ def shift_offsets(accounts: Sequence[tuple[str, str]], replicate: int, seed: int
     Examples:
         >>> t = shift_offsets([("x", "a"), ("x", "b")], replicate=1, seed=42, shift_s=10.0)
         >>> [round(v, 3) for v in t.column("offset").to_pylist()]
-        [-9.93, 8.933]
+        [0.097, 5.434]
     """
     rng = random.Random(seed * 1_000_003 + replicate)
-    return pa.table({
-        "platform": pa.array([p for p, _ in accounts], pa.string()),
-        "account_id": pa.array([a for _, a in accounts], pa.string()),
-        "offset": pa.array([rng.uniform(-shift_s, shift_s) for _ in accounts], pa.float64()),
-    })
+    return pa.table(
+        {
+            "platform": pa.array([p for p, _ in accounts], pa.string()),
+            "account_id": pa.array([a for _, a in accounts], pa.string()),
+            "offset": pa.array([rng.uniform(-shift_s, shift_s) for _ in accounts], pa.float64()),
+        }
+    )
 
 
 def _null_model(con: duckdb.DuckDBPyConnection, params: DetectParams, window: float) -> None:
     accounts = [
-        (str(p), str(a)) for p, a in con.execute(
+        (str(p), str(a))
+        for p, a in con.execute(
             """SELECT DISTINCT platform, account_id FROM (
                  SELECT platform, account_a AS account_id FROM edge_tmp UNION
                  SELECT platform, account_b FROM edge_tmp) ORDER BY platform, account_id"""
@@ -303,8 +323,10 @@ def _null_model(con: duckdb.DuckDBPyConnection, params: DetectParams, window: fl
                                          SELECT platform, account_b FROM edge_tmp) k
           ON k.platform = a.platform AND k.account_id = a.account_id"""
     )
-    con.execute("CREATE OR REPLACE TEMP TABLE null_counts (platform VARCHAR, account_a VARCHAR, account_b VARCHAR, "
-                "replicate INTEGER, n BIGINT)")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE null_counts (platform VARCHAR, account_a VARCHAR, account_b VARCHAR, "
+        "replicate INTEGER, n BIGINT)"
+    )
     for r in range(1, params.null_replicates + 1):
         con.register("_offsets", shift_offsets(accounts, r, params.seed, params.null_shift_s))
         con.execute(
@@ -383,7 +405,15 @@ def sensitivity(
                    (SELECT count(*) FROM (SELECT account_a FROM kept UNION SELECT account_b FROM kept))""",
             [p / 100.0, trace, trace],
         )
-        out.append((float(p), float(row[0]) if row[0] is not None else float("nan"), int(row[1]), int(row[2])))
+        w, n_edges, n_accounts = row
+        out.append(
+            (
+                float(p),
+                float(w) if isinstance(w, int | float) else float("nan"),
+                int(n_edges) if isinstance(n_edges, int) else 0,
+                int(n_accounts) if isinstance(n_accounts, int) else 0,
+            )
+        )
     return out
 
 

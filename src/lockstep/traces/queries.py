@@ -8,8 +8,13 @@ from dataclasses import dataclass
 from lockstep.errors import InputError
 from lockstep.store.store import Store
 
-EDGE_SORTS = {"weight": "weight DESC", "shared": "shared_items DESC", "coactions": "coactions DESC",
-              "z": "z_score DESC NULLS LAST", "gap": "median_gap_s ASC"}
+EDGE_SORTS = {
+    "weight": "weight DESC",
+    "shared": "shared_items DESC",
+    "coactions": "coactions DESC",
+    "z": "z_score DESC NULLS LAST",
+    "gap": "median_gap_s ASC",
+}
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,6 @@
-"""Co-domain: two accounts link to the same registered domain within the window (platform and shortener domains excluded).
+"""Co-domain: two accounts link to the same registered domain within the window.
+
+Platform and shortener domains are excluded: they say nothing about the content.
 
 Reference: CooRnet domain-level coordination; DFRLab link-network analyses.
 """

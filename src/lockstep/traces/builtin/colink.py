@@ -1,4 +1,6 @@
-"""Co-link: two accounts share the same canonical URL within the window (reposts excluded: they repeat the original's links).
+"""Co-link: two accounts share the same canonical URL within the window.
+
+Reposts are excluded: they repeat the original's links (co-retweet covers them).
 
 Reference: Giglietto et al. 2020 (CooRnet coordinated link sharing); Luceri et al. WWW 2024 (co-URL).
 """

@@ -1,6 +1,7 @@
 """Co-retweet: two accounts repost the same post within the window.
 
-Reference: Keller et al. 2020; Luceri et al. WWW 2024 (co-retweet, TF-IDF cosine); QUT coordination-network-toolkit co_retweet.
+Reference: Keller et al. 2020; Luceri et al. WWW 2024 (co-retweet, TF-IDF cosine);
+QUT coordination-network-toolkit co_retweet.
 """
 
 from __future__ import annotations
@@ -16,6 +17,6 @@ CO_RETWEET = register(
        coalesce(parent_post_id, 'text:' || md5({normalize_text_sql("text")})) AS item, post_id, created_at AS t
 FROM posts WHERE kind = 'repost'""",
         default_window_s=60.0,
-        reference="Keller et al. 2020; Luceri et al. WWW 2024 (co-retweet, TF-IDF cosine); QUT coordination-network-toolkit co_retweet",
+        reference="Keller et al. 2020; Luceri et al. WWW 2024 (co-retweet, TF-IDF cosine); QUT toolkit co_retweet",
     )
 )

@@ -11,7 +11,8 @@ HASHTAG_SEQUENCE = register(
     Trace(
         name="hashtag-sequence",
         description="post the same ordered sequence of >= 3 hashtags (case-folded)",
-        actions_sql="""SELECT platform, account_id, array_to_string(list_transform(hashtags, lambda h: lower(h)), ' ') AS item,
+        actions_sql="""SELECT platform, account_id,
+       array_to_string(list_transform(hashtags, lambda h: lower(h)), ' ') AS item,
        post_id, created_at AS t
 FROM posts WHERE kind <> 'repost' AND len(hashtags) >= 3""",
         default_window_s=60.0,

@@ -14,7 +14,8 @@ REACTIVATION = register(
     Trace(
         name="reactivation",
         description="resume posting after >= 180 days of silence in the same week",
-        actions_sql=f"""SELECT platform, account_id, 'week:' || strftime(date_trunc('week', created_at), '%Y-%m-%d') AS item,
+        actions_sql=f"""SELECT platform, account_id,
+       'week:' || strftime(date_trunc('week', created_at), '%Y-%m-%d') AS item,
        post_id, created_at AS t
 FROM (SELECT platform, account_id, post_id, created_at,
              epoch(created_at) - epoch(lag(created_at) OVER (PARTITION BY platform, account_id

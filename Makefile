@@ -17,6 +17,7 @@ lint:
 
 bench:
 	$(PYTHON) bench/ingest.py
+	$(PYTHON) bench/detect.py
 
 demo:
 	lockstep demo

@@ -155,3 +155,14 @@ def test_sources_and_provenance(store: Store, fixtures: Path) -> None:
     assert src == ("airline-csv", 15, 15, 64)
     prov = store.con.execute("SELECT DISTINCT batch_id, reader, reader_version FROM posts").fetchall()
     assert prov == [(report.batch_id, "airline-csv", "1")]
+
+
+def test_whitespace_only_text_is_kept(store: Store, tmp_path: Path) -> None:
+    # found by hypothesis: a text of one no-break space was read as missing
+    src = tmp_path / "ws.csv"
+    src.write_text(
+        "post_id,account_id,created_at,text\n1,a,2024-01-01 00:00:00,\xa0\n2,a,2024-01-01 00:00:01,  \n",
+        encoding="utf-8",
+    )
+    ingest(store, [src], format="generic")
+    assert store.con.execute("SELECT text FROM posts ORDER BY post_id").fetchall() == [("\xa0",), ("  ",)]

@@ -159,7 +159,14 @@ class ColumnMap:
         return f"(CASE WHEN trim({ident(col)}) IN ({nulls}) THEN NULL ELSE {ident(col)} END)"
 
     def _text(self, fld: str) -> str:
-        return self._col(fld) or "NULL"
+        # Free text keeps its whitespace: only a cell exactly equal to a null value is missing.
+        if fld in self.expressions:
+            return f"({self.expressions[fld]})"
+        col = self.columns.get(fld)
+        if col is None:
+            return "NULL"
+        nulls = ", ".join(sql_str(v) for v in self.null_values)
+        return f"(CASE WHEN {ident(col)} IN ({nulls}) THEN NULL ELSE {ident(col)} END)"
 
     def _id(self, fld: str) -> str:
         c = self._col(fld)

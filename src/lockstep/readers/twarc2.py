@@ -17,50 +17,13 @@ from typing import Any
 import pyarrow as pa
 
 from lockstep.readers.base import Probe, Reader, StageContext, register
+from lockstep.store.schema import ACCOUNT_COLUMNS, POST_COLUMNS
 
 BATCH = 20_000
-_POST_FIELDS = (
-    "platform",
-    "post_id",
-    "account_id",
-    "created_at",
-    "created_at_raw",
-    "text",
-    "language",
-    "kind",
-    "parent_post_id",
-    "parent_account_id",
-    "quoted_post_id",
-    "urls",
-    "hashtags",
-    "mentions",
-    "media",
-    "like_count",
-    "repost_count",
-    "reply_count",
-    "quote_count",
-    "client",
-    "extra",
-    "source_row",
-)
-_ACCOUNT_FIELDS = (
-    "platform",
-    "account_id",
-    "handle",
-    "display_name",
-    "description",
-    "location",
-    "created_at",
-    "followers",
-    "following",
-    "post_count",
-    "language",
-    "avatar",
-    "id_is_hashed",
-    "extra",
-    "observed_at",
-    "source_row",
-)
+_STAGED_BY_ENGINE = {"post_id_derived", "source_file", "batch_id", "reader", "reader_version"}
+#: Staged columns, derived from the canonical schema so the two cannot drift.
+_POST_FIELDS = (*(c for c, _ in POST_COLUMNS if c not in _STAGED_BY_ENGINE), "created_at_raw")
+_ACCOUNT_FIELDS = (*(c for c, _ in ACCOUNT_COLUMNS if c not in _STAGED_BY_ENGINE), "observed_at")
 _LIST_FIELDS = {"urls", "hashtags", "mentions", "media"}
 _TIME_FIELDS = {"created_at", "observed_at"}
 _INT_FIELDS = {

@@ -225,3 +225,25 @@ def test_bad_parameters(tmp_path: Path) -> None:
             detect(store, ["co-nothing"])
         with pytest.raises(InputError, match="window"):
             detect(store, ["co-retweet"], DetectParams(window_s="soon"))
+
+
+def test_near_duplicate_links_light_edits_not_different_texts(tmp_path: Path) -> None:
+    base = "the glorious motherland stands united against foreign interference in our internal affairs today"
+    rows = [
+        post("a", "10:00:00", text=base),
+        post("b", "10:00:40", text=base.replace("glorious", "great") + " #peace"),  # light edit: J >= 0.8
+        post("c", "10:00:50", text="completely different words about the weather and football scores here"),
+        post("a", "11:00:00", text="second copied message with enough distinct words to count here"),
+        post("b", "11:00:30", text="Second copied message with enough distinct words to count HERE!! @x"),
+    ]
+    with make_store(tmp_path, rows) as store:
+        detect(store, ["near-duplicate"], NO_NULL)
+        assert edge_set(store, "near-duplicate") == {("a", "b", 2, 2)}
+        detect(store, ["near-duplicate"], DetectParams(null_replicates=0, near_dup_threshold=0.95))
+        assert edge_set(store, "near-duplicate") == set()  # the light edit is below 0.95
+
+
+def test_near_duplicate_components_are_deterministic() -> None:
+    from lockstep.traces.near_duplicates import _components
+
+    assert _components([(5, 3), (3, 9), (2, 4)]) == {2: 2, 3: 3, 4: 2, 5: 3, 9: 3}

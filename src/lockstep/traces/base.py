@@ -7,7 +7,9 @@ with one ``register(...)`` line; the engine in :mod:`lockstep.traces.engine` doe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from lockstep.errors import InputError
 
@@ -28,6 +30,9 @@ class Trace:
     reference: str = ""
     #: Distinct shared items an edge needs unless the run says otherwise (2 avoids degenerate cliques).
     default_min_shared: int = 2
+    #: Optional step run before ``actions_sql`` (in the same transaction) to build temp tables it reads;
+    #: called as ``prepare(con, params)`` with the run's :class:`~lockstep.traces.engine.DetectParams`.
+    prepare: Callable[[Any, Any], None] | None = None
 
 
 TRACES: dict[str, Trace] = {}

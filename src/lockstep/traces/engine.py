@@ -61,6 +61,8 @@ class DetectParams:
     null_replicates: int = 10
     null_shift_s: float = 86_400.0
     seed: int = 0
+    near_dup_threshold: float = 0.8
+    near_dup_min_tokens: int = 5
 
 
 @dataclass
@@ -152,6 +154,8 @@ def _run_trace(con: duckdb.DuckDBPyConnection, trace: Trace, params: DetectParam
     started = time.perf_counter()
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     run_id = f"r{now:%Y%m%dT%H%M%S%f}-{trace.name}"
+    if trace.prepare is not None:
+        trace.prepare(con, params)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE act_all AS
         SELECT platform, account_id, CAST(item AS VARCHAR) AS item, post_id, t, epoch(t) AS ts

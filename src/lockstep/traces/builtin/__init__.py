@@ -11,5 +11,6 @@ from lockstep.traces.builtin import (  # noqa: F401  (registration)
     cotext,
     fast_retweet,
     hashtag_sequence,
+    neardup,
     reactivation,
 )

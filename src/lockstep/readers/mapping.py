@@ -186,7 +186,12 @@ class ColumnMap:
         if self.timezone.upper() != "UTC":
             naive = f"CAST(({naive}) AT TIME ZONE {sql_str(self.timezone)} AS TIMESTAMP)"
         aware = f"CAST(TRY_CAST(trim({expr}) AS TIMESTAMPTZ) AS TIMESTAMP)"
-        return f"coalesce({naive}, {aware})"
+        # Unix epoch seconds (9-11 digits, optional fraction), as research tools export them.
+        epoch = (
+            f"CASE WHEN regexp_full_match(trim({expr}), '[0-9]{{9,11}}(\\.[0-9]+)?') "
+            f"THEN CAST(to_timestamp(CAST(trim({expr}) AS DOUBLE)) AS TIMESTAMP) END"
+        )
+        return f"coalesce({naive}, {aware}, {epoch})"
 
     def _list(self, fld: str, pattern_from_text: str | None, strip: str) -> str:
         c = self._col(fld)

@@ -156,11 +156,15 @@ def _run_trace(con: duckdb.DuckDBPyConnection, trace: Trace, params: DetectParam
     run_id = f"r{now:%Y%m%dT%H%M%S%f}-{trace.name}"
     if trace.prepare is not None:
         trace.prepare(con, params)
+    # Materialise the trace's actions first: filtering in the same statement makes DuckDB evaluate
+    # expensive item expressions (text normalisation) twice.
+    con.execute(f"CREATE OR REPLACE TEMP TABLE act_raw AS {trace.actions_sql}")
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE act_all AS
+        """CREATE OR REPLACE TEMP TABLE act_all AS
         SELECT platform, account_id, CAST(item AS VARCHAR) AS item, post_id, t, epoch(t) AS ts
-        FROM ({trace.actions_sql}) WHERE item IS NOT NULL AND item <> '' AND account_id IS NOT NULL"""
+        FROM act_raw WHERE item IS NOT NULL AND item <> '' AND account_id IS NOT NULL"""
     )
+    con.execute("DROP TABLE act_raw")
     con.execute(
         """CREATE OR REPLACE TEMP TABLE item_stats AS
         SELECT platform, item, count(DISTINCT account_id) AS accounts, count(*) AS actions

@@ -22,6 +22,7 @@ import argparse
 import csv
 import json
 import random
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -168,30 +169,20 @@ def main() -> None:
             steps["ingest"].update(cnt_s=secs, cnt_rss_mb=rss)
             for trace in traces:
                 out_csv = tmp / f"c_{trace}.csv"
-                secs, rss = timed(
-                    [
-                        cnt,
-                        cdb,
-                        "compute",
-                        PAIRS[trace],
-                        "--time_window",
-                        "60",
-                        "--min_edge_weight",
-                        "1",
-                        "--output_file",
-                        str(out_csv),
-                        "--output_format",
-                        "csv",
-                    ]
-                )
+                # CNT's own CSV export crashes in 1.5.2 (output_gephi_csv gets an unexpected n_messages), so
+                # the network table is read from its SQLite database after the timed compute step.
+                cmd = [cnt, cdb, "compute", PAIRS[trace], "--time_window", "60", "--min_edge_weight", "1"]
+                secs, rss = timed(cmd)
                 steps[trace].update(cnt_s=secs, cnt_rss_mb=rss)
+                with sqlite3.connect(cdb) as sq, out_csv.open("w", newline="") as fh:
+                    cw = csv.writer(fh)
+                    cw.writerow(["user_1", "user_2", "weight"])
+                    cw.writerows(sq.execute(f"SELECT user_1, user_2, weight FROM {PAIRS[trace]}_network"))
                 cnt_pairs, loops = read_pairs(out_csv, cnt=True)
                 lock_pairs, _ = read_pairs(tmp / f"l_{trace}.csv", cnt=False)
                 both = cnt_pairs & lock_pairs
                 phantom: set[tuple[str, str]] = set()
                 if trace == "co-link":  # CNT 1.5.2 stores an empty URL for link-less posts and co-links them
-                    import sqlite3
-
                     with sqlite3.connect(cdb) as sq:
                         phantom = {
                             (min(a, b), max(a, b))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from importlib import resources
 from pathlib import Path
 
+from lockstep.analyze import analyze
 from lockstep.ingestion import ProgressFn, ingest
 from lockstep.store import open_store
 from lockstep.traces import DetectParams, detect
@@ -34,6 +36,10 @@ def run_demo(db: str | Path, *, progress: ProgressFn | None = None, seed: int = 
         info = store.info()
         found = detect(store, params=DetectParams(null_replicates=10, seed=seed))
         top = edges(store, sort="shared", limit=10)
+        analysis = analyze(store, seed=seed, tz_offset_hours=3.0)  # the IRA worked from St Petersburg (UTC+3)
+        camps = store.con.execute(
+            "SELECT rank, campaign, accounts, coordination_score, traces, techniques FROM campaigns ORDER BY rank"
+        ).fetchall()
     lines = [report.summary(), "", format_info(info), "", found.summary(), "", "strongest edges (by shared items):"]
     lines += [
         f"  {e.trace:<17} {e.account_a} ~ {e.account_b}: {e.shared_items} shared items, {e.coactions} co-actions, "
@@ -43,4 +49,23 @@ def run_demo(db: str | Path, *, progress: ProgressFn | None = None, seed: int = 
     ]
     if top:
         lines.append(f"see why: lockstep evidence {top[0].account_a} {top[0].account_b} --db {db}")
+    lines += ["", analysis.summary(), "campaigns:"]
+    lines += [
+        f"  #{rank} (community {cid}): {n} accounts, score {score:.3f}, traces {', '.join(traces)}; DISARM "
+        f"{', '.join(json.loads(techniques)) or '-'}"
+        for rank, cid, n, score, traces, techniques in camps
+    ]
+    if camps:
+        first = store_first_member(db, int(camps[0][1]))
+        lines.append(f"see an account card: lockstep explain {first} --db {db}")
     return "\n".join(lines)
+
+
+def store_first_member(db: str | Path, community: int) -> str:
+    """The most central account of ``community`` (for the demo's closing hint)."""
+    with open_store(db, read_only=True) as store:
+        row = store.con.execute(
+            "SELECT account_id FROM account_scores WHERE community = ? ORDER BY eigenvector DESC, account_id LIMIT 1",
+            [community],
+        ).fetchone()
+    return str(row[0]) if row else ""

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from lockstep import __version__
+from lockstep.cli.campaign_commands import analyze, campaigns, evaluate, expand, explain, signals
 from lockstep.cli.detect_commands import detect, edges, evidence, sensitivity, traces, window
 from lockstep.cli.store_commands import demo, formats, info, ingest
 from lockstep.errors import LockstepError
@@ -34,7 +35,24 @@ def cli() -> None:
     """Lockstep: find networks of accounts acting in lockstep, and the evidence for each."""
 
 
-for command in (ingest, info, formats, detect, traces, edges, evidence, window, sensitivity, demo):
+for command in (
+    ingest,
+    info,
+    formats,
+    detect,
+    traces,
+    edges,
+    evidence,
+    window,
+    sensitivity,
+    analyze,
+    campaigns,
+    explain,
+    expand,
+    signals,
+    evaluate,
+    demo,
+):
     cli.add_command(command)
 
 

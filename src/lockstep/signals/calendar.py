@@ -1,0 +1,142 @@
+"""Work-calendar fingerprint: do a community's posts follow an office schedule in a candidate time zone?
+
+Spamouflage's accounts posted on Beijing office hours, Monday to Friday, with a lunch break (Meta 2022/2023;
+ASPI 2019); the IRA worked shifts in St Petersburg. For each community (and each account with at least
+``MIN_POSTS`` posts), in the candidate zone (``tz_offset_hours``, default UTC+8):
+
+* ``office_share``: share of posts Monday-Friday 09:00-17:59 local;
+* ``lunch_dip``: weekday posting rate 12:00-13:29 over the rate 10:00-11:59 and 13:30-15:29 (1 = no dip);
+* ``weekend_ratio``: posts per weekend day over posts per weekday (1 = no difference);
+* ``js_divergence``: Jensen-Shannon divergence (base 2, 0-1) of the 168-bin hour-of-week profile from the
+  baseline population's;
+* ``inferred_offset``: the UTC offset (whole hours, -12..+14) at which the office share is highest.
+
+The community fingerprint fires when office share >= 0.5 and at least 0.15 above the baseline's, and
+weekends are quiet (ratio <= 0.6). Thresholds are a starting point to calibrate against controls.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from lockstep.signals.base import Signal, SignalContext, baseline_accounts, insert_rows, register
+
+MIN_POSTS = 20
+
+
+def _hours(ctx: SignalContext) -> str:
+    return f"INTERVAL ({float(ctx.tz_offset_hours)!r} * 3600) SECOND"
+
+
+def compute(con: duckdb.DuckDBPyConnection, ctx: SignalContext) -> None:
+    """Write calendar rows for communities and busy accounts."""
+    shift = _hours(ctx)
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE cal_posts AS
+        SELECT p.platform, p.account_id, s.community, isodow(p.created_at + {shift}) AS dow,
+               hour(p.created_at + {shift}) AS hr, minute(p.created_at + {shift}) AS mi,
+               (isodow(p.created_at + {shift}) - 1) * 24 + hour(p.created_at + {shift}) AS how,
+               p.created_at
+        FROM posts p LEFT JOIN account_scores s ON s.platform = p.platform AND s.account_id = p.account_id"""
+    )
+    base = baseline_accounts(ctx)
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE cal_base AS
+        SELECT how, count(*) / sum(count(*)) OVER () AS p FROM cal_posts c
+        SEMI JOIN {base} b ON b.platform = c.platform AND b.account_id = c.account_id GROUP BY how"""
+    )
+    stats = """
+        count(*) AS n,
+        avg(CASE WHEN dow <= 5 AND hr BETWEEN 9 AND 17 THEN 1.0 ELSE 0.0 END) AS office_share,
+        (count(*) FILTER (WHERE dow <= 5 AND (hr = 12 OR (hr = 13 AND mi < 30))) / 90.0)
+          / nullif(count(*) FILTER (WHERE dow <= 5 AND (hr IN (10, 11, 14) OR (hr = 13 AND mi >= 30)
+                                                      OR (hr = 15 AND mi < 30))) / 240.0, 0) AS lunch_dip,
+        (count(*) FILTER (WHERE dow > 5) / 2.0) / nullif(count(*) FILTER (WHERE dow <= 5) / 5.0, 0)
+          AS weekend_ratio"""
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE cal_base_stats AS
+        SELECT {stats} FROM cal_posts c SEMI JOIN {base} b ON b.platform = c.platform AND b.account_id = c.account_id"""
+    )
+    for scope, key, where in (
+        ("community", "CAST(community AS VARCHAR)", "community IS NOT NULL"),
+        ("account", "account_id", "TRUE"),
+    ):
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE cal_groups AS
+            SELECT platform, {key} AS subject, {stats} FROM cal_posts WHERE {where}
+            GROUP BY platform, {key} HAVING count(*) >= {MIN_POSTS}"""
+        )
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE cal_js AS
+            WITH g AS (SELECT platform, {key} AS subject, how, count(*) AS n FROM cal_posts WHERE {where}
+                       GROUP BY ALL),
+            q AS (SELECT platform, subject, how, n / sum(n) OVER (PARTITION BY platform, subject) AS q FROM g
+                  SEMI JOIN cal_groups k USING (platform, subject)),
+            grid AS (SELECT k.platform, k.subject, b.how, b.p, coalesce(q.q, 0) AS q FROM cal_groups k
+                     CROSS JOIN cal_base b LEFT JOIN q ON q.platform = k.platform AND q.subject = k.subject
+                                                      AND q.how = b.how)
+            SELECT platform, subject,
+                   0.5 * sum(CASE WHEN p > 0 THEN p * log2(p / ((p + q) / 2)) ELSE 0 END)
+                 + 0.5 * sum(CASE WHEN q > 0 THEN q * log2(q / ((p + q) / 2)) ELSE 0 END) AS js
+            FROM grid GROUP BY platform, subject"""
+        )
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE cal_offset AS
+            WITH offs AS (SELECT range AS o FROM range(-12, 15)),
+            s AS (SELECT c.platform, {key.replace("community", "c.community").replace("account_id", "c.account_id")}
+                         AS subject, o,
+                         avg(CASE WHEN isodow(c.created_at + INTERVAL (o * 3600) SECOND) <= 5
+                                   AND hour(c.created_at + INTERVAL (o * 3600) SECOND) BETWEEN 9 AND 17
+                                  THEN 1.0 ELSE 0.0 END) AS share
+                  FROM cal_posts c CROSS JOIN offs WHERE {where.replace("community", "c.community")}
+                  GROUP BY ALL)
+            SELECT platform, subject, arg_max(o, share) AS best_offset, max(share) AS best_share FROM s
+            SEMI JOIN cal_groups k USING (platform, subject) GROUP BY platform, subject"""
+        ) if scope == "community" else con.execute(
+            "CREATE OR REPLACE TEMP TABLE cal_offset AS SELECT NULL::VARCHAR AS platform, NULL::VARCHAR AS subject, "
+            "NULL::INTEGER AS best_offset, NULL::DOUBLE AS best_share WHERE false"
+        )
+        metrics = {"office_share": "office_share", "lunch_dip": "lunch_dip", "weekend_ratio": "weekend_ratio"}
+        for name, col in metrics.items():
+            fired = (
+                "(g.office_share >= 0.5 AND g.office_share >= b.office_share + 0.15 "
+                "AND coalesce(g.weekend_ratio, 0) <= 0.6)"
+                if name == "office_share"
+                else "false"
+            )
+            insert_rows(
+                con,
+                f"""SELECT '{scope}' AS scope, g.platform, g.subject, 'calendar.{name}' AS signal,
+                       g.{col} AS value, b.{col} AS baseline, {fired} AS fired,
+                       json_object('posts', g.n, 'tz_offset_hours', {float(ctx.tz_offset_hours)!r},
+                                   'lunch_dip', g.lunch_dip, 'weekend_ratio', g.weekend_ratio,
+                                   'js_divergence', j.js, 'inferred_offset', o.best_offset,
+                                   'office_share_at_inferred', o.best_share)::VARCHAR AS detail
+                FROM cal_groups g CROSS JOIN cal_base_stats b
+                LEFT JOIN cal_js j USING (platform, subject) LEFT JOIN cal_offset o USING (platform, subject)""",
+            )
+        insert_rows(
+            con,
+            f"""SELECT '{scope}' AS scope, platform, subject, 'calendar.js_divergence' AS signal, js AS value,
+                   0.0 AS baseline, false AS fired, NULL AS detail FROM cal_js""",
+        )
+        if scope == "community":
+            insert_rows(
+                con,
+                """SELECT 'community' AS scope, platform, subject, 'calendar.inferred_offset' AS signal,
+                       best_offset AS value, NULL AS baseline, false AS fired,
+                       json_object('office_share', best_share)::VARCHAR AS detail FROM cal_offset""",
+            )
+    for t in ("cal_posts", "cal_base", "cal_base_stats", "cal_groups", "cal_js", "cal_offset"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+
+
+CALENDAR = register(
+    Signal(
+        name="calendar",
+        description="office-hours posting in the candidate time zone, lunch dip, quiet weekends",
+        reference="Meta adversarial threat reports 2022-2023 (Spamouflage); ASPI 2019; DOMAIN.md section 2",
+        compute=compute,
+        disarm=(),  # a schedule is attribution evidence; DISARM has no technique for "works office hours"
+    )
+)

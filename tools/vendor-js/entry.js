@@ -1,0 +1,3 @@
+import Graph from "graphology";
+import Sigma from "sigma";
+window.LockstepVendor = { Graph, Sigma };

@@ -36,9 +36,13 @@ SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 def ira_labels() -> dict[str, tuple[bool, str]]:
-    rows = duckdb.connect().execute(
-        f"SELECT lower(author_id), account_category FROM read_csv('{SHARED}/ira/authors.csv', all_varchar=true)"
-    ).fetchall()
+    rows = (
+        duckdb.connect()
+        .execute(
+            f"SELECT lower(author_id), account_category FROM read_csv('{SHARED}/ira/authors.csv', all_varchar=true)"
+        )
+        .fetchall()
+    )
     return {str(a): (True, str(c)) for a, c in rows}
 
 
@@ -55,12 +59,15 @@ def mix_benchmark(tmp: Path, seed: int, replicates: int) -> dict[str, object]:
     analyze(store, seed=seed, tz_offset_hours=3.0)
     seconds = time.perf_counter() - t
     ira = ira_labels()
-    airline = [str(r[0]) for r in store.con.execute(
-        "SELECT DISTINCT account_id FROM posts WHERE reader = 'airline-csv'").fetchall()]
+    airline = [
+        str(r[0])
+        for r in store.con.execute("SELECT DISTINCT account_id FROM posts WHERE reader = 'airline-csv'").fetchall()
+    ]
     labels = {a: (False, "organic") for a in airline} | {a: v for a, v in ira.items()}
     ev = evaluate(store, labels)
-    ira_present = sorted(str(r[0]) for r in store.con.execute(
-        "SELECT DISTINCT account_id FROM posts WHERE reader = 'ira'").fetchall())
+    ira_present = sorted(
+        str(r[0]) for r in store.con.execute("SELECT DISTINCT account_id FROM posts WHERE reader = 'ira'").fetchall()
+    )
     rng = random.Random(seed)
     seeds = sorted(rng.sample(ira_present, len(ira_present) // 2))
     hidden = set(ira_present) - set(seeds)
@@ -74,12 +81,22 @@ def mix_benchmark(tmp: Path, seed: int, replicates: int) -> dict[str, object]:
     auc = roc_auc([a in hidden for a in non_seed], [score.get(a, 0.0) for a in non_seed])
     store.close()
     return {
-        "posts": None, "ira_accounts": len(ira_present), "airline_accounts": len(airline),
-        "detect_analyze_seconds": seconds, "evaluation": json.loads(ev.to_json()), "markdown": ev.to_markdown(),
-        "expand": {"seeds": len(seeds), "hidden": k, "candidates_ranked": len(ranked),
-                   "hidden_in_top_k": found, "precision_at_k": found / k if k else 0.0,
-                   "recall_at_k": found / k if k else 0.0,
-                   "hidden_ranked_at_all": len([a for a in ranked if a in hidden]), "roc_auc": auc},
+        "posts": None,
+        "ira_accounts": len(ira_present),
+        "airline_accounts": len(airline),
+        "detect_analyze_seconds": seconds,
+        "evaluation": json.loads(ev.to_json()),
+        "markdown": ev.to_markdown(),
+        "expand": {
+            "seeds": len(seeds),
+            "hidden": k,
+            "candidates_ranked": len(ranked),
+            "hidden_in_top_k": found,
+            "precision_at_k": found / k if k else 0.0,
+            "recall_at_k": found / k if k else 0.0,
+            "hidden_ranked_at_all": len([a for a in ranked if a in hidden]),
+            "roc_auc": auc,
+        },
     }
 
 
@@ -108,9 +125,15 @@ def ira_benchmark(tmp: Path, seed: int, replicates: int) -> dict[str, object]:
            WHERE c.rank <= 10 GROUP BY ALL ORDER BY 1, 3 DESC"""
     ).fetchall()
     store.close()
-    return {"detect_analyze_seconds": seconds, "community_ari": ev.community_ari, "community_nmi": ev.community_nmi,
-            "accounts_in_communities": ev.community_accounts, "markdown": ev.to_markdown(),
-            "fingerprints": [list(r) for r in fingerprints], "categories_by_campaign": [list(r) for r in cats]}
+    return {
+        "detect_analyze_seconds": seconds,
+        "community_ari": ev.community_ari,
+        "community_nmi": ev.community_nmi,
+        "accounts_in_communities": ev.community_accounts,
+        "markdown": ev.to_markdown(),
+        "fingerprints": [list(r) for r in fingerprints],
+        "categories_by_campaign": [list(r) for r in cats],
+    }
 
 
 def main() -> None:
@@ -133,8 +156,10 @@ def main() -> None:
             out["ira"] = ira = ira_benchmark(tmp, args.seed, args.null_replicates)
             print("\n## IRA alone\n")
             print(ira["markdown"])
-            print("\nschedule fingerprints (rank, campaign, accounts, office share UTC+3, weekend ratio, lunch dip, "
-                  "inferred offset, baseline office share):")
+            print(
+                "\nschedule fingerprints (rank, campaign, accounts, office share UTC+3, weekend ratio, lunch dip, "
+                "inferred offset, baseline office share):"
+            )
             for row in ira["fingerprints"]:  # type: ignore[attr-defined]
                 print("  ", row)
             print("categories:", ira["categories_by_campaign"])

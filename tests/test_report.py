@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 import re
-from html import unescape
 import shutil
+from html import unescape
 from pathlib import Path
 
 import pytest
 
 from lockstep.report import write_report
-from lockstep.report.render import render_html
 from lockstep.report.data import collect
+from lockstep.report.render import render_html
 from lockstep.store import Store
 
 from .worlds import OPS, build_world_store
@@ -30,9 +30,20 @@ PAYLOADS = [
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> Store:
     """The seeded world, with one operation account whose bio, handle and posts are attacks."""
     tmp = tmp_path_factory.mktemp("hostile")
-    extra = [{"account_id": OPS[0], "handle": OPS[0], "created_at": "2023-03-06 02:00:00", "kind": "original",
-              "text": p, "followers": "0", "account_created_at": "2023-02-01", "description": PAYLOADS[1] + " " + PAYLOADS[3],
-              "urls": "['javascript:window.__pwned=5']"} for p in PAYLOADS]
+    extra = [
+        {
+            "account_id": OPS[0],
+            "handle": OPS[0],
+            "created_at": "2023-03-06 02:00:00",
+            "kind": "original",
+            "text": p,
+            "followers": "0",
+            "account_created_at": "2023-02-01",
+            "description": PAYLOADS[1] + " " + PAYLOADS[3],
+            "urls": "['javascript:window.__pwned=5']",
+        }
+        for p in PAYLOADS
+    ]
     return build_world_store(tmp, extra)
 
 
@@ -48,7 +59,7 @@ def test_report_is_single_file_and_offline(hostile: Store, tmp_path: Path) -> No
 
 def test_attacker_text_is_escaped(hostile: Store) -> None:
     html, _, net = render_html(collect(hostile))
-    for bad in ("<script>window.__pwned", "<img src=x", "onerror=\"window", "href=\"javascript:"):
+    for bad in ("<script>window.__pwned", "<img src=x", 'onerror="window', 'href="javascript:'):
         assert bad not in html, bad
     data = html.split('<script type="application/json" id="lockstep-data">', 1)[1].split("</script>", 1)[0]
     assert "<" not in data and json.loads(data)["cards"][OPS[0]]["bio"] == PAYLOADS[1] + " " + PAYLOADS[3]
@@ -68,9 +79,17 @@ def test_report_in_headless_chromium(hostile: Store, tmp_path: Path) -> None:
     report = write_report(hostile, tmp_path / "report.html").path
     opts = webdriver.ChromeOptions()
     opts.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
-                "--disable-background-networking", "--disable-component-update", "--window-size=1400,1600",
-                "--disable-dev-shm-usage"):
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-sync",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--window-size=1400,1600",
+        "--disable-dev-shm-usage",
+    ):
         opts.add_argument(arg)
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     driver = webdriver.Chrome(service=Service(DRIVER), options=opts)

@@ -12,8 +12,20 @@ from lockstep.analyze import analyze
 from lockstep.store import Store, open_store
 from lockstep.traces import DetectParams, detect
 
-COLUMNS = ["post_id", "account_id", "handle", "created_at", "text", "kind", "repost_of", "hashtags", "followers",
-           "account_created_at", "description", "urls"]
+COLUMNS = [
+    "post_id",
+    "account_id",
+    "handle",
+    "created_at",
+    "text",
+    "kind",
+    "repost_of",
+    "hashtags",
+    "followers",
+    "account_created_at",
+    "description",
+    "urls",
+]
 OPS = [f"lucy{84185450 + i}" for i in range(6)]
 FANS = ["swiftie_amy", "taylorfan_bo", "redera_cat", "folklore_dee", "midnights_eve", "lover_fay"]
 DORMANT = ["sleeper_one", "sleeper_two", "sleeper_three"]
@@ -96,8 +108,6 @@ def world(seed: int = 5) -> list[dict[str, str]]:
                 text="RT",
             )
     return rows
-
-
 
 
 def build_world_store(tmp_path: Path, extra_rows: list[dict[str, str]] | None = None) -> Store:

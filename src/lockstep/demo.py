@@ -8,6 +8,7 @@ from pathlib import Path
 
 from lockstep.analyze import analyze
 from lockstep.ingestion import ProgressFn, ingest
+from lockstep.report import write_report
 from lockstep.store import open_store
 from lockstep.traces import DetectParams, detect
 from lockstep.traces.queries import edges
@@ -25,7 +26,9 @@ def demo_paths() -> list[Path]:
     return [Path(str(base / name)) for name in DEMO_FILES]
 
 
-def run_demo(db: str | Path, *, progress: ProgressFn | None = None, seed: int = 0) -> str:
+def run_demo(
+    db: str | Path, *, progress: ProgressFn | None = None, seed: int = 0, report_path: str | Path = "lockstep-demo.html"
+) -> str:
     """Ingest the demo sample into ``db``, detect coordination with every trace, and return what a person
     should read: the ingest accounting, the store summary, the detection accounting and the strongest edges.
     """
@@ -58,6 +61,9 @@ def run_demo(db: str | Path, *, progress: ProgressFn | None = None, seed: int = 
     if camps:
         first = store_first_member(db, int(camps[0][1]))
         lines.append(f"see an account card: lockstep explain {first} --db {db}")
+    with open_store(db, read_only=True) as store:
+        result = write_report(store, report_path, seed=seed)
+    lines += ["", f"report: {result.path.resolve()} (open it in a browser; works offline)"]
     return "\n".join(lines)
 
 

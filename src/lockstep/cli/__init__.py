@@ -14,6 +14,7 @@ import click
 from lockstep import __version__
 from lockstep.cli.campaign_commands import analyze, campaigns, evaluate, expand, explain, signals
 from lockstep.cli.detect_commands import detect, edges, evidence, sensitivity, traces, window
+from lockstep.cli.export_commands import export, report
 from lockstep.cli.store_commands import demo, formats, info, ingest
 from lockstep.errors import LockstepError
 
@@ -51,6 +52,8 @@ for command in (
     expand,
     signals,
     evaluate,
+    report,
+    export,
     demo,
 ):
     cli.add_command(command)

@@ -92,9 +92,10 @@ def formats() -> None:
 
 @click.command()
 @click.option("--db", default="lockstep-demo.duckdb", show_default=True, help="Store file for the demo.")
+@click.option("-o", "--output", default="lockstep-demo.html", show_default=True, help="Report file to write.")
 @quiet_option
-def demo(db: str, quiet: bool) -> None:
+def demo(db: str, output: str, quiet: bool) -> None:
     """Run the whole pipeline on the bundled demo sample (IRA + organic airline tweets, Feb 2015)."""
     with file_progress(quiet) as progress:
-        text = run_demo(db, progress=progress)
+        text = run_demo(db, progress=progress, report_path=output)
     click.echo(text)

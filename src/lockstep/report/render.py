@@ -56,21 +56,40 @@ def render_html(data: ReportData) -> tuple[str, dict[int, dict[str, str]], str]:
     template = env.from_string(_resource("templates/report.html.j2"))
     vendor_js = _resource("vendor/graph-bundle.min.js").replace("</script", "<\\/script")
     app_js = _resource("templates/report.js")
-    csp = (f"default-src 'none'; script-src {_sha256(vendor_js)} {_sha256(app_js)}; style-src 'unsafe-inline'; "
-           "img-src data:; connect-src 'none'; font-src 'none'; base-uri 'none'; form-action 'none'")
-    svgs = {int(c["campaign"]): {"timeline": timeline_svg(c["timeline"]),
-                                 "heatmap": heatmap_svg(c["heatmap"]["counts"], c["heatmap"]["offset_hours"])}
-            for c in data.campaigns}
+    csp = (
+        f"default-src 'none'; script-src {_sha256(vendor_js)} {_sha256(app_js)}; style-src 'unsafe-inline'; "
+        "img-src data:; connect-src 'none'; font-src 'none'; base-uri 'none'; form-action 'none'"
+    )
+    svgs = {
+        int(c["campaign"]): {
+            "timeline": timeline_svg(c["timeline"]),
+            "heatmap": heatmap_svg(c["heatmap"]["counts"], c["heatmap"]["offset_hours"]),
+        }
+        for c in data.campaigns
+    }
     net = network_svg(data.graph)
     html = template.render(
-        d=data, csp=csp, svgs=svgs, network_svg=net, fmt=_fmt, vendor_js=vendor_js, app_js=app_js,
+        d=data,
+        csp=csp,
+        svgs=svgs,
+        network_svg=net,
+        fmt=_fmt,
+        vendor_js=vendor_js,
+        app_js=app_js,
         data_json=json_for_script({"graph": data.graph, "cards": data.cards}),
     )
     return html, svgs, net
 
 
-def write_report(store: Store, out: str | Path, *, campaign: int | None = None, seed: int = 0,
-                 assets: bool = True, tz_offset_hours: float | None = None) -> ReportResult:
+def write_report(
+    store: Store,
+    out: str | Path,
+    *,
+    campaign: int | None = None,
+    seed: int = 0,
+    assets: bool = True,
+    tz_offset_hours: float | None = None,
+) -> ReportResult:
     """Write the HTML report to ``out`` and, with ``assets``, SVG images to ``<out stem>_files/``."""
     data = collect(store, campaign=campaign, seed=seed, tz_offset_hours=tz_offset_hours)
     html, svgs, net = render_html(data)
@@ -87,5 +106,11 @@ def write_report(store: Store, out: str | Path, *, campaign: int | None = None, 
                 f = folder / f"campaign_{cid}_{kind}.svg"
                 f.write_text(svg, encoding="utf-8")
                 written.append(f)
-    return ReportResult(path, path.stat().st_size, len(data.campaigns), len(data.graph.get("nodes", [])),
-                        len(data.graph.get("edges", [])), written)
+    return ReportResult(
+        path,
+        path.stat().st_size,
+        len(data.campaigns),
+        len(data.graph.get("nodes", [])),
+        len(data.graph.get("edges", [])),
+        written,
+    )

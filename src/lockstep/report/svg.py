@@ -22,8 +22,10 @@ def network_svg(graph: dict[str, Any], size: int = 800) -> str:
     """The network view as SVG (node positions from the report's seeded layout)."""
     nodes = graph.get("nodes", [])
     if not nodes:
-        return f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="60"><text x="10" y="30">' \
-               "no coordination network</text></svg>"
+        return (
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="60"><text x="10" y="30">'
+            "no coordination network</text></svg>"
+        )
     xs = [n["x"] for n in nodes]
     ys = [n["y"] for n in nodes]
     minx, maxx, miny, maxy = min(xs), max(xs), min(ys), max(ys)
@@ -34,17 +36,23 @@ def network_svg(graph: dict[str, Any], size: int = 800) -> str:
         return (pad + (n["x"] - minx) / span * (size - 2 * pad), pad + (n["y"] - miny) / span * (size - 2 * pad))
 
     where = {n["id"]: pos(n) for n in nodes}
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 {size} {size}" '
-             'class="network-svg"><rect width="100%" height="100%" fill="#ffffff"/>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 {size} {size}" '
+        'class="network-svg"><rect width="100%" height="100%" fill="#ffffff"/>'
+    ]
     for e in graph.get("edges", []):
         (x1, y1), (x2, y2) = where[e["source"]], where[e["target"]]
-        parts.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{e["color"]}" '
-                     f'stroke-opacity="0.35" stroke-width="{min(3.0, 0.5 + e["weight"]):.2f}"/>')
+        parts.append(
+            f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{e["color"]}" '
+            f'stroke-opacity="0.35" stroke-width="{min(3.0, 0.5 + e["weight"]):.2f}"/>'
+        )
     for n in nodes:
         x, y = where[n["id"]]
         r = 3 + min(6.0, n["strength"] ** 0.5)
-        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{n["color"]}" data-id="{xml_text(n["id"])}">'
-                     f'<title>{xml_text(n["label"])} (community {int(n["community"])})</title></circle>')
+        parts.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{n["color"]}" data-id="{xml_text(n["id"])}">'
+            f"<title>{xml_text(n['label'])} (community {int(n['community'])})</title></circle>"
+        )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -52,16 +60,22 @@ def network_svg(graph: dict[str, Any], size: int = 800) -> str:
 def timeline_svg(days: list[tuple[str, int]], width: int = 720, height: int = 160) -> str:
     """Posts per day as bars, first and last day labelled."""
     if not days:
-        return f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="40"><text x="5" y="25">no posts' \
-               "</text></svg>"
+        return (
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="40"><text x="5" y="25">no posts'
+            "</text></svg>"
+        )
     top = max(n for _, n in days) or 1
     bw = (width - 60) / len(days)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" class="timeline">',
-             f'<text x="2" y="12" font-size="10">{top:,}</text>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" class="timeline">',
+        f'<text x="2" y="12" font-size="10">{top:,}</text>',
+    ]
     for i, (day, n) in enumerate(days):
         h = (height - 40) * n / top
-        parts.append(f'<rect x="{50 + i * bw:.1f}" y="{height - 25 - h:.1f}" width="{max(bw - 0.5, 0.5):.1f}" '
-                     f'height="{h:.1f}" fill="#1f77b4"><title>{xml_text(day)}: {n:,} posts</title></rect>')
+        parts.append(
+            f'<rect x="{50 + i * bw:.1f}" y="{height - 25 - h:.1f}" width="{max(bw - 0.5, 0.5):.1f}" '
+            f'height="{h:.1f}" fill="#1f77b4"><title>{xml_text(day)}: {n:,} posts</title></rect>'
+        )
     parts.append(f'<text x="50" y="{height - 8}" font-size="10">{xml_text(days[0][0])}</text>')
     parts.append(f'<text x="{width - 70}" y="{height - 8}" font-size="10">{xml_text(days[-1][0])}</text></svg>')
     return "".join(parts)
@@ -72,8 +86,10 @@ def heatmap_svg(counts: list[int], offset_hours: float, cell: int = 22) -> str:
     top = max(counts) or 1
     w, h = 40 + 24 * cell, 30 + 7 * cell
     sign = "+" if offset_hours >= 0 else "-"
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h + 20}" class="heatmap">',
-             f'<text x="40" y="12" font-size="11">hour of day, UTC{sign}{abs(offset_hours):g}</text>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h + 20}" class="heatmap">',
+        f'<text x="40" y="12" font-size="11">hour of day, UTC{sign}{abs(offset_hours):g}</text>',
+    ]
     for hr in range(0, 24, 3):
         parts.append(f'<text x="{40 + hr * cell + 2}" y="26" font-size="9">{hr:02d}</text>')
     for d in range(7):
@@ -81,7 +97,9 @@ def heatmap_svg(counts: list[int], offset_hours: float, cell: int = 22) -> str:
         for hr in range(24):
             n = counts[d * 24 + hr]
             shade = int(255 - 220 * (n / top))
-            parts.append(f'<rect x="{40 + hr * cell}" y="{30 + d * cell}" width="{cell - 1}" height="{cell - 1}" '
-                         f'fill="rgb({shade},{shade},255)"><title>{DAYS[d]} {hr:02d}h: {n:,}</title></rect>')
+            parts.append(
+                f'<rect x="{40 + hr * cell}" y="{30 + d * cell}" width="{cell - 1}" height="{cell - 1}" '
+                f'fill="rgb({shade},{shade},255)"><title>{DAYS[d]} {hr:02d}h: {n:,}</title></rect>'
+            )
     parts.append("</svg>")
     return "".join(parts)

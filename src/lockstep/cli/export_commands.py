@@ -1,0 +1,67 @@
+"""Commands that produce shareable evidence: report, export."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from lockstep.cli.options import db_option
+from lockstep.errors import InputError
+from lockstep.export import Pseudonymizer, export_graph, export_stix, export_tables
+from lockstep.report import write_report
+from lockstep.store import open_store
+
+
+@click.command()
+@click.option("-o", "--output", default="lockstep-report.html", show_default=True, type=click.Path(dir_okay=False))
+@click.option("--campaign", type=int, default=None, help="Only this campaign (community id).")
+@click.option("--seed", default=0, show_default=True, help="Seed of the network layout.")
+@click.option(
+    "--tz",
+    "tz_offset",
+    type=float,
+    default=None,
+    help="UTC offset of the heatmaps (default: each campaign's inferred offset).",
+)
+@click.option("--no-assets", is_flag=True, help="Do not write the SVG images beside the report.")
+@db_option
+def report(output: str, campaign: int | None, seed: int, tz_offset: float | None, no_assets: bool, db: str) -> None:
+    """Write a single-file HTML report (opens offline) and SVG images of its charts."""
+    with open_store(db, read_only=True) as store:
+        result = write_report(
+            store, output, campaign=campaign, seed=seed, assets=not no_assets, tz_offset_hours=tz_offset
+        )
+    click.echo(
+        f"wrote {result.path} ({result.bytes / 1e6:.1f} MB; {result.campaigns} campaigns, {result.nodes:,} "
+        f"accounts and {result.edges:,} edges in the network view)"
+        + (f" and {len(result.assets)} SVG images in {result.assets[0].parent}" if result.assets else ""),
+        err=True,
+    )
+
+
+@click.command()
+@click.option("--format", "fmt", required=True, type=click.Choice(["gexf", "graphml", "csv", "parquet", "stix"]))
+@click.option(
+    "-o", "--output", required=True, type=click.Path(), help="File (gexf, graphml, stix) or folder (csv, parquet)."
+)
+@click.option("--campaign", type=int, default=None, help="Only this campaign (gexf, graphml, stix).")
+@click.option("--pseudonymize", is_flag=True, help="Replace account ids and handles with keyed pseudonyms.")
+@click.option("--key", default=None, help="Pseudonymisation key (default: $LOCKSTEP_PSEUDONYM_KEY).")
+@db_option
+def export(fmt: str, output: str, campaign: int | None, pseudonymize: bool, key: str | None, db: str) -> None:
+    """Export the results: GEXF/GraphML for Gephi, CSV/Parquet tables, or a STIX 2.1 bundle with DISARM."""
+    pseudo = None
+    if pseudonymize:
+        secret = key or os.environ.get("LOCKSTEP_PSEUDONYM_KEY")
+        if not secret:
+            raise InputError("--pseudonymize needs a key: --key KEY or LOCKSTEP_PSEUDONYM_KEY (keep it private)")
+        pseudo = Pseudonymizer(secret)
+    with open_store(db, read_only=True) as store:
+        if fmt in ("gexf", "graphml"):
+            paths = [export_graph(store, output, fmt, campaign=campaign, pseudonymizer=pseudo)]
+        elif fmt == "stix":
+            paths = [export_stix(store, output, campaign=campaign, pseudonymizer=pseudo)]
+        else:
+            paths = export_tables(store, output, fmt, pseudonymizer=pseudo)
+    click.echo(f"wrote {', '.join(str(p) for p in paths)}", err=True)

@@ -1,0 +1,137 @@
+"""Tables out: accounts (with scores), fused network, per-trace edges, evidence, campaigns, signals.
+
+CSV or Parquet, one file per table in a folder, plus ``provenance.json``. With a pseudonymizer, account ids
+and handles become keyed pseudonyms everywhere; names, bios, campaign summaries and signal details are left
+out (they can identify people); items that name accounts (mentioned handles, reposted authors) are
+pseudonymised too.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow as pa
+
+from lockstep.errors import InputError
+from lockstep.export.provenance import provenance
+from lockstep.export.pseudonym import Pseudonymizer
+from lockstep.readers.tabular import sql_str
+from lockstep.store.store import Store
+
+TABLE_QUERIES = {
+    "accounts": """SELECT a.platform, {acc_a} AS account_id, {handle} AS handle, {name_cols}
+                          a.created_at, a.followers, a.following, a.post_count, a.language, a.id_is_hashed,
+                          s.community, s.degree, s.strength, s.eigenvector, s.core
+                   FROM accounts a {pmap_a}
+                   LEFT JOIN account_scores s ON s.platform = a.platform AND s.account_id = a.account_id
+                   WHERE s.account_id IS NOT NULL OR a.account_id IN (SELECT account_id FROM posts)""",
+    "network_edges": """SELECT e.platform, {acc_ea} AS account_a, {acc_eb} AS account_b, e.traces, e.n_traces,
+                               e.weight, e.shared_items, e.coactions, e.min_gap_s, e.min_p_value, e.significant
+                        FROM network_edges e {pmap_e}""",
+    "edges": """SELECT e.trace, e.platform, {acc_ea} AS account_a, {acc_eb} AS account_b, e.shared_items,
+                       e.coactions, e.min_gap_s, e.median_gap_s, e.weight, e.null_mean, e.z_score, e.p_value, e.run_id
+                FROM edges e {pmap_e}""",
+    "evidence": """SELECT e.trace, e.platform, {acc_ea} AS account_a, {acc_eb} AS account_b, {item} AS item,
+                          e.post_a, e.post_b, e.time_a, e.time_b, e.gap_s, e.run_id
+                   FROM evidence e {pmap_e} {imap}""",
+    "campaigns": "SELECT campaign, rank, platform, accounts, coordination_score, significant_share, traces, "
+    "breakout_category, breakout_reason, techniques {summary} FROM campaigns",
+    "signals": """SELECT s.scope, s.platform, CASE WHEN s.scope = 'account' THEN {acc_s} ELSE s.subject END AS subject,
+                         s.signal, s.value, s.baseline, s.fired {detail}
+                  FROM signals s {pmap_s}""",
+}
+
+
+def export_tables(
+    store: Store, folder: str | Path, fmt: str = "csv", pseudonymizer: Pseudonymizer | None = None
+) -> list[Path]:
+    """Write every table to ``folder`` as ``fmt`` (``csv`` or ``parquet``); return the files written."""
+    if fmt not in ("csv", "parquet"):
+        raise InputError(f"table format {fmt!r}: choose csv or parquet")
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    con = store.con
+    if pseudonymizer:
+        rows = con.execute("SELECT DISTINCT platform, account_id, handle FROM accounts").fetchall()
+        con.register(
+            "_pmap_arrow",
+            pa.table(
+                {
+                    "platform": [r[0] for r in rows],
+                    "account_id": [r[1] for r in rows],
+                    "pseudonym": [pseudonymizer.account(r[0], r[1]) for r in rows],
+                    "handle_pseudonym": [pseudonymizer.handle(r[0], r[2]) for r in rows],
+                }
+            ),
+        )
+        con.execute("CREATE OR REPLACE TEMP TABLE _pmap AS SELECT * FROM _pmap_arrow")
+        con.unregister("_pmap_arrow")
+        # Items that name accounts: mentioned handles (co-mention) and reposted authors (fast-retweet).
+        items = con.execute(
+            "SELECT DISTINCT platform, trace, item FROM evidence WHERE trace IN ('co-mention', 'fast-retweet')"
+        ).fetchall()
+        con.register(
+            "_imap_arrow",
+            pa.table(
+                {
+                    "platform": [r[0] for r in items],
+                    "trace": [r[1] for r in items],
+                    "item": [r[2] for r in items],
+                    "pseudo": [
+                        pseudonymizer.handle(r[0], r[2]) if r[1] == "co-mention" else pseudonymizer.account(r[0], r[2])
+                        for r in items
+                    ],
+                }
+            ),
+        )
+        con.execute("CREATE OR REPLACE TEMP TABLE _imap AS SELECT * FROM _imap_arrow")
+        con.unregister("_imap_arrow")
+        subs = {
+            "acc_a": "pa.pseudonym",
+            "handle": "pa.handle_pseudonym",
+            "name_cols": "",
+            "pmap_a": "LEFT JOIN _pmap pa ON pa.platform = a.platform AND pa.account_id = a.account_id",
+            "acc_ea": "coalesce(pa.pseudonym, 'acct_unknown')",
+            "acc_eb": "coalesce(pb.pseudonym, 'acct_unknown')",
+            "pmap_e": "LEFT JOIN _pmap pa ON pa.platform = e.platform AND pa.account_id = e.account_a "
+            "LEFT JOIN _pmap pb ON pb.platform = e.platform AND pb.account_id = e.account_b",
+            "acc_s": "coalesce(ps.pseudonym, 'acct_unknown')",
+            "pmap_s": "LEFT JOIN _pmap ps ON ps.platform = s.platform AND ps.account_id = s.subject",
+            "summary": "",
+            "detail": "",
+            "item": "CASE WHEN e.trace IN ('co-mention', 'fast-retweet') THEN im.pseudo ELSE e.item END",
+            "imap": "LEFT JOIN _imap im ON im.platform = e.platform AND im.trace = e.trace AND im.item = e.item",
+        }
+    else:
+        subs = {
+            "acc_a": "a.account_id",
+            "handle": "a.handle",
+            "name_cols": "a.display_name, a.description, a.location,",
+            "pmap_a": "",
+            "acc_ea": "e.account_a",
+            "acc_eb": "e.account_b",
+            "pmap_e": "",
+            "acc_s": "s.subject",
+            "pmap_s": "",
+            "summary": ", summary",
+            "detail": ", s.detail",
+            "item": "e.item",
+            "imap": "",
+        }
+    written = []
+    for name, template in TABLE_QUERIES.items():
+        path = out / f"{name}.{fmt}"
+        options = "(FORMAT parquet)" if fmt == "parquet" else "(HEADER, DELIMITER ',')"
+        con.execute(f"COPY ({template.format(**subs)}) TO {sql_str(str(path))} {options}")
+        written.append(path)
+    prov = out / "provenance.json"
+    prov.write_text(
+        json.dumps(provenance(store, pseudonymized=pseudonymizer is not None, format=fmt), indent=2, default=str),
+        encoding="utf-8",
+    )
+    written.append(prov)
+    if pseudonymizer:
+        con.execute("DROP TABLE _pmap")
+        con.execute("DROP TABLE _imap")
+    return written

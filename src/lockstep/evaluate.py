@@ -7,6 +7,8 @@ Labels are a CSV with ``account_id`` and ``label`` columns (optionally ``platfor
 * per trace: score = the account's strongest edge weight in that trace (0 without one); predicted positive
   = has an edge in that trace;
 * fused: score = the account's strength in the fused network; predicted positive = member of a campaign;
+* fused+signals: coordination and inauthenticity together: score = strength x (1 + community signals
+  fired); predicted positive = member of a campaign whose community fired at least ``MIN_SIGNALS`` signals;
 * precision, recall, F1, ROC AUC, average precision, and recall at precision 0.95 and 0.99;
 * community agreement on positives placed in communities: ARI and NMI between communities and operations
   (or sub-groups).
@@ -32,6 +34,8 @@ from lockstep.metrics import (
 from lockstep.store.store import Store
 
 NEGATIVE = {"", "organic", "control", "0", "false", "negative"}
+#: Community signals that must fire for ``fused+signals`` to flag a campaign member.
+MIN_SIGNALS = 2
 
 
 @dataclass
@@ -141,6 +145,22 @@ def evaluate(store: Store, labels: dict[str, tuple[bool, str]]) -> Evaluation:
     }
     ev.detectors.append(
         _scores("fused", truth, [float(strength.get(a, 0.0)) for a in accounts], [a in in_campaign for a in accounts])
+    )
+    # Coordination plus inauthenticity: campaign members whose community fired two or more signals.
+    fired = dict(
+        con.execute(
+            """SELECT s.account_id, count(DISTINCT g.signal) FROM account_scores s
+           JOIN signals g ON g.scope = 'community' AND g.subject = CAST(s.community AS VARCHAR) AND g.fired
+           GROUP BY 1"""
+        ).fetchall()
+    )
+    ev.detectors.append(
+        _scores(
+            "fused+signals",
+            truth,
+            [float(strength.get(a, 0.0)) * (1 + int(fired.get(a, 0))) for a in accounts],
+            [a in in_campaign and int(fired.get(a, 0)) >= MIN_SIGNALS for a in accounts],
+        )
     )
     community = dict(con.execute("SELECT account_id, community FROM account_scores").fetchall())
     placed = [a for a in accounts if labels[a][0] and a in community]

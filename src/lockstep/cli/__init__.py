@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from lockstep import __version__
-from lockstep.cli.campaign_commands import analyze, campaigns, evaluate, expand, explain, signals
+from lockstep.cli.campaign_commands import analyze, campaigns, evaluate, expand, explain, signals, simulate
 from lockstep.cli.detect_commands import detect, edges, evidence, sensitivity, traces, window
 from lockstep.cli.export_commands import export, report
 from lockstep.cli.store_commands import demo, formats, info, ingest
@@ -52,6 +52,7 @@ for command in (
     expand,
     signals,
     evaluate,
+    simulate,
     report,
     export,
     demo,

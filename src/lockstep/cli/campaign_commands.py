@@ -11,6 +11,7 @@ from lockstep.campaigns import expand as run_expand
 from lockstep.campaigns import explain as run_explain
 from lockstep.campaigns import format_card, read_seeds
 from lockstep.cli.options import db_option, memory_option, quiet_option
+from lockstep.errors import InputError
 from lockstep.signals import SIGNALS
 from lockstep.store import open_store
 
@@ -179,3 +180,50 @@ def evaluate(labels_file: str, as_json: bool, db: str) -> None:
     with open_store(db, read_only=True) as store:
         result = run_evaluate(store, labels)
     click.echo(result.to_json() if as_json else result.to_markdown())
+
+
+@click.command()
+@click.option("--accounts", default=10_000, show_default=True, help="Accounts in the world.")
+@click.option("--days", default=30, show_default=True, help="Days simulated.")
+@click.option("--seed", default=0, show_default=True, help="Seed: the same seed writes the same world.")
+@click.option(
+    "--hard-negatives",
+    type=click.Choice(["normal", "heavy"]),
+    default="normal",
+    show_default=True,
+    help="'heavy' multiplies fan groups, activists, pods and syndication (a stress test for precision).",
+)
+@click.option(
+    "--formats",
+    default="csv,jsonl,parquet",
+    show_default=True,
+    help="Comma-separated subset of csv (IO archive), jsonl (X API v2), parquet.",
+)
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="Folder to write.")
+def simulate(accounts: int, days: int, seed: int, hard_negatives: str, formats: str, output: str) -> None:
+    """Write a simulated world (organic users, hard negatives, two planted operations) and its ground truth."""
+    import dataclasses
+
+    from lockstep.simulate import SimulationConfig, write_world
+
+    config = SimulationConfig(accounts=accounts, days=days, seed=seed)
+    if hard_negatives == "heavy":
+        config = dataclasses.replace(
+            config,
+            fan_groups=12,
+            activist_groups=8,
+            engagement_pods=10,
+            syndication_probability=0.6,
+            live_event_share=0.4,
+        )
+    wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
+    bad = [f for f in wanted if f not in ("csv", "jsonl", "parquet")]
+    if bad:
+        raise InputError(f"unknown format(s) {', '.join(bad)}: choose from csv, jsonl, parquet")
+    result = write_world(config, output, wanted)
+    click.echo(
+        f"wrote {result.posts:,} posts by {result.accounts:,} accounts "
+        f"({', '.join(f'{k} {v:,}' for k, v in sorted(result.by_label.items()))}) to {result.folder}; "
+        "ground truth in truth.csv, labels for `lockstep evaluate` in labels.csv",
+        err=True,
+    )

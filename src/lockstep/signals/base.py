@@ -73,4 +73,7 @@ def baseline_accounts(ctx: SignalContext) -> str:
 
 def insert_rows(con: duckdb.DuckDBPyConnection, select_sql: str, params: list[Any] | None = None) -> None:
     """Insert ``(scope, platform, subject, signal, value, baseline, fired, detail)`` rows into ``signals``."""
-    con.execute(f"INSERT INTO signals BY NAME {select_sql}", params or [])
+    con.execute(
+        f"INSERT INTO signals BY NAME SELECT * REPLACE (coalesce(fired, false) AS fired) FROM ({select_sql})",
+        params or [],
+    )

@@ -37,6 +37,8 @@ TRACE_TECHNIQUES: dict[str, tuple[str, ...]] = {
     "co-mention": ("T0049.005",),
     "reactivation": ("T0150.002",),
     "co-media": ("T0084.002",),
+    "co-media-near": ("T0084.002",),
+    "cross-lingual": ("T0085.008", "T0084.001"),
 }
 
 

@@ -75,7 +75,8 @@ def traces() -> None:
     for name in sorted(TRACES):
         t = TRACES[name]
         window = "any time" if t.default_window_s is None else f"{t.default_window_s:g} s"
-        click.echo(f"{name:<{width}}  [{window}] accounts that {t.description}")
+        opt = "" if t.default else " (opt-in: --trace " + name + ")"
+        click.echo(f"{name:<{width}}  [{window}] accounts that {t.description}{opt}")
 
 
 @click.command()

@@ -1,6 +1,7 @@
 """Inauthenticity signals, one module each; importing this package registers them."""
 
 from lockstep.signals import (  # noqa: F401  (registration)
+    ai_faces,
     batches,
     calendar,
     camouflage,

@@ -7,7 +7,7 @@ a coordination trace of their own).
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 PROVENANCE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("source_file", "VARCHAR"),
@@ -220,6 +220,30 @@ CAMPAIGN_COLUMNS: tuple[tuple[str, str], ...] = (
     ("summary", "VARCHAR NOT NULL"),
 )
 
+MEDIA_HASH_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("media_ref", "VARCHAR NOT NULL"),
+    ("algorithm", "VARCHAR NOT NULL"),
+    ("hash", "VARCHAR NOT NULL"),
+    ("quality", "INTEGER"),
+    ("source", "VARCHAR NOT NULL"),
+)
+
+AVATAR_CHECK_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("platform", "VARCHAR NOT NULL"),
+    ("account_id", "VARCHAR NOT NULL"),
+    ("image", "VARCHAR NOT NULL"),
+    ("eye_distance", "DOUBLE"),
+    ("gan_like", "BOOLEAN NOT NULL"),
+    ("reason", "VARCHAR NOT NULL"),
+)
+
+POST_LANGUAGE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("platform", "VARCHAR NOT NULL"),
+    ("post_id", "VARCHAR NOT NULL"),
+    ("language", "VARCHAR NOT NULL"),
+    ("confidence", "DOUBLE NOT NULL"),
+)
+
 TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "posts": POST_COLUMNS,
     "accounts": ACCOUNT_COLUMNS,
@@ -236,6 +260,9 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "communities": COMMUNITY_COLUMNS,
     "signals": SIGNAL_COLUMNS,
     "campaigns": CAMPAIGN_COLUMNS,
+    "media_hashes": MEDIA_HASH_COLUMNS,
+    "avatar_checks": AVATAR_CHECK_COLUMNS,
+    "post_languages": POST_LANGUAGE_COLUMNS,
 }
 
 

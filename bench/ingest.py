@@ -21,40 +21,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from lockstep.simulate.writers import IO_COLUMNS
+
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-IO_HEADER = [
-    "tweetid",
-    "userid",
-    "user_display_name",
-    "user_screen_name",
-    "user_reported_location",
-    "user_profile_description",
-    "user_profile_url",
-    "follower_count",
-    "following_count",
-    "account_creation_date",
-    "account_language",
-    "tweet_language",
-    "tweet_text",
-    "tweet_time",
-    "tweet_client_name",
-    "in_reply_to_userid",
-    "in_reply_to_tweetid",
-    "quoted_tweet_tweetid",
-    "is_retweet",
-    "retweet_userid",
-    "retweet_tweetid",
-    "latitude",
-    "longitude",
-    "quote_count",
-    "reply_count",
-    "like_count",
-    "retweet_count",
-    "hashtags",
-    "urls",
-    "user_mentions",
-    "poll_choices",
-]
+IO_HEADER = IO_COLUMNS  # the 31-column IO-archive tweets schema, shared with the simulator
 
 
 def generate_io_csv(path: Path, rows: int, seed: int = 7) -> None:

@@ -55,8 +55,20 @@ def main() -> None:
     hashes = hash_folder(SHARED / "images" / "near_duplicates")
     pdq_rate = len(hashes) / (time.perf_counter() - t)
     rng = random.Random(0)
-    words = ["harbour", "project", "jobs", "region", "railway", "village", "water", "town", "market", "bridge",
-             "farmers", "harvest"]
+    words = [
+        "harbour",
+        "project",
+        "jobs",
+        "region",
+        "railway",
+        "village",
+        "water",
+        "town",
+        "market",
+        "bridge",
+        "farmers",
+        "harvest",
+    ]
     texts = [" ".join(rng.choices(words, k=12)) + f" {i}" for i in range(3000)]
     embed(texts[:10])  # load the model once
     t = time.perf_counter()

@@ -28,3 +28,11 @@ def test_ci_runs_the_readme_test_command() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "make test" in readme and "\nmake test\n" in ci
+
+
+def test_cli_reference_is_current() -> None:
+    from lockstep.cli.reference import render
+
+    assert (ROOT / "docs" / "cli.md").read_text(encoding="utf-8") == render(), (
+        "regenerate with: COLUMNS=100 python -m lockstep.cli.reference > docs/cli.md"
+    )

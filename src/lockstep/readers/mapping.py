@@ -199,7 +199,14 @@ class ColumnMap:
             if pattern_from_text is None or self._col("text") is None:
                 return "CAST([] AS VARCHAR[])"
             group = 1 if "(" in pattern_from_text.replace("(?:", "") else 0
-            return f"coalesce(regexp_extract_all({self._col('text')}, {sql_str(pattern_from_text)}, {group}), [])"
+            text = self._col("text")
+            # Most posts carry no entity of a kind: a cheap substring test skips the Unicode regex for them.
+            marker = {HASHTAG_SQL_PATTERN: "#", MENTION_SQL_PATTERN: "@", URL_SQL_PATTERN: "http"}[pattern_from_text]
+            return (
+                f"CASE WHEN contains({text}, {sql_str(marker)}) "
+                f"THEN coalesce(regexp_extract_all({text}, {sql_str(pattern_from_text)}, {group}), []) "
+                "ELSE CAST([] AS VARCHAR[]) END"
+            )
         items = (
             f"list_filter(list_transform(regexp_extract_all({c}, {sql_str(LIST_ITEM_PATTERN)}), "
             f"lambda x: ltrim(trim(x, {sql_str(chr(39) + chr(34) + ' ')}), {sql_str(strip)})), lambda x: x <> '')"

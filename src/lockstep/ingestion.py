@@ -256,11 +256,13 @@ def _ingest_file(
         if prior:
             return FileReport(display, reader.name, skipped=f"already ingested in batch {prior[0]}")
     _create_stage(con)
+    with path.open("rb") as fh:
+        head = fh.read(8192)
     ctx = StageContext(
         con=con,
         path=path,
         display=display,
-        kind=detect_kind(path, path.open("rb").read(8192)),
+        kind=detect_kind(path, head),
         encoding=encoding,
         overrides=mapping,
     )

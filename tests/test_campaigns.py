@@ -121,3 +121,36 @@ def test_communities_are_reproducible(tmp_path: Path, analysed: Store) -> None:
     first = members(analysed)
     analyze(analysed, seed=3, tz_offset_hours=8)
     assert members(analysed) == first
+
+
+def test_holiday_ratio_sees_golden_week_silence(tmp_path: Path) -> None:
+    import csv as _csv
+    import datetime as _dt
+
+    from lockstep import ingest
+    from lockstep.store import open_store
+    from lockstep.traces import DetectParams, detect
+
+    rows = []
+    day = _dt.date(2023, 9, 25)
+    k = 0
+    while day <= _dt.date(2023, 10, 13):
+        holiday = _dt.date(2023, 10, 1) <= day <= _dt.date(2023, 10, 7)
+        if day.weekday() < 5 and not holiday:  # an office team: weekdays, but not the Golden Week
+            for acct in ("w1", "w2", "w3"):
+                k += 1
+                rows.append([str(k), acct, f"{day} 02:00:{k % 50:02d}", "repost", f"item{day}"])
+        day += _dt.timedelta(days=1)
+    src = tmp_path / "office.csv"
+    with src.open("w", newline="", encoding="utf-8") as fh:
+        w = _csv.writer(fh)
+        w.writerow(["post_id", "account_id", "created_at", "kind", "repost_of"])
+        w.writerows(rows)
+    with open_store(tmp_path / "h.duckdb") as store:
+        ingest(store, [src], format="generic", mapping={"kind": "kind", "repost_of": "repost_of"})
+        detect(store, ["co-retweet"], DetectParams(null_replicates=0))
+        analyze(store, seed=1, tz_offset_hours=8)
+        (value, detail) = store.con.execute(
+            "SELECT value, detail FROM signals WHERE signal = 'calendar.holiday_ratio'"
+        ).fetchone() or (None, None)
+    assert value == 0.0 and '"holiday_days":7' in str(detail)

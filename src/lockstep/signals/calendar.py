@@ -9,7 +9,10 @@ ASPI 2019); the IRA worked shifts in St Petersburg. For each community (and each
 * ``weekend_ratio``: posts per weekend day over posts per weekday (1 = no difference);
 * ``js_divergence``: Jensen-Shannon divergence (base 2, 0-1) of the 168-bin hour-of-week profile from the
   baseline population's;
-* ``inferred_offset``: the UTC offset (whole hours, -12..+14) at which the office share is highest.
+* ``inferred_offset``: the UTC offset (whole hours, -12..+14) at which the office share is highest;
+* ``holiday_ratio``: posts per day on Chinese public holidays (the Spring Festival week and National Day's
+  Golden Week, local dates) over posts per ordinary weekday; an office-run operation goes quiet (ratio well
+  below 1). Only written when the posts cover at least one holiday day.
 
 The community fingerprint fires when office share >= 0.5 and at least 0.15 above the baseline's, and
 weekends are quiet (ratio <= 0.6). Thresholds are a starting point to calibrate against controls.
@@ -22,6 +25,35 @@ import duckdb
 from lockstep.signals.base import Signal, SignalContext, baseline_accounts, insert_rows, register
 
 MIN_POSTS = 20
+#: Chinese New Year's Day by year; the Spring Festival holiday runs from its eve for seven days.
+LUNAR_NEW_YEAR = (
+    "2012-01-23",
+    "2013-02-10",
+    "2014-01-31",
+    "2015-02-19",
+    "2016-02-08",
+    "2017-01-28",
+    "2018-02-16",
+    "2019-02-05",
+    "2020-01-25",
+    "2021-02-12",
+    "2022-02-01",
+    "2023-01-22",
+    "2024-02-10",
+    "2025-01-29",
+    "2026-02-17",
+    "2027-02-06",
+    "2028-01-26",
+    "2029-02-13",
+    "2030-02-03",
+)
+
+
+def holiday_days_sql() -> str:
+    """SQL list of the Chinese public-holiday dates used by ``holiday_ratio`` (2012-2030)."""
+    spring = [f"DATE '{d}' + INTERVAL ({o}) DAY" for d in LUNAR_NEW_YEAR for o in range(-1, 6)]
+    golden = [f"DATE '{y}-10-0{d}'" for y in range(2012, 2031) for d in range(1, 8)]
+    return "[" + ", ".join(f"CAST({x} AS DATE)" for x in spring + golden) + "]"
 
 
 def _hours(ctx: SignalContext) -> str:
@@ -127,8 +159,35 @@ def compute(con: duckdb.DuckDBPyConnection, ctx: SignalContext) -> None:
                        best_offset AS value, NULL AS baseline, false AS fired,
                        json_object('office_share', best_share)::VARCHAR AS detail FROM cal_offset""",
             )
+    _holidays(con, ctx)
     for t in ("cal_posts", "cal_base", "cal_base_stats", "cal_groups", "cal_js", "cal_offset"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
+
+
+def _holidays(con: duckdb.DuckDBPyConnection, ctx: SignalContext) -> None:
+    """Community ``calendar.holiday_ratio`` rows, where the posts cover a holiday."""
+    shift = _hours(ctx)
+    insert_rows(
+        con,
+        f"""WITH d AS (SELECT c.platform, c.community, CAST(c.created_at + {shift} AS DATE) AS day, count(*) AS n
+                   FROM cal_posts c WHERE c.community IS NOT NULL GROUP BY ALL),
+        hol AS (SELECT unnest({holiday_days_sql()}) AS day),
+        span AS (SELECT platform, community, min(day) AS lo, max(day) AS hi FROM d GROUP BY ALL),
+        k AS (SELECT s.platform, s.community,
+                     count(*) FILTER (WHERE h.day IS NOT NULL) AS holiday_days,
+                     count(*) FILTER (WHERE h.day IS NULL AND isodow(g.day) <= 5) AS weekdays,
+                     sum(coalesce(d.n, 0)) FILTER (WHERE h.day IS NOT NULL) AS holiday_posts,
+                     sum(coalesce(d.n, 0)) FILTER (WHERE h.day IS NULL AND isodow(g.day) <= 5) AS weekday_posts
+              FROM span s, LATERAL (SELECT CAST(unnest(generate_series(s.lo, s.hi, INTERVAL 1 DAY)) AS DATE) AS day) g
+              LEFT JOIN hol h ON h.day = g.day
+              LEFT JOIN d ON d.platform = s.platform AND d.community = s.community AND d.day = g.day
+              GROUP BY s.platform, s.community)
+        SELECT 'community' AS scope, platform, CAST(community AS VARCHAR) AS subject, 'calendar.holiday_ratio' AS signal,
+               (holiday_posts / holiday_days) / nullif(weekday_posts / nullif(weekdays, 0), 0) AS value,
+               1.0 AS baseline, false AS fired,
+               json_object('holiday_days', holiday_days, 'holiday_posts', holiday_posts)::VARCHAR AS detail
+        FROM k WHERE holiday_days > 0 AND weekday_posts > 0""",
+    )
 
 
 CALENDAR = register(

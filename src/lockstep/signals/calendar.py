@@ -182,7 +182,8 @@ def _holidays(con: duckdb.DuckDBPyConnection, ctx: SignalContext) -> None:
               LEFT JOIN hol h ON h.day = g.day
               LEFT JOIN d ON d.platform = s.platform AND d.community = s.community AND d.day = g.day
               GROUP BY s.platform, s.community)
-        SELECT 'community' AS scope, platform, CAST(community AS VARCHAR) AS subject, 'calendar.holiday_ratio' AS signal,
+        SELECT 'community' AS scope, platform, CAST(community AS VARCHAR) AS subject,
+               'calendar.holiday_ratio' AS signal,
                (holiday_posts / holiday_days) / nullif(weekday_posts / nullif(weekdays, 0), 0) AS value,
                1.0 AS baseline, false AS fired,
                json_object('holiday_days', holiday_days, 'holiday_posts', holiday_posts)::VARCHAR AS detail

@@ -77,6 +77,9 @@ def format_info(i: StoreInfo) -> str:
     for title, pairs in (("platform", i.by_platform), ("kind", i.by_kind), ("language", i.by_language)):
         if pairs:
             lines.append(f"by {title:<10}" + ", ".join(f"{k} {n:,}" for k, n in pairs))
+    if i.edges_by_trace:
+        lines.append("edges        " + ", ".join(f"{k} {n:,}" for k, n in i.edges_by_trace))
+        lines.append(f"campaigns    {i.campaigns:,}")
     lines.append(f"quarantined  {i.quarantined:,}")
     lines.extend(f"  {n:>10,}  {reason}" for reason, n in i.quarantine_by_reason)
     return "\n".join(lines)

@@ -111,6 +111,8 @@ class Store:
                     [top],
                 )
             ),
+            edges_by_trace=_pairs(q("SELECT trace, count(*) n FROM edges GROUP BY 1 ORDER BY n DESC, 1")),
+            campaigns=self.count("campaigns"),
             quarantined=self.count("quarantine"),
             quarantine_by_reason=_pairs(
                 q(
@@ -145,6 +147,8 @@ class StoreInfo:
     by_platform: list[tuple[str, int]] = field(default_factory=list)
     by_kind: list[tuple[str, int]] = field(default_factory=list)
     by_language: list[tuple[str, int]] = field(default_factory=list)
+    edges_by_trace: list[tuple[str, int]] = field(default_factory=list)
+    campaigns: int = 0
     quarantined: int = 0
     quarantine_by_reason: list[tuple[str, int]] = field(default_factory=list)
 

@@ -247,3 +247,34 @@ def test_near_duplicate_components_are_deterministic() -> None:
     from lockstep.traces.near_duplicates import _components
 
     assert _components([(5, 3), (3, 9), (2, 4)]) == {2: 2, 3: 3, 4: 2, 5: 3, 9: 3}
+
+
+def test_co_hashtag_and_co_domain_and_exact_co_media(tmp_path: Path) -> None:
+    rows = [
+        post("a", "10:00:00", hashtags="['Unity']", urls="['https://news.example.org/1']", media="['pdq:aa']"),
+        post(
+            "b",
+            "10:00:30",
+            hashtags="['unity']",
+            urls="['https://www.news.example.org/2?utm_source=x']",
+            media="['pdq:aa']",
+        ),
+        post("a", "11:00:00", hashtags="['Peace']", urls="['https://t.co/abc']", media="['img:1']"),
+        post("b", "11:00:20", hashtags="['PEACE']", urls="['https://t.co/xyz']", media="['img:1']"),
+        post("c", "11:05:00", hashtags="['Peace']", urls="['https://t.co/xyz']", media="['img:1']"),  # 280 s late
+        post("a", "12:00:00", hashtags="[]", urls="['']", media="[]", kind="repost", repost_of="9"),
+    ]
+    with make_store(tmp_path, rows) as store:
+        detect(store, ["co-hashtag", "co-domain", "co-media"], DetectParams(null_replicates=0, min_shared_items=1))
+        assert edge_set(store, "co-hashtag") == {("a", "b", 2, 2)}  # case-folded, the late one out of window
+        # t.co is a shortener, excluded from co-domain; news.example.org is shared once
+        assert edge_set(store, "co-domain") == {("a", "b", 1, 1)}
+        assert edge_set(store, "co-media") == {("a", "b", 2, 2)}
+        ev = {(e.trace, e.item) for e in evidence(store, "a", "b")}
+        assert ev == {
+            ("co-hashtag", "unity"),
+            ("co-hashtag", "peace"),
+            ("co-domain", "example.org"),
+            ("co-media", "pdq:aa"),
+            ("co-media", "img:1"),
+        }

@@ -17,6 +17,8 @@ from lockstep.simulate.config import OperationConfig, SimulationConfig
 from lockstep.simulate.text import NARRATIVES, TOPICS, light_edit, organic_text
 
 TWITTER_EPOCH_MS = 1288834974657
+_EPOCH = dt.datetime(1970, 1, 1)
+_MS = dt.timedelta(milliseconds=1)
 LANG_BY_TZ = {-8: "en", -5: "en", 0: "en", 1: "de", 8: "zh", 9: "ja", 3: "en"}
 CLIENTS = ("Twitter for iPhone", "Twitter for Android", "Twitter Web App")
 
@@ -74,7 +76,7 @@ class World:
     # --- ids and times -------------------------------------------------------------------------------
     def _id(self, t: dt.datetime) -> str:
         self._seq = (self._seq + 1) % 4096
-        ms = int(t.replace(tzinfo=dt.UTC).timestamp() * 1000)
+        ms = int((t - _EPOCH) / _MS)
         return str(((ms - TWITTER_EPOCH_MS) << 22) | (self._seq << 10) | self.rng.randrange(1024))
 
     def _day(self, d: int) -> dt.datetime:

@@ -134,31 +134,29 @@ _METRICS = '{"retweet_count": 0, "reply_count": 0, "like_count": 0, "quote_count
 
 
 def _jsonl(p: Post) -> str:
+    """One flattened X API v2 tweet (built from pre-serialised parts: json.dumps only on the free text)."""
     _, author = _account_parts(p.account)
-    obj: dict[str, Any] = {
-        "id": p.post_id,
-        "author_id": p.account.account_id,
-        "created_at": p.time.isoformat()[:19] + ".000Z",
-        "text": p.text,
-        "lang": p.language,
-        "source": p.client,
-        "entities": {
-            "hashtags": [{"tag": h} for h in p.hashtags],
-            "urls": [{"url": u, "expanded_url": u} for u in p.urls],
-            "mentions": [{"username": m} for m in p.mentions],
-        },
-    }
+    dumps = json.dumps
+    tags = ", ".join('{"tag": ' + dumps(h, ensure_ascii=False) + "}" for h in p.hashtags)
+    urls = ", ".join('{"url": ' + dumps(u) + ', "expanded_url": ' + dumps(u) + "}" for u in p.urls)
+    mentions = ", ".join('{"username": ' + dumps(m) + "}" for m in p.mentions)
+    parts = [
+        f'{{"id": "{p.post_id}", "author_id": "{p.account.account_id}", '
+        f'"created_at": "{p.time.isoformat()[:19]}.000Z", "text": {dumps(p.text, ensure_ascii=False)}, '
+        f'"lang": "{p.language}", "source": {dumps(p.client)}, '
+        f'"entities": {{"hashtags": [{tags}], "urls": [{urls}], "mentions": [{mentions}]}}'
+    ]
     if p.kind in ("repost", "reply"):
-        obj["referenced_tweets"] = [{"type": "retweeted" if p.kind == "repost" else "replied_to", "id": p.parent_id}]
+        ref = "retweeted" if p.kind == "repost" else "replied_to"
+        parts.append(f', "referenced_tweets": [{{"type": "{ref}", "id": "{p.parent_id}"}}]')
         if p.kind == "reply":
-            obj["in_reply_to_user_id"] = p.parent_account
+            parts.append(f', "in_reply_to_user_id": "{p.parent_account}"')
     if p.media:
-        obj["attachments"] = {
-            "media_keys": list(p.media),
-            "media": [{"media_key": m, "type": "photo", "url": m} for m in p.media],
-        }
-    body = json.dumps(obj, ensure_ascii=False)
-    return f'{body[:-1]}, "public_metrics": {_METRICS}, "author": {author}}}'
+        keys = ", ".join(dumps(m) for m in p.media)
+        media = ", ".join(f'{{"media_key": {dumps(m)}, "type": "photo", "url": {dumps(m)}}}' for m in p.media)
+        parts.append(f', "attachments": {{"media_keys": [{keys}], "media": [{media}]}}')
+    parts.append(f', "public_metrics": {_METRICS}, "author": {author}}}')
+    return "".join(parts)
 
 
 def write_world(config: SimulationConfig, folder: str | Path, formats: tuple[str, ...] = FORMATS) -> SimulationResult:

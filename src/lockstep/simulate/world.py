@@ -224,7 +224,6 @@ class World:
     def _organic(self) -> Iterator[Post]:
         c, rng = self.config, self.rng
         pod_of = {a.account_id: g for g, members in enumerate(self.pods) for a in members}
-        pod_recent: dict[int, list[Post]] = {g: [] for g in range(len(self.pods))}
         for acc in self.organic:
             if acc.role == "news":
                 continue
@@ -286,7 +285,6 @@ class World:
                                     acc.account_id,
                                     client=rng.choice(CLIENTS),
                                 )
-                        pod_recent[g].append(p)
 
     def _fans_and_activists(self) -> Iterator[Post]:
         c, rng = self.config, self.rng

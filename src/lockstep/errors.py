@@ -54,6 +54,14 @@ class StoreError(LockstepError):
     """The store cannot be opened, is of a newer schema, or an operation on it failed."""
 
 
+class AccountingError(LockstepError):
+    """The rows read from a file do not add up to the rows stored, duplicated and quarantined (a bug)."""
+
+
+class StoreStateError(StoreError):
+    """The store is missing, empty or not yet built far enough for the command (the message says what to run)."""
+
+
 class MissingExtraError(LockstepError):
     """An optional dependency is not installed."""
 

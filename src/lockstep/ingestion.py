@@ -17,8 +17,10 @@ A file already ingested with the same format and options (same SHA-256) is skipp
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import hashlib
+import zlib
 import json
 import shutil
 import tempfile
@@ -35,7 +37,7 @@ import pyarrow as pa
 
 import lockstep.readers  # noqa: F401  (registers the built-in readers)
 from lockstep import __version__
-from lockstep.errors import FormatError, InputError
+from lockstep.errors import AccountingError, FormatError, InputError
 from lockstep.normalize.urls import canonical_url, registered_domain
 from lockstep.readers.base import Probe, Reader, StageContext, detect_reader, get_reader
 from lockstep.readers.tabular import detect_kind, json_keys, read_csv_header, sql_str
@@ -63,6 +65,8 @@ class FileReport:
     duplicates: int = 0
     quarantined: dict[str, int] = field(default_factory=dict)
     skipped: str | None = None
+    #: Account rows read from an account-only file (a users table): they count as "stored".
+    account_rows: int = 0
 
     @property
     def quarantined_total(self) -> int:
@@ -95,11 +99,14 @@ class IngestReport:
         reasons = self.quarantine_reasons()
         why = f" ({'; '.join(f'{n:,} {r}' for r, n in reasons.most_common())})" if reasons else ""
         skipped = sum(1 for f in self.files if f.skipped)
+        profiles = self.total("account_rows")
         return (
             f"read {self.total('rows_read'):,} rows from {len(self.files) - skipped} file(s)"
             + (f", skipped {skipped} already ingested" if skipped else "")
             + f"; stored {self.total('posts_stored'):,} posts and {self.total('accounts_stored'):,} new accounts"
+            + (f" (from {profiles:,} profile rows)" if profiles else "")
             + f"; duplicates {self.total('duplicates'):,}; quarantined {self.total('quarantined'):,}{why}"
+            + " (all rows accounted for)"
         )
 
 
@@ -120,6 +127,7 @@ def ingest(
     without duplicating anything).
     """
     files = [Path(p) for p in paths]
+    encoding = check_encoding(encoding)
     for p in files:
         if not p.exists():
             raise InputError(f"{p}: no such file")
@@ -202,11 +210,57 @@ def _tempdir() -> Iterator[Path]:
         shutil.rmtree(d, ignore_errors=True)
 
 
+def check_encoding(encoding: str) -> str:
+    """The canonical name of ``encoding``; an unknown name is an :class:`InputError`."""
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        raise InputError(f"unknown encoding {encoding!r}; use e.g. --encoding utf-8, latin-1, cp1252 or utf-16") from None
+
+
+@contextmanager
+def as_utf8(path: Path, encoding: str) -> Iterator[Path]:
+    """``path`` itself if it is UTF-8 text or binary (Parquet), else a UTF-8 copy of it (temp file).
+
+    Readers see UTF-8 only: a file in another ``encoding``, or one starting with a UTF-16/32 byte-order mark
+    whatever the flag says, is decoded by Python (bytes that do not decode become U+FFFD) and written out as
+    UTF-8 without a BOM. This is what lets ``--encoding latin-1`` or ``utf-16`` work on every reader.
+    """
+    with path.open("rb") as fh:
+        head = fh.read(4)
+    name = codecs.lookup(encoding).name
+    if head.startswith(b"PAR1"):
+        yield path
+        return
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        name = "utf-32"
+    elif head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        name = "utf-16"
+    if name == "utf-8":
+        yield path
+        return
+    with _tempdir() as tmp:
+        target = tmp / f"utf8{path.suffix}"
+        with path.open(encoding=name, errors="replace", newline="") as src, target.open(
+            "w", encoding="utf-8", newline=""
+        ) as dst:
+            while chunk := src.read(1 << 20):
+                dst.write(chunk.lstrip("\ufeff") if dst.tell() == 0 else chunk)
+        yield target
+
+
 def _expand(path: Path) -> Iterator[tuple[str, Path]]:
     """The readable files in ``path``: itself, or each data member of a zip archive (extracted to temp)."""
     if not zipfile.is_zipfile(path):
         yield str(path), path
         return
+    try:
+        yield from _expand_zip(path)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+        raise FormatError(f"{path}: damaged or unsupported zip archive ({exc}); re-download or re-create it") from exc
+
+
+def _expand_zip(path: Path) -> Iterator[tuple[str, Path]]:
     with zipfile.ZipFile(path) as zf, _tempdir() as tmp:
         members = [
             m
@@ -247,6 +301,23 @@ def _ingest_file(
     force: bool,
 ) -> FileReport:
     sha, size = _sha256(path)
+    with as_utf8(path, encoding) as text_path:
+        return _ingest_text(con, batch_id, text_path, display, reader_fixed, mapping, options, force, sha, size)
+
+
+def _ingest_text(
+    con: duckdb.DuckDBPyConnection,
+    batch_id: str,
+    path: Path,
+    display: str,
+    reader_fixed: Reader | None,
+    mapping: dict[str, str],
+    options: str,
+    force: bool,
+    sha: str,
+    size: int,
+) -> FileReport:
+    encoding = "utf-8"
     reader = reader_fixed or detect_reader(probe_file(path, encoding))
     if not force:
         prior = con.execute(
@@ -266,7 +337,13 @@ def _ingest_file(
         encoding=encoding,
         overrides=mapping,
     )
-    reader.stage(ctx)
+    try:
+        reader.stage(ctx)
+    except duckdb.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise FormatError(
+            f"{display}: cannot be read as {reader.name} ({first}); check --format, --encoding and the column map"
+        ) from exc
     fr = FileReport(display, reader.name, rows_read=ctx.rows_read)
     prov = {
         "batch_id": batch_id,
@@ -279,11 +356,7 @@ def _ingest_file(
     _check_rows(con, prov)
     _finalize_posts(con, prov, fr)
     _finalize_accounts(con, prov, fr)
-    for reason, n in con.execute(
-        "SELECT reason, count(*) FROM quarantine WHERE batch_id = ? AND source_sha256 = ? GROUP BY 1",
-        [batch_id, sha],
-    ).fetchall():
-        fr.quarantined[reason] = int(n)
+    _account_for(con, ctx, fr)
     con.execute(
         "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
@@ -305,6 +378,48 @@ def _ingest_file(
     for t in ("stage_posts", "stage_accounts", "stage_new", "acc_reduced", "new_urls"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
     return fr
+
+
+def _account_for(con: duckdb.DuckDBPyConnection, ctx: StageContext, fr: FileReport) -> None:
+    """Fill the quarantine counts and check that read = stored + duplicates + quarantined for this file.
+
+    Counts come from this run (not from the quarantine table, which keeps one entry per row across re-reads).
+    """
+    reasons: Counter[str] = Counter(str(q["reason"]) for q in ctx.quarantine)
+    staged_posts = _scalar(con, "SELECT count(*) FROM stage_posts")
+    for reason, n in con.execute(
+        "SELECT _problem, count(*) FROM stage_checked WHERE _problem IS NOT NULL GROUP BY 1"
+    ).fetchall():
+        reasons[str(reason)] += int(n)
+    account_only = staged_posts == 0 and fr.rows_read > len(ctx.quarantine)
+    if account_only:
+        for reason, n in con.execute(
+            f"""SELECT CASE WHEN account_id IS NULL THEN 'missing account id' ELSE
+                  'account id in scientific notation (spreadsheet-mangled, digits lost; re-export ids as text)' END,
+                  count(*) FROM stage_accounts
+                WHERE account_id IS NULL OR regexp_full_match(account_id, {sql_str(SCIENTIFIC_ID)}) GROUP BY 1"""
+        ).fetchall():
+            reasons[str(reason)] += int(n)
+        fr.account_rows = _scalar(
+            con,
+            f"SELECT count(*) FROM stage_accounts WHERE account_id IS NOT NULL "
+            f"AND NOT regexp_full_match(account_id, {sql_str(SCIENTIFIC_ID)})",
+        )
+    fr.quarantined = dict(reasons)
+    accounted = fr.posts_stored + fr.duplicates + fr.account_rows + fr.quarantined_total
+    if fr.rows_read != accounted:
+        raise AccountingError(
+            f"{fr.path}: read {fr.rows_read:,} rows but stored {fr.posts_stored:,}"
+            + (f" (and {fr.account_rows:,} profile rows)" if fr.account_rows else "")
+            + f", found {fr.duplicates:,} duplicates and quarantined {fr.quarantined_total:,}: "
+            f"{fr.rows_read - accounted:+,} rows unaccounted for. Nothing was written; please report this with "
+            f"the file's format ({fr.format})."
+        )
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    row = con.execute(sql).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
 
 
 def _create_stage(con: duckdb.DuckDBPyConnection) -> None:
@@ -354,10 +469,13 @@ def _check_rows(con: duckdb.DuckDBPyConnection, prov: dict[str, str]) -> None:
                  THEN 'post id in scientific notation (spreadsheet-mangled, digits lost; re-export ids as text)'
                WHEN created_at IS NULL AND created_at_raw IS NULL THEN 'missing time'
                WHEN created_at IS NULL THEN 'unparseable time (pass --map time_format=... or --format)'
+               WHEN created_at < TIMESTAMP '1990-01-01' OR created_at >= TIMESTAMP '2100-01-01'
+                 THEN 'time out of range (before 1990 or after 2099)'
           END AS _problem,
           CASE WHEN account_id IS NULL OR regexp_full_match(account_id, {sci}) THEN 'account_id'
                WHEN post_id IS NOT NULL AND regexp_full_match(post_id, {sci}) THEN 'post_id'
-               WHEN created_at IS NULL THEN 'created_at' END AS _field
+               WHEN created_at IS NULL OR created_at < TIMESTAMP '1990-01-01'
+                 OR created_at >= TIMESTAMP '2100-01-01' THEN 'created_at' END AS _field
         FROM stage_posts s"""
     )
     _insert_quarantine(
@@ -476,6 +594,15 @@ _ACCOUNT_VALUE_COLUMNS = [
 
 def _finalize_accounts(con: duckdb.DuckDBPyConnection, prov: dict[str, str], fr: FileReport) -> None:
     sci = sql_str(SCIENTIFIC_ID)
+    # Profile times outside any plausible range (year 0, 99999) would break every later date computation.
+    con.execute(
+        """UPDATE stage_accounts SET created_at = NULL
+           WHERE created_at < TIMESTAMP '1900-01-01' OR created_at >= TIMESTAMP '2100-01-01'"""
+    )
+    con.execute(
+        """UPDATE stage_accounts SET observed_at = NULL
+           WHERE observed_at < TIMESTAMP '1990-01-01' OR observed_at >= TIMESTAMP '2100-01-01'"""
+    )
     # Account-only files (no posts staged): unusable ids go to the quarantine here.
     _insert_quarantine(
         con,

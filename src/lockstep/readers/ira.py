@@ -49,6 +49,7 @@ register(
         IRA,
         signature=("author_id", "content", "publish_date", "post_type"),
         description="IRA tweets, per-author parquet/CSV layout (author_id, content, publish_date, post_type)",
+        ensure_columns=("post_type", "retweet"),
     )
 )
 register(
@@ -58,6 +59,7 @@ register(
         signature=("author", "content", "publish_date", "account_category"),
         forbidden=("author_id",),
         description="IRA tweets as FiveThirtyEight published them (IRAhandle_tweets_N.csv)",
+        ensure_columns=("post_type", "retweet"),
     )
 )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lockstep.readers.base import Probe, Reader, StageContext
 from lockstep.readers.mapping import ColumnMap
-from lockstep.readers.tabular import stage_tabular
+from lockstep.readers.tabular import ident, stage_tabular
 
 
 class TableReader(Reader):
@@ -25,6 +25,7 @@ class TableReader(Reader):
         kinds: tuple[str, ...] = ("csv", "tsv", "jsonl", "parquet"),
         confidence: float = 0.9,
         forbidden: tuple[str, ...] = (),
+        ensure_columns: tuple[str, ...] = (),
     ) -> None:
         self.name = name
         self.column_map = column_map
@@ -34,6 +35,8 @@ class TableReader(Reader):
         self.kinds = kinds
         self.confidence = confidence
         self.forbidden = forbidden
+        #: Columns the map's trusted expressions use that some layouts lack: added as nulls when absent.
+        self.ensure_columns = ensure_columns
 
     def sniff(self, probe: Probe) -> float:
         if probe.kind not in self.kinds or not self.signature or not probe.has(*self.signature):
@@ -45,6 +48,10 @@ class TableReader(Reader):
     def stage(self, ctx: StageContext) -> None:
         table = "src_rows"
         src = stage_tabular(ctx.con, ctx.path, ctx.kind, table, encoding=ctx.encoding, quarantine=ctx.quarantine)
+        present = {c.lower() for c in src.columns}
+        for col in self.ensure_columns:
+            if col.lower() not in present:
+                ctx.con.execute(f"ALTER TABLE {table} ADD COLUMN {ident(col)} VARCHAR")
         cmap = self.column_map.with_overrides(ctx.overrides).resolve(ctx.display, self.name, src.columns)
         if cmap.has_posts:
             ctx.con.execute(f"INSERT INTO stage_posts BY NAME {cmap.posts_select(table, src.columns)}")

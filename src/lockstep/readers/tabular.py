@@ -9,8 +9,11 @@ line starting with ``#`` as a comment and cannot be trusted on tweets.
 from __future__ import annotations
 
 import csv
+import io
 import itertools
 import json
+import re
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,25 +65,24 @@ def detect_kind(path: Path, head: bytes) -> str:
 
 def read_csv_header(path: Path, delimiter: str, encoding: str) -> list[str]:
     """The header row of a delimited file, read with Python's csv module (quoted names allowed)."""
-    with path.open(encoding=encoding, errors="replace", newline="") as fh:
-        header = next(csv.reader(fh, delimiter=delimiter), None)
-    if not header:
+    try:
+        with path.open(encoding=encoding, errors="replace", newline="") as fh:
+            header = next(csv.reader((line.replace("\x00", "") for line in fh), delimiter=delimiter), None)
+    except csv.Error as exc:
+        raise FormatError(f"{path}: unreadable header row ({exc})") from exc
+    if header:
+        header[0] = header[0].lstrip("\ufeff")
+    if not header or not any(h.strip() for h in header):
         raise FormatError(f"{path}: empty file, or no header row")
-    header[0] = header[0].lstrip("\ufeff")
     return header
 
 
 def json_keys(path: Path, encoding: str, sample_lines: int = 200) -> list[str]:
     """Keys of the first JSON objects in a JSON-lines file, in order of first appearance."""
     keys: dict[str, None] = {}
-    with path.open(encoding=encoding, errors="replace") as fh:
-        for line in itertools.islice(fh, sample_lines):
-            try:
-                obj = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(obj, dict):
-                keys.update(dict.fromkeys(obj))
+    for _, obj, _, _ in itertools.islice(iter_json_lines(path, encoding), sample_lines):
+        if isinstance(obj, dict):
+            keys.update(dict.fromkeys(clean_text(k) for k in obj))
     return list(keys)
 
 
@@ -113,36 +115,215 @@ def _stage_delimited(
     encoding: str,
     sink: list[dict[str, Any]],
 ) -> TabularSource:
+    """DuckDB's fast reader when the file is clean; the line-aware Python parser when it is not.
+
+    DuckDB is trusted only if it rejects nothing and no cell holds what looks like a whole swallowed row (a
+    stray quote at the start of a field makes every later row part of one value). Otherwise the file is
+    re-read by :func:`iter_records`, which quarantines only the lines that are really unreadable.
+    """
     header = read_csv_header(path, delimiter, encoding)
     names = _dedupe_names(header)
+    if encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig"):
+        try:
+            fast = _stage_delimited_duckdb(con, path, table, delimiter, names)
+        except duckdb.Error:
+            fast = None
+        if fast is not None:
+            return fast
+    return _stage_delimited_python(con, path, table, delimiter, encoding, names, sink)
+
+
+def _stage_delimited_duckdb(
+    con: duckdb.DuckDBPyConnection, path: Path, table: str, delimiter: str, names: list[str]
+) -> TabularSource | None:
     columns = "{" + ", ".join(f"{sql_str(n)}: 'VARCHAR'" for n in names) + "}"
     rejects, scan = f"{table}_rejects", f"{table}_scans"
-    enc = encoding.lower().replace("_", "-")
-    enc = {"utf8": "utf-8", "latin1": "latin-1", "iso-8859-1": "latin-1", "utf16": "utf-16"}.get(enc, enc)
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE {table} AS
-        SELECT row_number() OVER () AS _row, *
-        FROM read_csv({sql_str(str(path))}, columns = {columns}, auto_detect = false, header = true,
-                      delim = {sql_str(delimiter)}, quote = '"', escape = '"', comment = '',
-                      encoding = {sql_str(enc)}, max_line_size = {MAX_LINE_BYTES}, strict_mode = true,
-                      null_padding = false, all_varchar = true, store_rejects = true,
-                      rejects_table = {sql_str(rejects)}, rejects_scan = {sql_str(scan)},
-                      rejects_limit = 0)"""
-    )
-    rejected = con.execute(
-        f"""SELECT line, string_agg(DISTINCT lower(error_type), '; ' ORDER BY lower(error_type)),
-                   string_agg(DISTINCT column_name, ', ' ORDER BY column_name), any_value(csv_line)
-            FROM {rejects} GROUP BY line ORDER BY line"""
-    ).fetchall()
-    for line, reason, field, raw in rejected:
-        sink.append({"source_row": line, "reason": f"unreadable row ({reason})", "field": field, "raw": raw})
-    con.execute(f"DROP TABLE IF EXISTS {rejects}")
-    con.execute(f"DROP TABLE IF EXISTS {scan}")
+    try:
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE {table} AS
+            SELECT row_number() OVER () AS _row, *
+            FROM read_csv({sql_str(str(path))}, columns = {columns}, auto_detect = false, header = true,
+                          delim = {sql_str(delimiter)}, quote = '"', escape = '"', comment = '',
+                          encoding = 'utf-8', max_line_size = {MAX_LINE_BYTES}, strict_mode = true,
+                          null_padding = false, all_varchar = true, store_rejects = true,
+                          rejects_table = {sql_str(rejects)}, rejects_scan = {sql_str(scan)},
+                          rejects_limit = 0)"""
+        )
+        rejected = _count(con, rejects)
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {rejects}")
+        con.execute(f"DROP TABLE IF EXISTS {scan}")
+    if rejected or (len(names) >= 3 and _swallowed_rows(con, table, names, delimiter)):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+        return None
     n = _count(con, table)
-    return TabularSource(table, names, n + len(rejected), len(rejected))
+    return TabularSource(table, names, n, 0)
+
+
+def _swallowed_rows(con: duckdb.DuckDBPyConnection, table: str, names: list[str], delimiter: str) -> bool:
+    """Whether some cell holds a line with a whole row's worth of delimiters (a stray quote's doing)."""
+    d = re.escape(delimiter)
+    pattern = sql_str(f"\\n([^\\n]*{d}){{{len(names) - 1}}}")
+    tests = " OR ".join(
+        f"(contains({ident(n)}, chr(10)) AND regexp_matches({ident(n)}, {pattern}))" for n in names
+    )
+    row = con.execute(f"SELECT EXISTS (SELECT 1 FROM {table} WHERE {tests})").fetchone()
+    return bool(row and row[0])
+
+
+def _stage_delimited_python(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    table: str,
+    delimiter: str,
+    encoding: str,
+    names: list[str],
+    sink: list[dict[str, Any]],
+) -> TabularSource:
+    width = len(names)
+    con.execute(f"DROP TABLE IF EXISTS {table}")
+    cols = ", ".join(f"{ident(n)} VARCHAR" for n in names)
+    con.execute(f"CREATE TEMP TABLE {table} (_row BIGINT, {cols})")
+    batch: list[list[Any]] = [[] for _ in range(width + 1)]
+    good = bad = 0
+    records = iter_records(path, delimiter, encoding, width)
+    next(records, None)  # the header
+    for lineno, fields, raw, problem in records:
+        if problem is None and fields is not None and len(fields) != width:
+            problem = f"expected {width} fields, found {len(fields)}"
+        if problem is None and fields is not None and any(_BAD_TEXT.search(f) for f in fields):
+            problem = "invalid encoding"
+        if problem is not None or fields is None:
+            bad += 1
+            sink.append({"source_row": lineno, "reason": f"unreadable row ({problem})", "field": None, "raw": clean_text(raw)})
+            continue
+        good += 1
+        batch[0].append(lineno)
+        for i, f in enumerate(fields):
+            batch[i + 1].append(clean_text(f))
+        if len(batch[0]) >= JSON_BATCH_ROWS:
+            _insert_batch(con, table, names, batch)
+            batch = [[] for _ in range(width + 1)]
+    if batch[0]:
+        _insert_batch(con, table, names, batch)
+    return TabularSource(table, names, good + bad, bad)
+
+
+def _insert_batch(con: duckdb.DuckDBPyConnection, table: str, names: list[str], batch: list[list[Any]]) -> None:
+    arrays = [pa.array(batch[0], pa.int64())] + [pa.array(c, pa.string()) for c in batch[1:]]
+    arrow = pa.Table.from_arrays(arrays, names=["_row", *(f"c{i}" for i in range(len(names)))])
+    con.register("_csv_batch", arrow)
+    con.execute(f"INSERT INTO {table} SELECT * FROM _csv_batch")
+    con.unregister("_csv_batch")
+
+
+#: Text that cannot be stored: undecodable bytes (kept as surrogate escapes while parsing).
+_BAD_TEXT = re.compile("[\udc80-\udcff]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+MAX_RECORD_LINES = 5_000
+MAX_RECORD_CHARS = 32 * 1024 * 1024
+
+
+def clean_text(value: str) -> str:
+    """``value`` with lone surrogates (undecodable bytes, bad JSON escapes) replaced by U+FFFD."""
+    return _LONE_SURROGATE.sub("\ufffd", value) if _LONE_SURROGATE.search(value) else value
+
+
+def iter_records(
+    path: Path, delimiter: str, encoding: str, width: int | None = None
+) -> Iterator[tuple[int, list[str] | None, str, str | None]]:
+    """Records of a delimited file as ``(first line, fields, raw text, problem)``, recovering per line.
+
+    Any line ending is accepted (``\\n``, ``\\r\\n``, ``\\r``, mixed). A quote opening a field that spans
+    several lines is accepted only if the record it closes has ``width`` fields; otherwise (a stray quote, or
+    one never closed before the end of the file) only its first line is reported as unreadable and parsing
+    resumes on the next line, so one bad quote costs one row, not the rest of the file.
+    """
+    pending: deque[tuple[int, str]] = deque()
+    with path.open(encoding=encoding, errors="surrogateescape", newline="") as fh:
+        source = enumerate(fh, start=1)
+
+        def take() -> tuple[int, str] | None:
+            return pending.popleft() if pending else next(source, None)
+
+        first_record = True
+        while (item := take()) is not None:
+            lineno, line = item
+            if first_record:
+                line = line.lstrip("\ufeff")
+                item = (lineno, line)
+                first_record = False
+            if not line.strip("\r\n"):
+                continue
+            buf = [item]
+            in_quote, sloppy = _scan(line, delimiter, False)
+            chars = len(line)
+            while in_quote and len(buf) < MAX_RECORD_LINES and chars < MAX_RECORD_CHARS:
+                nxt = take()
+                if nxt is None:
+                    break
+                buf.append(nxt)
+                chars += len(nxt[1])
+                in_quote, more = _scan(nxt[1], delimiter, True)
+                sloppy = sloppy or more
+            text = "".join(part for _, part in buf)
+            fields = None if in_quote else _split(text, delimiter)
+            if fields is not None and (len(buf) == 1 or (not sloppy and (width is None or len(fields) == width))):
+                yield lineno, fields, text, None
+                continue
+            why = "quote never closed" if in_quote else "a quoted value spans lines and breaks the row"
+            if len(buf) == 1:
+                yield lineno, None, text, why
+                continue
+            yield lineno, None, line, why
+            pending.extendleft(reversed(buf[1:]))
+
+
+def _scan(line: str, delimiter: str, in_quote: bool) -> tuple[bool, bool]:
+    """Whether a record is still inside a quoted value after ``line`` (Python csv's non-strict rules), and
+    whether a quoted value closed with text after it (``"a"b``: legal to Python, never written by a tool)."""
+    if '"' not in line:
+        return in_quote, False
+    sloppy = False
+    field_start = 0
+    skip = -1
+    for m in re.finditer('["' + re.escape(delimiter) + "]", line):
+        p = m.start()
+        if p <= skip:
+            continue
+        ch = line[p]
+        if in_quote:
+            if ch == '"':
+                if p + 1 < len(line) and line[p + 1] == '"':
+                    skip = p + 1
+                else:
+                    in_quote = False
+                    sloppy = sloppy or line[p + 1 : p + 2] not in ("", delimiter, "\r", "\n")
+        elif ch == delimiter:
+            field_start = p + 1
+        elif p == field_start:
+            in_quote = True
+    return in_quote, sloppy
+
+
+def _split(text: str, delimiter: str) -> list[str] | None:
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error:
+        return None
+    if len(rows) != 1:
+        return None
+    return rows[0]
 
 
 def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> TabularSource:
+    try:
+        return _stage_parquet_checked(con, path, table)
+    except duckdb.Error as exc:
+        raise FormatError(f"{path}: unreadable Parquet file ({str(exc).strip().splitlines()[0]})") from exc
+
+
+def _stage_parquet_checked(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> TabularSource:
     schema = con.execute(f"DESCRIBE SELECT * FROM read_parquet({sql_str(str(path))})").fetchall()
     names = [r[0] for r in schema]
     casts = ", ".join(
@@ -163,109 +344,163 @@ def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> Ta
 def _stage_jsonl(
     con: duckdb.DuckDBPyConnection, path: Path, table: str, encoding: str, sink: list[dict[str, Any]]
 ) -> TabularSource:
-    names = json_keys(path, encoding)
-    if not names:
-        raise FormatError(f"{path}: no JSON object found in the first lines")
-    index = {n: i for i, n in enumerate(names)}
-    names_out = [*names, EXTRA_JSON_COLUMN]
+    """Load JSON lines; the columns are the keys of every object in the file, however late they first appear.
+
+    A key first seen in a later batch adds a column (earlier rows read it as null); beyond
+    ``MAX_JSON_COLUMNS`` distinct keys the rest go, as one JSON object, to ``EXTRA_JSON_COLUMN``.
+    """
     con.execute(f"DROP TABLE IF EXISTS {table}")
-    created = False
-    total = 0
-    for batch in _json_batches(path, encoding, names, index, sink):
-        total += len(batch[0])
-        arrays = [pa.array(batch[0], pa.int64())] + [pa.array(c, pa.string()) for c in batch[1:]]
-        arrow = pa.Table.from_arrays(arrays, names=["_row", *names_out])
-        con.register("_json_batch", arrow)
-        if created:
-            con.execute(f"INSERT INTO {table} SELECT * FROM _json_batch")
-        else:
-            con.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM _json_batch")
-            created = True
+    con.execute(f"CREATE TEMP TABLE {table} (_row BIGINT, {ident(EXTRA_JSON_COLUMN)} VARCHAR)")
+    columns: dict[str, str] = {}  # JSON key -> column name
+    taken: set[str] = {"_row", EXTRA_JSON_COLUMN.lower()}
+    rows: list[int] = []
+    values: dict[str, list[Any]] = {}
+    extra: list[str | None] = []
+    good = bad = 0
+
+    def flush() -> None:
+        present = [c for c, v in values.items() if any(x is not None for x in v)]
+        data = {"_row": pa.array(rows, pa.int64()), EXTRA_JSON_COLUMN: pa.array(extra, pa.string())}
+        data.update({c: pa.array(values[c], pa.string()) for c in present})
+        con.register("_json_batch", pa.table(data))
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _json_batch")
         con.unregister("_json_batch")
-    if not created:
-        cols = ", ".join(f"{ident(n)} VARCHAR" for n in names_out)
-        con.execute(f"CREATE TEMP TABLE {table} (_row BIGINT, {cols})")
-    bad = sum(1 for q in sink if q.get("_json"))
-    return TabularSource(table, names_out, total + bad, bad)
+        rows.clear()
+        extra.clear()
+        values.clear()
+
+    for lineno, obj, raw, problem in iter_json_lines(path, encoding):
+        if problem is not None or not isinstance(obj, dict):
+            bad += 1
+            sink.append(
+                {
+                    "source_row": lineno,
+                    "reason": f"unreadable row ({problem or 'not a JSON object'})",
+                    "field": None,
+                    "raw": raw,
+                }
+            )
+            continue
+        good += 1
+        n = len(rows)
+        rows.append(lineno)
+        extra.append(None)
+        leftover: dict[str, Any] = {}
+        for key, value in obj.items():
+            key = clean_text(key)
+            col = columns.get(key)
+            if col is None:
+                if len(columns) >= MAX_JSON_COLUMNS:
+                    leftover[key] = value
+                    continue
+                col = _unique_name(key, taken)
+                columns[key] = col
+                con.execute(f"ALTER TABLE {table} ADD COLUMN {ident(col)} VARCHAR")
+            vals = values.get(col)
+            if vals is None:
+                vals = values[col] = [None] * n
+            vals.extend([None] * (n - len(vals)))
+            vals.append(_json_text(value))
+        for vals in values.values():
+            if len(vals) <= n:
+                vals.append(None)
+        if leftover:
+            extra[-1] = clean_text(json.dumps(leftover, ensure_ascii=False))
+        if len(rows) >= JSON_BATCH_ROWS:
+            flush()
+    if rows:
+        flush()
+    if not columns and not bad:
+        raise FormatError(f"{path}: no JSON object found; expected one JSON object per line")
+    names = [*columns.values(), EXTRA_JSON_COLUMN]
+    return TabularSource(table, names, good + bad, bad)
 
 
-def _json_batches(
-    path: Path, encoding: str, names: list[str], index: dict[str, int], sink: list[dict[str, Any]]
-) -> Iterator[list[list[Any]]]:
-    width = len(names) + 2
-    cols: list[list[Any]] = [[] for _ in range(width)]
+MAX_JSON_COLUMNS = 1000
+#: Deepest JSON nesting read; deeper values (a recursion bomb) quarantine their line.
+MAX_JSON_DEPTH = 200
+
+
+def iter_json_lines(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, Any, str, str | None]]:
+    """Each non-blank line of a JSON-lines file as ``(line number, value, raw text, problem)``.
+
+    ``problem`` is ``None`` for a parsed line, else why it could not be read (invalid encoding, invalid JSON,
+    nesting too deep, a number too long to convert); a BOM on the first line is ignored.
+    """
     with path.open("rb") as fh:
         for lineno, raw in enumerate(fh, start=1):
+            if lineno == 1:
+                raw = raw.lstrip(b"\xef\xbb\xbf")
             if not raw.strip():
                 continue
+            text = raw.decode(encoding, errors="replace")
             try:
-                obj = json.loads(raw.decode(encoding))
-            except (UnicodeDecodeError, ValueError) as exc:
-                reason = "invalid encoding" if isinstance(exc, UnicodeDecodeError) else "invalid JSON"
-                sink.append(
-                    {
-                        "source_row": lineno,
-                        "reason": f"unreadable row ({reason})",
-                        "field": None,
-                        "raw": raw.decode(encoding, errors="replace"),
-                        "_json": True,
-                    }
-                )
+                decoded = raw.decode(encoding)
+            except UnicodeDecodeError:
+                yield lineno, None, text, "invalid encoding"
                 continue
-            if not isinstance(obj, dict):
-                sink.append(
-                    {
-                        "source_row": lineno,
-                        "reason": "unreadable row (not a JSON object)",
-                        "field": None,
-                        "raw": raw.decode(encoding, errors="replace"),
-                        "_json": True,
-                    }
-                )
+            if _too_deep(decoded):
+                yield lineno, None, text[:100_000], "JSON nested too deep"
                 continue
-            cols[0].append(lineno)
-            for i in range(1, width):
-                cols[i].append(None)
-            leftover: dict[str, Any] = {}
-            for key, value in obj.items():
-                j = index.get(key)
-                if j is None:
-                    leftover[key] = value
-                else:
-                    cols[j + 1][-1] = _json_text(value)
-            if leftover:
-                cols[-1][-1] = json.dumps(leftover, ensure_ascii=False)
-            if len(cols[0]) >= JSON_BATCH_ROWS:
-                yield cols
-                cols = [[] for _ in range(width)]
-    if cols[0]:
-        yield cols
+            try:
+                obj = json.loads(decoded)
+            except (ValueError, RecursionError) as exc:
+                why = "number too long" if "digits" in str(exc) else "invalid JSON"
+                yield lineno, None, text, why
+                continue
+            yield lineno, obj, clean_text(text), None
+
+
+def _too_deep(text: str) -> bool:
+    if text.count("[") + text.count("{") < MAX_JSON_DEPTH:
+        return False
+    depth = 0
+    for ch in re.findall(r'[\[\]{}]|"(?:[^"\\]|\\.)*"', text):
+        if ch in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return True
+        elif ch in "]}":
+            depth -= 1
+    return False
+
+
+def _unique_name(key: str, taken: set[str]) -> str:
+    """A column name for ``key`` not yet used, case-insensitively (DuckDB names ignore case)."""
+    base = key.strip() or "column"
+    name, i = base, 1
+    while name.lower() in taken:
+        i += 1
+        name = f"{base}_{i}"
+    taken.add(name.lower())
+    return name
 
 
 def _json_text(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, str):
-        return value
+        return clean_text(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
+        return _number_text(value)
+    try:
+        return clean_text(json.dumps(value, ensure_ascii=False))
+    except ValueError:  # an int too long to print
+        return None
+
+
+def _number_text(value: int | float) -> str | None:
+    try:
         return str(value)
-    return json.dumps(value, ensure_ascii=False)
+    except ValueError:  # ints beyond sys.get_int_max_str_digits
+        return None
 
 
 def _dedupe_names(header: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for i, name in enumerate(header):
-        name = name.strip() or f"column{i + 1}"
-        if name in seen:
-            seen[name] += 1
-            name = f"{name}_{seen[name]}"
-        else:
-            seen[name] = 0
-        out.append(name)
-    return out
+    taken: set[str] = {"_row"}
+    return [_unique_name(clean_text(name).replace("\x00", "") or f"column{i + 1}", taken) for i, name in enumerate(header)]
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:

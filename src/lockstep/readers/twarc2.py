@@ -17,6 +17,7 @@ from typing import Any
 import pyarrow as pa
 
 from lockstep.readers.base import Probe, Reader, StageContext, register
+from lockstep.readers.tabular import clean_text, iter_json_lines
 from lockstep.store.schema import ACCOUNT_COLUMNS, POST_COLUMNS
 
 BATCH = 20_000
@@ -60,108 +61,186 @@ class Twarc2Reader(Reader):
     description = "X API v2 JSON lines as twarc2 writes them (response pages or flattened tweets)"
 
     def sniff(self, probe: Probe) -> float:
+        # The keys of the first lines (a response page is often longer than the probe's first bytes).
         if probe.kind != "jsonl":
             return 0.0
-        first = probe.head.split(b"\n", 1)[0]
-        try:
-            obj = json.loads(first)
-        except ValueError:
-            obj = None
-        if isinstance(obj, dict):
-            if isinstance(obj.get("data"), list | dict) and ("includes" in obj or "meta" in obj):
-                return 0.95
-            if "id" in obj and "text" in obj and ("author_id" in obj or "author" in obj) and "created_at" in obj:
-                return 0.9
+        if probe.has("data") and (probe.has("includes") or probe.has("meta") or probe.has("__twarc")):
+            return 0.95
+        if probe.has("id", "text", "created_at") and (probe.has("author_id") or probe.has("author")):
+            return 0.9
         return 0.0
 
     def stage(self, ctx: StageContext) -> None:
         posts: dict[str, list[Any]] = {f: [] for f in _POST_FIELDS}
         accounts: dict[str, list[Any]] = {f: [] for f in _ACCOUNT_FIELDS}
-        read = 0
-        with ctx.path.open("rb") as fh:
-            for lineno, raw in enumerate(fh, start=1):
-                if not raw.strip():
+        records = 0
+        for lineno, obj, raw, problem in iter_json_lines(ctx.path, ctx.encoding):
+            if problem is not None or not isinstance(obj, dict):
+                ctx.quarantine.append(
+                    {
+                        "source_row": lineno,
+                        "reason": f"unreadable row ({problem or 'not a JSON object'})",
+                        "field": None,
+                        "raw": raw,
+                    }
+                )
+                continue
+            try:
+                items = list(_records(obj))
+            except _SHAPE_ERRORS as exc:
+                ctx.quarantine.append(_shape_problem(lineno, None, exc, raw))
+                continue
+            for i, item in enumerate(items):
+                where = f"tweet {i + 1} of the line"
+                if isinstance(item, Exception):
+                    ctx.quarantine.append(_shape_problem(lineno, where, item, raw))
                     continue
-                read += 1
+                post, users = item
                 try:
-                    obj = json.loads(raw.decode(ctx.encoding))
-                except (UnicodeDecodeError, ValueError) as exc:
-                    why = "invalid encoding" if isinstance(exc, UnicodeDecodeError) else "invalid JSON"
-                    ctx.quarantine.append(
-                        {
-                            "source_row": lineno,
-                            "reason": f"unreadable row ({why})",
-                            "field": None,
-                            "raw": raw.decode(ctx.encoding, errors="replace"),
-                        }
-                    )
+                    row = _checked_post({**post, "source_row": lineno})
+                except _SHAPE_ERRORS as exc:
+                    ctx.quarantine.append(_shape_problem(lineno, where, exc, raw))
                     continue
-                if not isinstance(obj, dict):
-                    ctx.quarantine.append(
-                        {
-                            "source_row": lineno,
-                            "reason": "unreadable row (not a JSON object)",
-                            "field": None,
-                            "raw": raw.decode(ctx.encoding, errors="replace"),
-                        }
-                    )
-                    continue
-                for post, users in _records(obj):
-                    _append(posts, {**post, "source_row": lineno})
-                    for user in users:
-                        _append(accounts, {**_account(user, post), "source_row": lineno})
-                if len(posts["post_id"]) >= BATCH:
-                    _flush(ctx, posts, accounts)
+                records += 1
+                _append(posts, row)
+                for user in users:
+                    _append(accounts, _checked_account({**_account(user, post), "source_row": lineno}))
+            if len(posts["post_id"]) >= BATCH:
+                _flush(ctx, posts, accounts)
         _flush(ctx, posts, accounts)
-        ctx.rows_read = read
+        ctx.rows_read = records + len(ctx.quarantine)
 
 
-def _records(obj: dict[str, Any]) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
+class ShapeError(ValueError):
+    """A JSON value of the wrong type where a tweet field was expected."""
+
+
+_SHAPE_ERRORS = (ShapeError, TypeError, AttributeError, ValueError, KeyError, OverflowError, RecursionError)
+_ID_FIELDS = {"post_id", "account_id", "parent_post_id", "parent_account_id", "quoted_post_id"}
+_STRICT_TEXT = {"post_id", "account_id", "text", "created_at_raw"}
+_INT64 = 2**63
+
+
+def _shape_problem(lineno: int, where: str | None, exc: BaseException, raw: str) -> dict[str, Any]:
+    detail = str(exc) if isinstance(exc, ShapeError) else "a field of an unexpected type"
+    return {
+        "source_row": lineno,
+        "reason": f"unexpected JSON shape ({detail})",
+        "field": where,
+        "raw": raw,
+    }
+
+
+def _text_value(name: str, value: Any, strict: bool) -> str | None:
+    if value is None or isinstance(value, str):
+        return clean_text(value) if value is not None else None
+    if name in _ID_FIELDS and isinstance(value, int) and not isinstance(value, bool) and abs(value) < 10**30:
+        return str(value)
+    if strict:
+        raise ShapeError(f"{name}: expected text, got {type(value).__name__}")
+    try:
+        return clean_text(json.dumps(value, ensure_ascii=False))
+    except (TypeError, ValueError):
+        return None
+
+
+def _checked(row: dict[str, Any], strict: set[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in row.items():
+        if k in _LIST_FIELDS:
+            items = v if isinstance(v, list) else []
+            out[k] = [clean_text(x) for x in items if isinstance(x, str)]
+            if len(out[k]) != len(items):
+                raise ShapeError(f"{k}: expected a list of text")
+        elif k in _INT_FIELDS:
+            out[k] = v if isinstance(v, int) and not isinstance(v, bool) and -_INT64 <= v < _INT64 else None
+        elif k in _TIME_FIELDS or k == "id_is_hashed":
+            out[k] = v
+        else:
+            out[k] = _text_value(k, v, k in strict)
+    return out
+
+
+def _checked_post(row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` with every value of the type its column needs; wrong types in key fields raise ShapeError."""
+    return _checked(row, _STRICT_TEXT)
+
+
+def _checked_account(row: dict[str, Any]) -> dict[str, Any]:
+    """An account row with wrong-typed values kept as JSON text (a profile never costs its tweet)."""
+    return _checked(row, set())
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _obj(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _records(obj: dict[str, Any]) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]] | Exception]:
     if "data" in obj and ("includes" in obj or "meta" in obj or "__twarc" in obj):
         data = obj["data"] if isinstance(obj["data"], list) else [obj["data"]]
-        inc = obj.get("includes") or {}
-        users = {u.get("id"): u for u in inc.get("users") or [] if isinstance(u, dict)}
-        media = {m.get("media_key"): m for m in inc.get("media") or [] if isinstance(m, dict)}
-        included = {t.get("id"): t for t in inc.get("tweets") or [] if isinstance(t, dict)}
+        inc = _obj(obj.get("includes"))
+        users = {_key(u.get("id")): u for u in _dicts(inc.get("users"))}
+        media = {_key(m.get("media_key")): m for m in _dicts(inc.get("media"))}
+        included = {_key(t.get("id")): t for t in _dicts(inc.get("tweets"))}
         for tweet in data:
-            if isinstance(tweet, dict):
-                author = users.get(tweet.get("author_id"))
+            if not isinstance(tweet, dict):
+                yield ShapeError(f"expected a tweet object, got {type(tweet).__name__}")
+                continue
+            try:
+                author = users.get(_key(tweet.get("author_id")))
                 yield _post(tweet, included, media, False), [author] if author else []
+            except _SHAPE_ERRORS as exc:
+                yield exc
         for tweet in included.values():
-            author = users.get(tweet.get("author_id"))
-            yield _post(tweet, included, media, True), [author] if author else []
+            try:
+                author = users.get(_key(tweet.get("author_id")))
+                yield _post(tweet, included, media, True), [author] if author else []
+            except _SHAPE_ERRORS as exc:
+                yield exc
     else:
         author = obj.get("author") if isinstance(obj.get("author"), dict) else None
-        refs = {r.get("id"): r for r in obj.get("referenced_tweets") or [] if isinstance(r, dict)}
-        media = {
-            m.get("media_key"): m for m in (obj.get("attachments") or {}).get("media") or [] if isinstance(m, dict)
-        }
+        refs = {_key(r.get("id")): r for r in _dicts(obj.get("referenced_tweets"))}
+        media = {_key(m.get("media_key")): m for m in _dicts(_obj(obj.get("attachments")).get("media"))}
         yield _post(obj, refs, media, False), [author] if author else []
 
 
+def _idstr(value: Any) -> str | None:
+    key = _key(value)
+    return str(key) if key is not None and not isinstance(key, bool) else None
+
+
+def _key(value: Any) -> Any:
+    """A hashable lookup key (ids of a wrong type never match)."""
+    return value if isinstance(value, str | int) else None
+
+
 def _post(t: dict[str, Any], included: dict[Any, Any], media: dict[Any, Any], is_included: bool) -> dict[str, Any]:
-    ent = t.get("entities") or {}
-    refs = [r for r in t.get("referenced_tweets") or [] if isinstance(r, dict)]
+    ent = _obj(t.get("entities"))
+    refs = _dicts(t.get("referenced_tweets"))
     kind, parent, quoted = "original", None, None
     for r in refs:
-        k = _KIND.get(r.get("type", ""))
+        k = _KIND.get(r["type"]) if isinstance(r.get("type"), str) else None
         if k == "quote":
-            quoted = str(r.get("id"))
+            quoted = _idstr(r.get("id"))
         if k and (kind == "original" or k == "repost"):
-            kind, parent = k, str(r.get("id"))
+            kind, parent = k, _idstr(r.get("id"))
     if kind == "original" and quoted:
         kind, parent = "quote", quoted
     parent_account = None
     if parent:
-        ref = included.get(parent)
+        ref = included.get(_key(parent))
         parent_account = ref.get("author_id") if isinstance(ref, dict) else None
         if kind == "reply":
             parent_account = parent_account or t.get("in_reply_to_user_id")
-    metrics = t.get("public_metrics") or {}
-    keys = (t.get("attachments") or {}).get("media_keys") or []
+    metrics = _obj(t.get("public_metrics"))
+    keys = _obj(t.get("attachments")).get("media_keys")
     media_refs = []
-    for k in keys:
-        m = media.get(k) or {}
+    for k in keys if isinstance(keys, list) else []:
+        m = _obj(media.get(_key(k)))
         media_refs.append(m.get("url") or m.get("preview_image_url") or f"media_key:{k}")
     known = {
         "id",
@@ -180,38 +259,43 @@ def _post(t: dict[str, Any], included: dict[Any, Any], media: dict[Any, Any], is
     extra = {k: v for k, v in t.items() if k not in known}
     if is_included:
         extra["included"] = True
-    author_id = t.get("author_id") or (t.get("author") or {}).get("id")
+    author_id = t.get("author_id") or _obj(t.get("author")).get("id")
     return {
         "platform": "twitter",
-        "post_id": str(t["id"]) if t.get("id") is not None else None,
-        "account_id": str(author_id) if author_id is not None else None,
+        "post_id": t.get("id"),
+        "account_id": author_id,
         "created_at": parse_time(t.get("created_at")),
         "created_at_raw": t.get("created_at"),
         "text": t.get("text"),
         "language": t.get("lang"),
         "kind": kind,
         "parent_post_id": parent,
-        "parent_account_id": str(parent_account) if parent_account else None,
+        "parent_account_id": _idstr(parent_account),
         "quoted_post_id": quoted,
-        "urls": [
-            u.get("expanded_url") or u.get("url")
-            for u in ent.get("urls") or []
-            if isinstance(u, dict) and (u.get("expanded_url") or u.get("url"))
-        ],
-        "hashtags": [h.get("tag") for h in ent.get("hashtags") or [] if isinstance(h, dict) and h.get("tag")],
-        "mentions": [m.get("username") for m in ent.get("mentions") or [] if isinstance(m, dict) and m.get("username")],
+        "urls": [u.get("expanded_url") or u.get("url") for u in _dicts(ent.get("urls")) if u.get("expanded_url") or u.get("url")],
+        "hashtags": [h.get("tag") for h in _dicts(ent.get("hashtags")) if h.get("tag")],
+        "mentions": [m.get("username") for m in _dicts(ent.get("mentions")) if m.get("username")],
         "media": media_refs,
         "like_count": metrics.get("like_count"),
         "repost_count": metrics.get("retweet_count"),
         "reply_count": metrics.get("reply_count"),
         "quote_count": metrics.get("quote_count"),
         "client": t.get("source"),
-        "extra": json.dumps(extra, ensure_ascii=False) if extra else None,
+        "extra": _json_extra(extra),
     }
 
 
+def _json_extra(extra: dict[str, Any]) -> str | None:
+    if not extra:
+        return None
+    try:
+        return clean_text(json.dumps(extra, ensure_ascii=False))
+    except ValueError:  # an int too long to print
+        return clean_text(json.dumps({k: repr(v)[:1000] for k, v in extra.items()}, ensure_ascii=False))
+
+
 def _account(u: dict[str, Any], post: dict[str, Any]) -> dict[str, Any]:
-    metrics = u.get("public_metrics") or {}
+    metrics = _obj(u.get("public_metrics"))
     known = {
         "id",
         "username",
@@ -225,7 +309,7 @@ def _account(u: dict[str, Any], post: dict[str, Any]) -> dict[str, Any]:
     extra = {k: v for k, v in u.items() if k not in known}
     return {
         "platform": "twitter",
-        "account_id": str(u["id"]) if u.get("id") is not None else post.get("account_id"),
+        "account_id": u.get("id") if u.get("id") is not None else post.get("account_id"),
         "handle": u.get("username"),
         "display_name": u.get("name"),
         "description": u.get("description"),
@@ -237,7 +321,7 @@ def _account(u: dict[str, Any], post: dict[str, Any]) -> dict[str, Any]:
         "language": None,
         "avatar": u.get("profile_image_url"),
         "id_is_hashed": False,
-        "extra": json.dumps(extra, ensure_ascii=False) if extra else None,
+        "extra": _json_extra(extra),
         "observed_at": post.get("created_at"),
     }
 
@@ -260,8 +344,6 @@ def _arrow(cols: dict[str, list[Any]]) -> pa.Table:
             typ = pa.bool_()
         else:
             typ = pa.string()
-        if name in _INT_FIELDS:
-            values = [v if isinstance(v, int) and not isinstance(v, bool) else None for v in values]
         arrays.append(pa.array(values, typ))
     return pa.Table.from_arrays(arrays, names=list(cols))
 

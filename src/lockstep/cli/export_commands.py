@@ -48,8 +48,16 @@ def report(output: str, campaign: int | None, seed: int, tz_offset: float | None
 @click.option("--campaign", type=int, default=None, help="Only this campaign (gexf, graphml, stix).")
 @click.option("--pseudonymize", is_flag=True, help="Replace account ids and handles with keyed pseudonyms.")
 @click.option("--key", default=None, help="Pseudonymisation key (default: $LOCKSTEP_PSEUDONYM_KEY).")
+@click.option(
+    "--raw-cells",
+    is_flag=True,
+    help="CSV: keep text cells starting with = + - @ as they are (default: prefix a ' so spreadsheets "
+    "do not run them as formulas).",
+)
 @db_option
-def export(fmt: str, output: str, campaign: int | None, pseudonymize: bool, key: str | None, db: str) -> None:
+def export(
+    fmt: str, output: str, campaign: int | None, pseudonymize: bool, key: str | None, raw_cells: bool, db: str
+) -> None:
     """Export the results: GEXF/GraphML for Gephi, CSV/Parquet tables, or a STIX 2.1 bundle with DISARM."""
     pseudo = None
     if pseudonymize:
@@ -63,5 +71,5 @@ def export(fmt: str, output: str, campaign: int | None, pseudonymize: bool, key:
         elif fmt == "stix":
             paths = [export_stix(store, output, campaign=campaign, pseudonymizer=pseudo)]
         else:
-            paths = export_tables(store, output, fmt, pseudonymizer=pseudo)
+            paths = export_tables(store, output, fmt, pseudonymizer=pseudo, raw_cells=raw_cells)
     click.echo(f"wrote {', '.join(str(p) for p in paths)}", err=True)

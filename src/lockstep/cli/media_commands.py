@@ -33,7 +33,7 @@ def media_hash(folder: str, db: str) -> None:
 @click.option(
     "--folder",
     type=click.Path(exists=True, file_okay=False),
-    help="Folder of avatars named ACCOUNT_ID.jpg/.png (default: local paths in accounts.avatar).",
+    help="Folder of avatars named ACCOUNT_ID.jpg/.png or as in accounts.avatar; nothing outside it is read.",
 )
 @click.option("--threshold", default=0.025, show_default=True, help="Eye distance (fraction of the side).")
 @db_option

@@ -15,6 +15,7 @@ import networkx as nx
 from lockstep.errors import InputError
 from lockstep.export.provenance import provenance
 from lockstep.export.pseudonym import Pseudonymizer
+from lockstep.report.safe import xml_safe
 from lockstep.store.store import Store
 
 
@@ -69,11 +70,39 @@ def build_graph(store: Store, *, campaign: int | None = None, pseudonymizer: Pse
     return g
 
 
+def xml_safe_graph(g: nx.Graph) -> nx.Graph:
+    """A copy of ``g`` whose node ids and text attributes hold no code point XML forbids.
+
+    Account ids, handles and names come from the accounts under investigation; a control character in one
+    would make the GEXF/GraphML file unreadable by Gephi or any strict XML parser. Forbidden code points are
+    shown as ``[U+XXXX]``; two ids that become equal stay distinct nodes (a ``#2`` suffix).
+    """
+    names: dict[object, str] = {}
+    used: set[str] = set()
+    for node in g.nodes:
+        name = xml_safe(node)
+        base, i = name, 1
+        while name in used:
+            i += 1
+            name = f"{base}#{i}"
+        used.add(name)
+        names[node] = name
+
+    def clean(attrs: dict[str, object]) -> dict[str, object]:
+        return {xml_safe(k): xml_safe(v) if isinstance(v, str) else v for k, v in attrs.items()}
+
+    out = nx.Graph()
+    out.graph.update(clean(g.graph))
+    out.add_nodes_from((names[n], clean(a)) for n, a in g.nodes(data=True))
+    out.add_edges_from((names[u], names[v], clean(a)) for u, v, a in g.edges(data=True))
+    return out
+
+
 def export_graph(
     store: Store, path: str | Path, fmt: str, *, campaign: int | None = None, pseudonymizer: Pseudonymizer | None = None
 ) -> Path:
     """Write the fused network as ``gexf`` or ``graphml``."""
-    g = build_graph(store, campaign=campaign, pseudonymizer=pseudonymizer)
+    g = xml_safe_graph(build_graph(store, campaign=campaign, pseudonymizer=pseudonymizer))
     out = Path(path)
     if fmt == "gexf":
         nx.write_gexf(g, out)

@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 
 from lockstep.errors import InputError
 from lockstep.export.provenance import provenance
 from lockstep.export.pseudonym import Pseudonymizer
-from lockstep.readers.tabular import sql_str
+from lockstep.readers.tabular import ident, sql_str
 from lockstep.store.store import Store
 
 TABLE_QUERIES = {
@@ -43,10 +44,47 @@ TABLE_QUERIES = {
 }
 
 
+#: First characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
+FORMULA_START = "=+-@\t\r"
+_FORMULA_PATTERN = sql_str("^[=+\\-@\t\r]")
+_QUOTE = sql_str("'")
+
+
+def neutralised(con: duckdb.DuckDBPyConnection, query: str) -> str:
+    """``query`` with every text cell that starts like a formula prefixed with ``'`` (OWASP rule).
+
+    Spreadsheets run ``=HYPERLINK(...)``, ``+cmd|...`` or ``@SUM(...)`` found in a CSV; post text, names and
+    handles are attacker-controlled, so CSV exports neutralise them unless ``raw_cells`` is asked for.
+    Numbers are left alone (a negative count is not text).
+    """
+    out = []
+    for name, typ, *_ in con.execute(f"DESCRIBE ({query})").fetchall():
+        q = ident(str(name))
+        if str(typ) == "VARCHAR":
+            out.append(f"CASE WHEN regexp_matches({q}, {_FORMULA_PATTERN}) THEN {_QUOTE} || {q} ELSE {q} END AS {q}")
+        elif str(typ) == "VARCHAR[]":
+            out.append(
+                f"list_transform({q}, x -> CASE WHEN regexp_matches(x, {_FORMULA_PATTERN}) "
+                f"THEN {_QUOTE} || x ELSE x END) AS {q}"
+            )
+        else:
+            out.append(q)
+    return f"SELECT {', '.join(out)} FROM ({query})"
+
+
 def export_tables(
-    store: Store, folder: str | Path, fmt: str = "csv", pseudonymizer: Pseudonymizer | None = None
+    store: Store,
+    folder: str | Path,
+    fmt: str = "csv",
+    pseudonymizer: Pseudonymizer | None = None,
+    *,
+    raw_cells: bool = False,
 ) -> list[Path]:
-    """Write every table to ``folder`` as ``fmt`` (``csv`` or ``parquet``); return the files written."""
+    """Write every table to ``folder`` as ``fmt`` (``csv`` or ``parquet``); return the files written.
+
+    CSV text cells starting with ``= + - @``, tab or CR get a leading ``'`` (see :func:`neutralised`) unless
+    ``raw_cells``; Parquet keeps values as they are (spreadsheets do not evaluate it as formulas).
+    """
     if fmt not in ("csv", "parquet"):
         raise InputError(f"table format {fmt!r}: choose csv or parquet")
     out = Path(folder)
@@ -123,11 +161,18 @@ def export_tables(
     for name, template in TABLE_QUERIES.items():
         path = out / f"{name}.{fmt}"
         options = "(FORMAT parquet)" if fmt == "parquet" else "(HEADER, DELIMITER ',')"
-        con.execute(f"COPY ({template.format(**subs)}) TO {sql_str(str(path))} {options}")
+        query = template.format(**subs)
+        if fmt == "csv" and not raw_cells:
+            query = neutralised(con, query)
+        con.execute(f"COPY ({query}) TO {sql_str(str(path))} {options}")
         written.append(path)
     prov = out / "provenance.json"
     prov.write_text(
-        json.dumps(provenance(store, pseudonymized=pseudonymizer is not None, format=fmt), indent=2, default=str),
+        json.dumps(
+            provenance(store, pseudonymized=pseudonymizer is not None, format=fmt, raw_cells=raw_cells),
+            indent=2,
+            default=str,
+        ),
         encoding="utf-8",
     )
     written.append(prov)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from lockstep.errors import InputError
 from lockstep.media.faces import DEFAULT_THRESHOLD, check_face
 from lockstep.media.pdq import IMAGE_SUFFIXES, hash_image
 from lockstep.store.store import Store
@@ -63,21 +64,44 @@ def hash_media(store: Store, folder: str | Path) -> MediaReport:
     return MediaReport(len(files), len(files) - len(skipped), skipped)
 
 
+def inside(folder: Path, name: str) -> Path | None:
+    """``folder / name`` resolved, if it is a file inside ``folder`` (never a path built to escape it).
+
+    Account ids and the ``avatar`` column come from the data: ``../../etc/passwd``, an absolute path or a
+    symbolic link out of the folder are refused rather than opened.
+    """
+    if not name or "\x00" in name:
+        return None
+    try:
+        p = (folder / name).resolve()
+    except (OSError, ValueError, RuntimeError):
+        return None
+    return p if p.is_relative_to(folder) and p.is_file() else None
+
+
 def check_avatars(store: Store, folder: str | Path | None = None, threshold: float = DEFAULT_THRESHOLD) -> MediaReport:
-    """Run the AI-face check on every account's local avatar; write ``avatar_checks``."""
+    """Run the AI-face check on every account's avatar found under ``folder``; write ``avatar_checks``.
+
+    An avatar is ``folder/ACCOUNT_ID.jpg`` (any image suffix) or the ``avatar`` value read as a path relative
+    to ``folder``; nothing outside ``folder`` is ever opened (see :func:`inside`). Without a folder, nothing is
+    read (:class:`~lockstep.errors.InputError`).
+    """
+    if folder is None:
+        raise InputError("avatar checks read image files only under a folder you name: pass --folder DIR")
+    base = Path(folder).resolve()
+    if not base.is_dir():
+        raise InputError(f"{folder}: no such folder of avatars")
     candidates: list[tuple[str, str, Path]] = []
     for platform, acc, avatar in store.con.execute(
         "SELECT platform, account_id, avatar FROM accounts ORDER BY platform, account_id"
     ).fetchall():
         path = None
-        if avatar and Path(str(avatar)).is_file():
-            path = Path(str(avatar))
-        elif folder is not None:
-            for suffix in IMAGE_SUFFIXES:
-                p = Path(folder) / f"{acc}{suffix}"
-                if p.is_file():
-                    path = p
-                    break
+        for suffix in IMAGE_SUFFIXES:
+            path = inside(base, f"{acc}{suffix}")
+            if path is not None:
+                break
+        if path is None and avatar:
+            path = inside(base, str(avatar))
         if path is not None:
             candidates.append((platform, acc, path))
     checks = [(p, a, check_face(path, threshold)) for p, a, path in candidates]

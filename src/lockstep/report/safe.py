@@ -37,6 +37,23 @@ def visible(text: Any) -> str:
     return INVISIBLE.sub(lambda m: f"[U+{ord(m.group()):04X}]", str(text))
 
 
+#: Code points XML 1.0 forbids (C0 controls but tab/newline/CR, lone surrogates, U+FFFE/U+FFFF).
+XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: Any) -> str:
+    """``text`` with every code point XML 1.0 forbids shown as ``[U+XXXX]`` (a strict parser accepts it).
+
+    Examples:
+        >>> xml_safe("a\x01b\ud800c")
+        'a[U+0001]b[U+D800]c'
+    """
+    if text is None:
+        return ""
+    s = str(text)
+    return XML_INVALID.sub(lambda m: f"[U+{ord(m.group()):04X}]", s) if XML_INVALID.search(s) else s
+
+
 def json_for_script(obj: Any) -> str:
     """JSON safe to place inside ``<script type="application/json">`` (no ``</script>`` break-out).
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from lockstep.report.safe import visible
+from lockstep.report.safe import visible, xml_safe
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def xml_text(text: Any) -> str:
     """Escaped, visible text for SVG."""
-    return escape(visible(text), quote=True)
+    return escape(xml_safe(visible(text)), quote=True)
 
 
 def network_svg(graph: dict[str, Any], size: int = 800) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 
 import duckdb
 
-from lockstep.errors import StoreError
+from lockstep.errors import StoreError, StoreStateError
 from lockstep.store.schema import SCHEMA_VERSION, TABLES, create_table_sql
 
 DEFAULT_DB = "lockstep.duckdb"
@@ -176,3 +176,53 @@ def open_store(
         0
     """
     return Store(path, read_only=read_only, memory_limit=memory_limit, threads=threads)
+
+
+#: What each stage of the pipeline needs in the store, and the command that provides it.
+STAGES: dict[str, tuple[str, str, str]] = {
+    "store": ("", "", ""),
+    "posts": ("SELECT count(*) FROM posts", "holds no posts", "lockstep ingest FILE --db {db}"),
+    "accounts": ("SELECT count(*) FROM accounts", "holds no accounts", "lockstep ingest FILE --db {db}"),
+    "detect": ("SELECT count(*) FROM detect_runs", "has no detection results", "lockstep detect --db {db}"),
+    "analyze": (
+        "SELECT (SELECT count(*) FROM account_scores) + (SELECT count(*) FROM campaigns)",
+        "has no analysis results (no scored accounts or campaigns)",
+        "lockstep analyze --db {db}",
+    ),
+}
+
+
+def require_store(path: str | Path, stage: str = "store") -> None:
+    """Raise :class:`StoreStateError` naming the command to run if the store at ``path`` is not ready for
+    ``stage`` (``store``: it exists; ``posts``, ``accounts``; ``detect``: detection ran; ``analyze``: the
+    network and campaigns exist). Earlier stages are checked first, so the hint is always the next step.
+    Never creates a store.
+    """
+    db = str(path)
+    if db == ":memory:":
+        return
+    if not Path(db).exists():
+        raise StoreStateError(f"{db}: no such store; create it with `lockstep ingest FILE --db {db}` first")
+    if Path(db).is_dir():
+        raise StoreStateError(f"{db}: is a directory, not a store file; pass the store file with --db")
+    order = ["posts", "detect", "analyze"]
+    needed = ["accounts"] if stage == "accounts" else order[: order.index(stage) + 1] if stage in order else []
+    try:
+        con = duckdb.connect(db, read_only=True)
+    except duckdb.Error as exc:
+        raise StoreError(f"{db}: cannot open the store: {exc}") from exc
+    try:
+        try:
+            con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        except duckdb.Error as exc:
+            raise StoreError(f"{db}: not a Lockstep store (no meta table)") from exc
+        for step in needed:
+            sql, what, hint = STAGES[step]
+            try:
+                row = con.execute(sql).fetchone()
+            except duckdb.CatalogException:
+                row = None
+            if not row or not row[0]:
+                raise StoreStateError(f"{db}: the store {what}; run `{hint.format(db=db)}` first")
+    finally:
+        con.close()

@@ -20,7 +20,7 @@ def test_ingest_then_info(tmp_path: Path, fixtures: Path) -> None:
     assert code == 0 and out == ""
     assert err == (
         "read 6 rows from 1 file(s); stored 5 posts and 2 new accounts; duplicates 0; "
-        "quarantined 1 (1 unreadable row (unquoted value))\n"
+        "quarantined 1 (1 unreadable row (quote never closed))\n"
     )
     code, out, _ = run("info", "--db", db)
     assert code == 0
@@ -30,7 +30,7 @@ def test_ingest_then_info(tmp_path: Path, fixtures: Path) -> None:
         "sources      1 file(s)",
         "time range   2014-12-30 07:27:00 .. 2017-08-06 08:15:00 UTC",
     ]
-    assert out.splitlines()[-2:] == ["quarantined  1", "           1  unreadable row (unquoted value)"]
+    assert out.splitlines()[-2:] == ["quarantined  1", "           1  unreadable row (quote never closed)"]
 
 
 def test_reingest_says_skipped(tmp_path: Path, fixtures: Path) -> None:
@@ -99,7 +99,8 @@ def test_demo_runs(tmp_path: Path) -> None:
     code, out, err = run("demo", "--db", str(tmp_path / "demo.duckdb"), "-q")
     assert code == 0, err
     assert out.startswith(
-        "read 16,778 rows from 3 file(s); stored 16,578 posts and 7,746 new accounts; duplicates 155; quarantined 0"
+        "read 16,778 rows from 3 file(s); stored 16,578 posts, 45 profile rows and 7,746 new accounts; "
+        "duplicates 155; quarantined 0"
     )
     assert "posts        16,578" in out
 

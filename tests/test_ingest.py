@@ -138,7 +138,7 @@ def test_accounting_line(store: Store, fixtures: Path) -> None:
     report = ingest(store, [fixtures / "io_archive_truncated_last_line.csv", fixtures / "airline_tweets.csv"])
     assert report.summary() == (
         "read 21 rows from 2 file(s); stored 20 posts and 13 new accounts; duplicates 0; "
-        "quarantined 1 (1 unreadable row (unquoted value))"
+        "quarantined 1 (1 unreadable row (quote never closed))"
     )
 
 

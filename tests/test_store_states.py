@@ -102,7 +102,10 @@ HALF_BUILT = {
 @pytest.mark.parametrize("name", sorted(HALF_BUILT))
 def test_half_built_store(tmp_path: Path, name: str) -> None:
     db = tmp_path / "half.duckdb"
-    assert CliRunner().invoke(cli, ["ingest", str(FIXTURES / "ira_identical_rows.csv"), "--db", str(db), "-q"]).exit_code == 0
+    assert (
+        CliRunner().invoke(cli, ["ingest", str(FIXTURES / "ira_identical_rows.csv"), "--db", str(db), "-q"]).exit_code
+        == 0
+    )
     code, out = invoke(invocations(tmp_path)[name], db)
     assert code == 1
     assert f"run `{HALF_BUILT[name]} {db}` first" in out
@@ -111,7 +114,9 @@ def test_half_built_store(tmp_path: Path, name: str) -> None:
 def test_report_after_detect_before_analyze(tmp_path: Path) -> None:
     db = tmp_path / "half.duckdb"
     runner = CliRunner()
-    assert runner.invoke(cli, ["ingest", str(FIXTURES / "ira_identical_rows.csv"), "--db", str(db), "-q"]).exit_code == 0
+    assert (
+        runner.invoke(cli, ["ingest", str(FIXTURES / "ira_identical_rows.csv"), "--db", str(db), "-q"]).exit_code == 0
+    )
     assert runner.invoke(cli, ["detect", "--db", str(db), "-q"]).exit_code == 0
     code, out = invoke(["report", "-o", str(tmp_path / "r.html")], db)
     assert code == 1

@@ -20,11 +20,11 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import hashlib
-import zlib
 import json
 import shutil
 import tempfile
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -103,10 +103,10 @@ class IngestReport:
         return (
             f"read {self.total('rows_read'):,} rows from {len(self.files) - skipped} file(s)"
             + (f", skipped {skipped} already ingested" if skipped else "")
-            + f"; stored {self.total('posts_stored'):,} posts and {self.total('accounts_stored'):,} new accounts"
-            + (f" (from {profiles:,} profile rows)" if profiles else "")
+            + f"; stored {self.total('posts_stored'):,} posts"
+            + (f", {profiles:,} profile rows" if profiles else "")
+            + f" and {self.total('accounts_stored'):,} new accounts"
             + f"; duplicates {self.total('duplicates'):,}; quarantined {self.total('quarantined'):,}{why}"
-            + " (all rows accounted for)"
         )
 
 
@@ -215,7 +215,9 @@ def check_encoding(encoding: str) -> str:
     try:
         return codecs.lookup(encoding).name
     except LookupError:
-        raise InputError(f"unknown encoding {encoding!r}; use e.g. --encoding utf-8, latin-1, cp1252 or utf-16") from None
+        raise InputError(
+            f"unknown encoding {encoding!r}; use e.g. --encoding utf-8, latin-1, cp1252 or utf-16"
+        ) from None
 
 
 @contextmanager
@@ -241,9 +243,10 @@ def as_utf8(path: Path, encoding: str) -> Iterator[Path]:
         return
     with _tempdir() as tmp:
         target = tmp / f"utf8{path.suffix}"
-        with path.open(encoding=name, errors="replace", newline="") as src, target.open(
-            "w", encoding="utf-8", newline=""
-        ) as dst:
+        with (
+            path.open(encoding=name, errors="replace", newline="") as src,
+            target.open("w", encoding="utf-8", newline="") as dst,
+        ):
             while chunk := src.read(1 << 20):
                 dst.write(chunk.lstrip("\ufeff") if dst.tell() == 0 else chunk)
         yield target

@@ -17,9 +17,9 @@ from lockstep import __version__
 from lockstep.cli.campaign_commands import analyze, campaigns, evaluate, expand, explain, signals, simulate
 from lockstep.cli.detect_commands import detect, edges, evidence, sensitivity, traces, window
 from lockstep.cli.export_commands import export, report
+from lockstep.cli.guard import BUG_EXIT, debug_enabled, guard_commands, unexpected
 from lockstep.cli.media_commands import langid, media
 from lockstep.cli.store_commands import demo, formats, info, ingest
-from lockstep.cli.guard import BUG_EXIT, debug_enabled, guard_commands, unexpected
 from lockstep.errors import LockstepError
 
 

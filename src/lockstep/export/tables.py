@@ -64,7 +64,7 @@ def neutralised(con: duckdb.DuckDBPyConnection, query: str) -> str:
             out.append(f"CASE WHEN regexp_matches({q}, {_FORMULA_PATTERN}) THEN {_QUOTE} || {q} ELSE {q} END AS {q}")
         elif str(typ) == "VARCHAR[]":
             out.append(
-                f"list_transform({q}, x -> CASE WHEN regexp_matches(x, {_FORMULA_PATTERN}) "
+                f"list_transform({q}, lambda x: CASE WHEN regexp_matches(x, {_FORMULA_PATTERN}) "
                 f"THEN {_QUOTE} || x ELSE x END) AS {q}"
             )
         else:

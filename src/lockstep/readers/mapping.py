@@ -315,7 +315,15 @@ class ColumnMap:
         """JSON object of the columns no field uses (nothing in the export is dropped)."""
         used = set(self.columns.values())
         rest = [c for c in all_columns if c not in used and c != EXTRA_JSON_COLUMN]
-        parts = [f"{sql_str(c)}, {ident(c)}" for c in rest]
+        if EXTRA_JSON_COLUMN in all_columns:
+            # JSON lines: objects and arrays were kept as JSON text; put them back as nested JSON.
+            parts = [
+                f"{sql_str(c)}, CASE WHEN left({ident(c)}, 1) IN ('{{', '[') AND json_valid({ident(c)}) "
+                f"THEN CAST({ident(c)} AS JSON) ELSE to_json({ident(c)}) END"
+                for c in rest
+            ]
+        else:
+            parts = [f"{sql_str(c)}, {ident(c)}" for c in rest]
         obj = f"json_object({', '.join(parts)})" if parts else "NULL"
         if EXTRA_JSON_COLUMN in all_columns:
             more = ident(EXTRA_JSON_COLUMN)

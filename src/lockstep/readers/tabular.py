@@ -164,9 +164,7 @@ def _swallowed_rows(con: duckdb.DuckDBPyConnection, table: str, names: list[str]
     """Whether some cell holds a line with a whole row's worth of delimiters (a stray quote's doing)."""
     d = re.escape(delimiter)
     pattern = sql_str(f"\\n([^\\n]*{d}){{{len(names) - 1}}}")
-    tests = " OR ".join(
-        f"(contains({ident(n)}, chr(10)) AND regexp_matches({ident(n)}, {pattern}))" for n in names
-    )
+    tests = " OR ".join(f"(contains({ident(n)}, chr(10)) AND regexp_matches({ident(n)}, {pattern}))" for n in names)
     row = con.execute(f"SELECT EXISTS (SELECT 1 FROM {table} WHERE {tests})").fetchone()
     return bool(row and row[0])
 
@@ -191,11 +189,15 @@ def _stage_delimited_python(
     for lineno, fields, raw, problem in records:
         if problem is None and fields is not None and len(fields) != width:
             problem = f"expected {width} fields, found {len(fields)}"
-        if problem is None and fields is not None and any(_BAD_TEXT.search(f) for f in fields):
-            problem = "invalid encoding"
+        field = None
+        if problem is None and fields is not None:
+            field = next((names[i] for i, f in enumerate(fields) if _BAD_TEXT.search(f)), None)
+            problem = "invalid encoding" if field else None
         if problem is not None or fields is None:
             bad += 1
-            sink.append({"source_row": lineno, "reason": f"unreadable row ({problem})", "field": None, "raw": clean_text(raw)})
+            sink.append(
+                {"source_row": lineno, "reason": f"unreadable row ({problem})", "field": field, "raw": clean_text(raw)}
+            )
             continue
         good += 1
         batch[0].append(lineno)
@@ -272,11 +274,19 @@ def iter_records(
                 yield lineno, fields, text, None
                 continue
             why = "quote never closed" if in_quote else "a quoted value spans lines and breaks the row"
-            if len(buf) == 1:
+            if len(buf) == 1 or not _rows_inside(buf[1:50], delimiter, width):
+                # A value that really spans lines (a record truncated at the end): one unreadable row.
                 yield lineno, None, text, why
                 continue
             yield lineno, None, line, why
             pending.extendleft(reversed(buf[1:]))
+
+
+def _rows_inside(lines: list[tuple[int, str]], delimiter: str, width: int | None) -> bool:
+    """Whether some of ``lines`` read as whole rows on their own (a stray quote swallowed them)."""
+    if width is None:
+        return True
+    return any(len(_split(text, delimiter) or ()) == width for _, text in lines)
 
 
 def _scan(line: str, delimiter: str, in_quote: bool) -> tuple[bool, bool]:
@@ -500,7 +510,9 @@ def _number_text(value: int | float) -> str | None:
 
 def _dedupe_names(header: list[str]) -> list[str]:
     taken: set[str] = {"_row"}
-    return [_unique_name(clean_text(name).replace("\x00", "") or f"column{i + 1}", taken) for i, name in enumerate(header)]
+    return [
+        _unique_name(clean_text(name).replace("\x00", "") or f"column{i + 1}", taken) for i, name in enumerate(header)
+    ]
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:

@@ -272,7 +272,11 @@ def _post(t: dict[str, Any], included: dict[Any, Any], media: dict[Any, Any], is
         "parent_post_id": parent,
         "parent_account_id": _idstr(parent_account),
         "quoted_post_id": quoted,
-        "urls": [u.get("expanded_url") or u.get("url") for u in _dicts(ent.get("urls")) if u.get("expanded_url") or u.get("url")],
+        "urls": [
+            u.get("expanded_url") or u.get("url")
+            for u in _dicts(ent.get("urls"))
+            if u.get("expanded_url") or u.get("url")
+        ],
         "hashtags": [h.get("tag") for h in _dicts(ent.get("hashtags")) if h.get("tag")],
         "mentions": [m.get("username") for m in _dicts(ent.get("mentions")) if m.get("username")],
         "media": media_refs,

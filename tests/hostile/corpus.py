@@ -762,10 +762,7 @@ def zip_cases() -> list[Case]:
     import pyarrow.parquet as pq
 
     out: list[Case] = []
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("tweets.csv", io_csv(50))
-    whole = buf.getvalue()
+    whole = _zip({"tweets.csv": io_csv(50).encode()})
     out.append(Case("zip_truncated.zip", whole[: len(whole) // 2], rows=None))
     out.append(Case("zip_ok_bom_member.zip", _zip({"x/tweets.csv": b"\xef\xbb\xbf" + io_csv(3).encode()}), rows=3))
     out.append(Case("zip_path_traversal_member.zip", _zip({"../../evil.csv": io_csv(2).encode()}), rows=2))
@@ -816,7 +813,8 @@ def _zip(members: dict[str, bytes]) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in members.items():
-            zf.writestr(name, data)
+            # a fixed time keeps the bytes (and the committed file) the same on every run
+            zf.writestr(zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
     return buf.getvalue()
 
 

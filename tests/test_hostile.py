@@ -112,7 +112,7 @@ def test_twarc2_wrong_shapes_cost_one_tweet_each() -> None:
 
 
 def test_out_of_range_times_are_quarantined() -> None:
-    store, got = one("time_out_of_range_twarc2.jsonl")
+    _, got = one("time_out_of_range_twarc2.jsonl")
     assert got == (
         4,
         1,

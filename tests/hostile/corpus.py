@@ -756,7 +756,6 @@ def cases() -> list[Case]:
 def zip_cases() -> list[Case]:
     """Zip and Parquet containers (built with the libraries, then damaged)."""
     import io
-    import zipfile
 
     import pyarrow as pa
     import pyarrow.parquet as pq

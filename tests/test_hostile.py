@@ -122,7 +122,7 @@ def test_out_of_range_times_are_quarantined() -> None:
             "time out of range (before 1990 or after 2099)": 1,
         },
     )
-    store, got = one("time_year_minus_5000.csv")
+    _, got = one("time_year_minus_5000.csv")
     assert got[1] == 1 and sum(got[3].values()) == 1
 
 

@@ -261,6 +261,10 @@ def _expand(path: Path) -> Iterator[tuple[str, Path]]:
         yield from _expand_zip(path)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
         raise FormatError(f"{path}: damaged or unsupported zip archive ({exc}); re-download or re-create it") from exc
+    except OSError as exc:  # a member offset past the end of a damaged archive, or no room to extract
+        raise FormatError(
+            f"{path}: cannot extract the zip archive ({exc}); check the file and free disk space"
+        ) from exc
 
 
 def _expand_zip(path: Path) -> Iterator[tuple[str, Path]]:

@@ -195,7 +195,7 @@ def probe_file(path: Path, encoding: str = "utf-8") -> Probe:
                 r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet({sql_str(str(path))})").fetchall()
             ]
         except duckdb.Error as exc:
-            raise FormatError(f"{path}: unreadable Parquet file ({exc})") from exc
+            raise FormatError(f"{path}: unreadable Parquet file ({str(exc).strip().splitlines()[0]})") from exc
         finally:
             con.close()
     return Probe(path=path, kind=kind, head=head, columns=columns)
@@ -254,7 +254,13 @@ def as_utf8(path: Path, encoding: str) -> Iterator[Path]:
 
 def _expand(path: Path) -> Iterator[tuple[str, Path]]:
     """The readable files in ``path``: itself, or each data member of a zip archive (extracted to temp)."""
+    with path.open("rb") as fh:
+        magic = fh.read(4)
+    if magic.startswith(b"\x1f\x8b"):
+        raise FormatError(f"{path}: gzip-compressed; decompress it first (gunzip -k {path})")
     if not zipfile.is_zipfile(path):
+        if magic == b"PK\x03\x04":
+            raise FormatError(f"{path}: damaged zip archive (truncated?); re-download or re-create it")
         yield str(path), path
         return
     try:

@@ -31,7 +31,9 @@ class Outcome:
     problem: str | None = None
 
 
-def run_case(path: Path, args: list[str], rows: int | None, analyze: bool, workdir: Path) -> Outcome:
+def run_case(
+    path: Path, args: list[str], rows: int | None, analyze: bool, workdir: Path, expect_error: bool = False
+) -> Outcome:
     """Ingest ``path`` (then ``info``, and ``analyze`` if asked) into a fresh store under ``workdir``."""
     db = workdir / f"{path.name}.duckdb"
     runner = CliRunner()
@@ -45,6 +47,8 @@ def run_case(path: Path, args: list[str], rows: int | None, analyze: bool, workd
     if res.exit_code != 0:
         if "Error:" not in res.output:
             out.problem = "non-zero exit without an Error: message"
+        elif rows is not None and not expect_error:
+            out.problem = f"refused a readable file: {res.output.strip()[-200:]}"
         return out
     con = duckdb.connect(str(db), read_only=True)
     try:

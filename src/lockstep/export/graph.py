@@ -102,6 +102,7 @@ def export_graph(
     store: Store, path: str | Path, fmt: str, *, campaign: int | None = None, pseudonymizer: Pseudonymizer | None = None
 ) -> Path:
     """Write the fused network as ``gexf`` or ``graphml``."""
+    store.require("analyze")
     g = xml_safe_graph(build_graph(store, campaign=campaign, pseudonymizer=pseudonymizer))
     out = Path(path)
     if fmt == "gexf":

@@ -212,6 +212,7 @@ def export_stix(
     store: Store, path: str | Path, *, campaign: int | None = None, pseudonymizer: Pseudonymizer | None = None
 ) -> Path:
     """Write the STIX 2.1 bundle to ``path`` (validated by parsing it back)."""
+    store.require("analyze")
     bundle = build_bundle(store, campaign=campaign, pseudonymizer=pseudonymizer)
     text = bundle.serialize(pretty=True)
     stix2.parse(text, allow_custom=True)

@@ -87,6 +87,7 @@ def export_tables(
     """
     if fmt not in ("csv", "parquet"):
         raise InputError(f"table format {fmt!r}: choose csv or parquet")
+    store.require("analyze")
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     con = store.con

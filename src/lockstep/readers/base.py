@@ -29,7 +29,7 @@ class Probe:
 
     def has(self, *names: str) -> bool:
         """Whether every one of ``names`` is a column (case-insensitive)."""
-        cols = {c.lower() for c in self.columns}
+        cols = {c.strip().lower() for c in self.columns}
         return all(n.lower() in cols for n in names)
 
 

@@ -123,31 +123,53 @@ def _stage_delimited(
     """
     header = read_csv_header(path, delimiter, encoding)
     names = _dedupe_names(header)
-    if encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig"):
-        try:
-            fast = _stage_delimited_duckdb(con, path, table, delimiter, names)
-        except duckdb.Error:
-            fast = None
+    if encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig") and _duckdb_reads_cleanly(
+        path, delimiter, names
+    ):
+        fast = _stage_delimited_duckdb(con, path, table, delimiter, names)
         if fast is not None:
             return fast
     return _stage_delimited_python(con, path, table, delimiter, encoding, names, sink)
 
 
+def _read_csv_sql(path: Path, delimiter: str, names: list[str], rejects: str, scan: str) -> str:
+    columns = "{" + ", ".join(f"{sql_str(n)}: 'VARCHAR'" for n in names) + "}"
+    return f"""read_csv({sql_str(str(path))}, columns = {columns}, auto_detect = false, header = true,
+                      delim = {sql_str(delimiter)}, quote = '"', escape = '"', comment = '',
+                      encoding = 'utf-8', max_line_size = {MAX_LINE_BYTES}, strict_mode = true,
+                      null_padding = false, all_varchar = true, store_rejects = true,
+                      rejects_table = {sql_str(rejects)}, rejects_scan = {sql_str(scan)},
+                      rejects_limit = 0)"""
+
+
+def _duckdb_reads_cleanly(path: Path, delimiter: str, names: list[str]) -> bool:
+    """Whether DuckDB parses the file without an error or a rejected row.
+
+    Checked on a scratch connection: an error inside the ingest's transaction would abort it, and the
+    line-aware fallback must still be able to run there.
+    """
+    scratch = duckdb.connect()
+    try:
+        # CREATE ... AS runs the scan to the end, so the rejects table is complete when it returns.
+        scratch.execute(
+            f"CREATE TEMP TABLE n AS SELECT count(*) FROM {_read_csv_sql(path, delimiter, names, 'rj', 'rs')}"
+        )
+        row = scratch.execute("SELECT count(*) FROM rj").fetchone()
+    except duckdb.Error:
+        return False
+    finally:
+        scratch.close()
+    return bool(row is not None and row[0] == 0)
+
+
 def _stage_delimited_duckdb(
     con: duckdb.DuckDBPyConnection, path: Path, table: str, delimiter: str, names: list[str]
 ) -> TabularSource | None:
-    columns = "{" + ", ".join(f"{sql_str(n)}: 'VARCHAR'" for n in names) + "}"
     rejects, scan = f"{table}_rejects", f"{table}_scans"
     try:
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE {table} AS
-            SELECT row_number() OVER () AS _row, *
-            FROM read_csv({sql_str(str(path))}, columns = {columns}, auto_detect = false, header = true,
-                          delim = {sql_str(delimiter)}, quote = '"', escape = '"', comment = '',
-                          encoding = 'utf-8', max_line_size = {MAX_LINE_BYTES}, strict_mode = true,
-                          null_padding = false, all_varchar = true, store_rejects = true,
-                          rejects_table = {sql_str(rejects)}, rejects_scan = {sql_str(scan)},
-                          rejects_limit = 0)"""
+            SELECT row_number() OVER () AS _row, * FROM {_read_csv_sql(path, delimiter, names, rejects, scan)}"""
         )
         rejected = _count(con, rejects)
     finally:
@@ -453,12 +475,17 @@ def iter_json_lines(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, 
                 yield lineno, None, text[:100_000], "JSON nested too deep"
                 continue
             try:
-                obj = json.loads(decoded)
+                obj = json.loads(decoded, parse_int=_parse_int)
             except (ValueError, RecursionError) as exc:
                 why = "number too long" if "digits" in str(exc) else "invalid JSON"
                 yield lineno, None, text, why
                 continue
             yield lineno, obj, clean_text(text), None
+
+
+def _parse_int(digits: str) -> int | str:
+    """JSON integers as ``int``; one too long for Python to convert (4,300+ digits) stays its text."""
+    return int(digits) if len(digits) < 4000 else digits
 
 
 def _too_deep(text: str) -> bool:

@@ -91,6 +91,7 @@ def write_report(
     tz_offset_hours: float | None = None,
 ) -> ReportResult:
     """Write the HTML report to ``out`` and, with ``assets``, SVG images to ``<out stem>_files/``."""
+    store.require("analyze")
     data = collect(store, campaign=campaign, seed=seed, tz_offset_hours=tz_offset_hours)
     html, svgs, net = render_html(data)
     path = Path(out)

@@ -82,6 +82,11 @@ class Store:
             raise
         self.con.execute("COMMIT")
 
+    def require(self, stage: str) -> None:
+        """Raise :class:`StoreStateError` naming the command to run if this store is not ready for ``stage``
+        (``posts``, ``accounts``, ``detect`` or ``analyze``); library entry points call it first."""
+        check_stage(self.con, self.path, stage)
+
     def count(self, table: str) -> int:
         """Number of rows in one of the canonical tables."""
         if table not in TABLES:
@@ -205,8 +210,6 @@ def require_store(path: str | Path, stage: str = "store") -> None:
         raise StoreStateError(f"{db}: no such store; create it with `lockstep ingest FILE --db {db}` first")
     if Path(db).is_dir():
         raise StoreStateError(f"{db}: is a directory, not a store file; pass the store file with --db")
-    order = ["posts", "detect", "analyze"]
-    needed = ["accounts"] if stage == "accounts" else order[: order.index(stage) + 1] if stage in order else []
     try:
         con = duckdb.connect(db, read_only=True)
     except duckdb.Error as exc:
@@ -216,13 +219,20 @@ def require_store(path: str | Path, stage: str = "store") -> None:
             con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         except duckdb.Error as exc:
             raise StoreError(f"{db}: not a Lockstep store (no meta table)") from exc
-        for step in needed:
-            sql, what, hint = STAGES[step]
-            try:
-                row = con.execute(sql).fetchone()
-            except duckdb.CatalogException:
-                row = None
-            if not row or not row[0]:
-                raise StoreStateError(f"{db}: the store {what}; run `{hint.format(db=db)}` first")
+        check_stage(con, db, stage)
     finally:
         con.close()
+
+
+def check_stage(con: duckdb.DuckDBPyConnection, db: str, stage: str) -> None:
+    """Raise :class:`StoreStateError` if the store behind ``con`` lacks what ``stage`` needs (see ``STAGES``)."""
+    order = ["posts", "detect", "analyze"]
+    needed = ["accounts"] if stage == "accounts" else order[: order.index(stage) + 1] if stage in order else []
+    for step in needed:
+        sql, what, hint = STAGES[step]
+        try:
+            row = con.execute(sql).fetchone()
+        except duckdb.CatalogException:
+            row = None
+        if not row or not row[0]:
+            raise StoreStateError(f"{db}: the store {what}; run `{hint.format(db=db)}` first")

@@ -109,6 +109,10 @@ def test_twarc2_wrong_shapes_cost_one_tweet_each() -> None:
     assert store.con.execute("SELECT text FROM posts WHERE post_id = '2000'").fetchone() == ("\ufffd lone",)
     store, got = one("twarc2_data_list_of_ints.jsonl")
     assert got == (3, 1, 0, {"unexpected JSON shape (expected a tweet object, got int)": 2})
+    assert store.con.execute("SELECT source_row, field FROM quarantine ORDER BY field").fetchall() == [
+        (1, "tweet 1 of the line"),
+        (1, "tweet 2 of the line"),
+    ]
 
 
 def test_out_of_range_times_are_quarantined() -> None:

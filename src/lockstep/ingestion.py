@@ -460,12 +460,14 @@ def _quarantine_reader_rows(con: duckdb.DuckDBPyConnection, rows: list[dict[str,
 
 
 def _insert_quarantine(con: duckdb.DuckDBPyConnection, select: str, prov: dict[str, str]) -> None:
-    """Insert (source_row, reason, field, raw) rows, skipping ones already quarantined from this file."""
+    """Insert (source_row, reason, field, raw) rows, skipping ones already quarantined from this file (same
+    row, reason and field: a twarc2 line can hold several bad tweets, told apart by ``field``)."""
     con.execute(
         f"""INSERT INTO quarantine
         SELECT ?, ?, ?, q.source_row, ?, q.reason, q.field, q.raw FROM ({select}) q
         WHERE NOT EXISTS (SELECT 1 FROM quarantine o WHERE o.source_sha256 = ? AND o.reader = ?
-                          AND o.source_row IS NOT DISTINCT FROM q.source_row AND o.reason = q.reason)""",
+                          AND o.source_row IS NOT DISTINCT FROM q.source_row AND o.reason = q.reason
+                          AND o.field IS NOT DISTINCT FROM q.field)""",
         [prov["batch_id"], prov["source_file"], prov["sha"], prov["reader"], prov["sha"], prov["reader"]],
     )
 

@@ -185,7 +185,8 @@ def _stage_delimited_duckdb(
 def _swallowed_rows(con: duckdb.DuckDBPyConnection, table: str, names: list[str], delimiter: str) -> bool:
     """Whether some cell holds a line with a whole row's worth of delimiters (a stray quote's doing)."""
     d = re.escape(delimiter)
-    pattern = sql_str(f"\\n([^\\n]*{d}){{{len(names) - 1}}}")
+    # RE2 allows at most 1,000 repetitions; 500 delimiters on one embedded line is already a whole row.
+    pattern = sql_str(f"\\n([^\\n]*{d}){{{min(len(names) - 1, 500)}}}")
     tests = " OR ".join(f"(contains({ident(n)}, chr(10)) AND regexp_matches({ident(n)}, {pattern}))" for n in names)
     row = con.execute(f"SELECT EXISTS (SELECT 1 FROM {table} WHERE {tests})").fetchone()
     return bool(row and row[0])

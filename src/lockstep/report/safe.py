@@ -45,8 +45,8 @@ def xml_safe(text: Any) -> str:
     """``text`` with every code point XML 1.0 forbids shown as ``[U+XXXX]`` (a strict parser accepts it).
 
     Examples:
-        >>> xml_safe("a\x01b\ud800c")
-        'a[U+0001]b[U+D800]c'
+        >>> xml_safe("a\x01b\x1fc")
+        'a[U+0001]b[U+001F]c'
     """
     if text is None:
         return ""

@@ -52,6 +52,15 @@ def campaign_name(summary: dict[str, Any], parts: int = 3, max_chars: int = 60) 
     for dom in _first(content.get("domains")):
         if dom.lower() not in GENERIC_DOMAINS:
             add(dom, dom)
+    for target in _first((summary.get("distribution") or {}).get("targets_mentioned")):
+        add("@" + target, "@" + target)
+    if not picked:  # nothing textual in common (pure reposting): name it by what it does and its centre
+        traces = [str(t.get("trace")) for t in (summary.get("behaviour") or {}).get("traces") or []]
+        top = _first((summary.get("actors") or {}).get("top_accounts"))
+        if traces or top:
+            return (f"{traces[0] if traces else 'co-action'} network" + (f" around {top[0]}" if top else ""))[
+                :max_chars
+            ]
     name = " / ".join(picked) if picked else "no shared content"
     return name if len(name) <= max_chars else name[: max_chars - 1].rstrip() + "…"
 

@@ -308,3 +308,10 @@ def test_report_reads_at_900px_with_posts_side_by_side(hostile: Store, tmp_path:
         assert shown == ["none", "block"]  # print uses the static network with its labels
     finally:
         driver.quit()
+
+
+def test_readme_screenshots_exist() -> None:
+    root = Path(__file__).resolve().parents[1]
+    refs = re.findall(r"!\[[^\]]*\]\((docs/images/[^)]+)\)", (root / "README.md").read_text(encoding="utf-8"))
+    assert {"docs/images/demo_report_top.png", "docs/images/demo_report_campaign.png"} <= set(refs)
+    assert all((root / r).stat().st_size > 20_000 for r in refs)

@@ -52,6 +52,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as profile:
         d = driver(args.width, 1000, profile)
+        d.set_window_size(args.width, 1000)
         try:
             d.get(args.report.resolve().as_uri())
             # the first viewport: header, key findings, start of the network
@@ -63,7 +64,10 @@ def main() -> None:
                     d.execute_script("arguments[0].scrollIntoView()", el)
                     d.save_screenshot(str(args.out / f"{args.prefix}_{name}.png"))
                     continue
+                d.set_window_size(args.width, 1800)  # tall enough for the whole section
+                d.execute_script("arguments[0].scrollIntoView()", el)
                 el.screenshot(str(args.out / f"{args.prefix}_{name}.png"))
+                d.set_window_size(args.width, 1000)
             print("\n".join(str(p) for p in sorted(args.out.glob(f"{args.prefix}_*.png"))))
         finally:
             d.quit()

@@ -3,7 +3,7 @@
 Usage (from the repository root; writes lockstep-demo.html in a temporary folder first):
 
     tmp=$(mktemp -d) && (cd "$tmp" && PYTHONPATH=$PWD/src lockstep demo --quiet)
-    python tools/report_screenshots.py "$tmp/lockstep-demo.html" docs/images --width 1280
+    python tools/report_screenshots.py "$tmp/lockstep-demo.html" docs/images --width 1280 --campaign 2
 
 Needs the Debian packages chromium and chromium-driver and the selenium package.
 """
@@ -48,6 +48,7 @@ def main() -> None:
     ap.add_argument("out", type=Path)
     ap.add_argument("--width", type=int, default=1280)
     ap.add_argument("--prefix", default="demo_report")
+    ap.add_argument("--campaign", type=int, default=1, help="Campaign number whose section is captured.")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as profile:
@@ -59,8 +60,8 @@ def main() -> None:
             d.save_screenshot(str(args.out / f"{args.prefix}_top.png"))
             for name, css in SECTIONS.items():
                 el = d.find_element("css selector", css)
-                if name == "campaign":  # the first campaign's heading and its first posts side by side
-                    el = d.find_element("css selector", "section.campaign")
+                if name == "campaign":  # the campaign's heading and its first posts side by side
+                    el = d.find_element("id", f"campaign-{args.campaign}")
                     d.execute_script("arguments[0].scrollIntoView()", el)
                     d.save_screenshot(str(args.out / f"{args.prefix}_{name}.png"))
                     continue

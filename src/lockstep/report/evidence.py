@@ -134,10 +134,8 @@ def evidence_pairs(store: Store, community: int, *, limit: int = 6) -> list[dict
            FROM ev
            LEFT JOIN accounts aa ON aa.platform = ev.platform AND aa.account_id = ev.account_a
            LEFT JOIN accounts ab ON ab.platform = ev.platform AND ab.account_id = ev.account_b
-           LEFT JOIN (SELECT DISTINCT ON (platform, post_id) platform, post_id, text, post_id_derived FROM posts) pa
-                  ON pa.platform = ev.platform AND pa.post_id = ev.post_a
-           LEFT JOIN (SELECT DISTINCT ON (platform, post_id) platform, post_id, text, post_id_derived FROM posts) pb
-                  ON pb.platform = ev.platform AND pb.post_id = ev.post_b
+           LEFT JOIN posts pa ON pa.platform = ev.platform AND pa.post_id = ev.post_a
+           LEFT JOIN posts pb ON pb.platform = ev.platform AND pb.post_id = ev.post_b
            ORDER BY ev.weight DESC, ev.gap_s, ev.account_a, ev.account_b LIMIT ?""",
         [community, community, limit],
     ).fetchall()

@@ -61,7 +61,8 @@ def network_svg(graph: dict[str, Any], size: int = 800) -> str:
             continue
         cx = sum(p[0] for p in pts) / len(pts)
         top = min(p[1] for p in pts) - 12
-        label = xml_text(f"#{c['rank']} {c['name']}")
+        many = len(graph.get("communities", [])) > 6  # then "#N" only: the legend names them
+        label = xml_text(f"#{c['rank']}" if many else f"#{c['rank']} {c['name']}")
         anchor = "start" if cx < size * 0.25 else "end" if cx > size * 0.75 else "middle"
         parts.append(
             f'<text x="{cx:.1f}" y="{max(top, 12):.1f}" text-anchor="{anchor}" font-size="13" font-weight="600" '

@@ -114,7 +114,10 @@
     // Cluster labels: one tag per campaign above its accounts, moved with the camera.
     var tags = (data.graph.communities || []).map(function (cm) {
       var members = data.graph.nodes.filter(function (n) { return n.community === cm.community; });
-      var tag = el("div", "#" + cm.rank + " " + visible(cm.name), "cluster-tag");
+      // many campaigns: short "#N" tags (the legend above names them), else number and name
+      var many = data.graph.communities.length > 6;
+      var tag = el("div", "#" + cm.rank + (many ? "" : " " + visible(cm.name)), "cluster-tag");
+      tag.title = "#" + cm.rank + " " + visible(cm.name);
       tag.style.color = cm.color;
       container.appendChild(tag);
       return { tag: tag, members: members };
@@ -131,6 +134,17 @@
         var x = xs / t.members.length, tw = t.tag.offsetWidth;
         t.tag.style.left = Math.max(2, Math.min(w - tw - 2, x - tw / 2)) + "px";
         t.tag.style.top = Math.max(2, top - 26) + "px";
+      });
+      // hide a tag that would cover a higher-ranked one (zoom in to see it)
+      var placed = [];
+      tags.forEach(function (t) {
+        t.tag.style.visibility = "visible";
+        var r = { l: parseFloat(t.tag.style.left), t: parseFloat(t.tag.style.top),
+                  w: t.tag.offsetWidth, h: t.tag.offsetHeight };
+        var hit = placed.some(function (p) {
+          return r.l < p.l + p.w && p.l < r.l + r.w && r.t < p.t + p.h && p.t < r.t + r.h;
+        });
+        if (hit) { t.tag.style.visibility = "hidden"; } else { placed.push(r); }
       });
     }
     renderer.on("afterRender", placeTags);

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import shutil
 from html import unescape
@@ -298,6 +299,17 @@ def test_report_reads_at_900px_with_posts_side_by_side(hostile: Store, tmp_path:
         for name in ("findings", "network", "appendix"):
             driver.find_element("id", name).screenshot(str(shots / f"{name}.png"))
         assert all(p.stat().st_size > 5_000 for p in shots.iterdir()) and len(list(shots.iterdir())) == 3 + len(ids) - 3
+        driver.execute_script("window.lockstepView.showCard(arguments[0])", OPS[1])
+        card = driver.find_element("id", "card")
+        link = data.cards[OPS[1]]["links"][0]
+        partners = card.find_elements("css selector", "a[data-partner]")
+        assert partners[0].text == "@" + link["handle"]
+        items = partners[0].find_elements("xpath", "..//ul[@class='items']/li")
+        assert [i.text for i in items] == [
+            f"[{it['trace']}] {it['item']} ({math.floor(it['gap_s'] + 0.5)} s apart)" for it in link["items"]
+        ]
+        partners[0].click()  # a partner opens its own card
+        assert card.get_attribute("data-account") == link["account"]
         assert driver.execute_script("return window.__pwned === undefined")
         assert [e for e in driver.get_log("browser") if e["level"] == "SEVERE"] == []
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})

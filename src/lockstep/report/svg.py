@@ -55,6 +55,16 @@ def network_svg(graph: dict[str, Any], size: int = 800) -> str:
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{n["color"]}" data-id="{xml_text(n["id"])}">'
             f"<title>{xml_text(n['label'])} (community {int(n['community'])})</title></circle>"
         )
+    shown: dict[int, int] = {}
+    for n in nodes:  # the three strongest accounts of each community get their handle written beside them
+        if shown.get(int(n["community"]), 0) >= 3:
+            continue
+        shown[int(n["community"])] = shown.get(int(n["community"]), 0) + 1
+        x, y = where[n["id"]]
+        parts.append(
+            f'<text x="{x + 7:.1f}" y="{y + 4:.1f}" font-size="10" fill="#333333" class="node-label">'
+            f"{xml_text(n['label'])}</text>"
+        )
     for c in graph.get("communities", []):
         pts = [where[n["id"]] for n in nodes if n["community"] == c["community"]]
         if not pts:

@@ -72,6 +72,14 @@ def _printable(text: str) -> str:
     return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text)
 
 
+def community_of_campaign(store: Store, number: int) -> int:
+    """The community id behind campaign ``#number`` (the rank every command prints); raises :class:`InputError`."""
+    row = store.con.execute("SELECT campaign FROM campaigns WHERE rank = ?", [number]).fetchone()
+    if not row:
+        raise InputError(f"no campaign #{number}; `lockstep campaigns` lists the campaign numbers")
+    return int(row[0])
+
+
 def resolve_or_keep(store: Store, who: str) -> str:
     """The account id of ``who`` (id or handle); ``who`` itself when no stored account matches."""
     try:

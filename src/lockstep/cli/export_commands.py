@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from lockstep.campaigns.explain import community_of_campaign
 from lockstep.cli.options import db_option
 from lockstep.errors import InputError
 from lockstep.export import Pseudonymizer, export_graph, export_stix, export_tables
@@ -83,7 +84,7 @@ def report(
 @click.option(
     "-o", "--output", required=True, type=click.Path(), help="File (gexf, graphml, stix) or folder (csv, parquet)."
 )
-@click.option("--campaign", type=int, default=None, help="Only this campaign (gexf, graphml, stix).")
+@click.option("--campaign", type=int, default=None, help="Only campaign #N, as `lockstep campaigns` numbers it.")
 @click.option("--pseudonymize", is_flag=True, help="Replace account ids and handles with keyed pseudonyms.")
 @click.option("--key", default=None, help="Pseudonymisation key (default: $LOCKSTEP_PSEUDONYM_KEY).")
 @db_option
@@ -96,6 +97,8 @@ def export(fmt: str, output: str, campaign: int | None, pseudonymize: bool, key:
             raise InputError("--pseudonymize needs a key: --key KEY or LOCKSTEP_PSEUDONYM_KEY (keep it private)")
         pseudo = Pseudonymizer(secret)
     with open_store(db, read_only=True) as store:
+        if campaign is not None:
+            campaign = community_of_campaign(store, campaign)
         if fmt in ("gexf", "graphml"):
             paths = [export_graph(store, output, fmt, campaign=campaign, pseudonymizer=pseudo)]
         elif fmt == "stix":

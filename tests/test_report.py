@@ -327,3 +327,12 @@ def test_readme_screenshots_exist() -> None:
     refs = re.findall(r"!\[[^\]]*\]\((docs/images/[^)]+)\)", (root / "README.md").read_text(encoding="utf-8"))
     assert {"docs/images/demo_report_top.png", "docs/images/demo_report_campaign.png"} <= set(refs)
     assert all((root / r).stat().st_size > 20_000 for r in refs)
+
+
+def test_campaign_numbers_resolve_to_communities(hostile: Store) -> None:
+    from lockstep.campaigns.explain import community_of_campaign
+
+    for rank, community in hostile.con.execute("SELECT rank, campaign FROM campaigns").fetchall():
+        assert community_of_campaign(hostile, int(rank)) == community
+    with pytest.raises(InputError, match="no campaign #0"):
+        community_of_campaign(hostile, 0)

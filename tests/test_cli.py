@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -103,6 +104,7 @@ def test_demo_runs(tmp_path: Path) -> None:
         "duplicates 155; quarantined 0"
     )
     assert "posts        16,578" in out
+    assert re.search(r"^  #1 '[^']+': (strong|moderate|weak) evidence; ", out, re.M)  # campaigns named by content
 
 
 def test_every_command_has_help() -> None:

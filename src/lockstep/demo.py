@@ -32,6 +32,7 @@ def run_demo(
     """Ingest the demo sample into ``db``, detect coordination with every trace, and return what a person
     should read: the ingest accounting, the store summary, the detection accounting and the strongest edges.
     """
+    from lockstep.campaigns.naming import campaign_name, confidence_words
     from lockstep.cli.store_commands import format_info
 
     with open_store(db) as store:
@@ -41,7 +42,8 @@ def run_demo(
         top = edges(store, sort="shared", limit=10)
         analysis = analyze(store, seed=seed, tz_offset_hours=3.0)  # the IRA worked from St Petersburg (UTC+3)
         camps = store.con.execute(
-            "SELECT rank, campaign, accounts, coordination_score, traces, techniques FROM campaigns ORDER BY rank"
+            "SELECT rank, campaign, accounts, coordination_score, traces, techniques, summary FROM campaigns "
+            "ORDER BY rank"
         ).fetchall()
     lines = [report.summary(), "", format_info(info), "", found.summary(), "", "strongest edges (by shared items):"]
     lines += [
@@ -52,11 +54,12 @@ def run_demo(
     ]
     if top:
         lines.append(f"see why: lockstep evidence {top[0].account_a} {top[0].account_b} --db {db}")
-    lines += ["", analysis.summary(), "campaigns:"]
+    lines += ["", analysis.summary(), "campaigns (named from their top hashtags and terms):"]
     lines += [
-        f"  #{rank} (community {cid}): {n} accounts, score {score:.3f}, traces {', '.join(traces)}; DISARM "
+        f"  #{rank} {campaign_name(json.loads(summary))!r}: {confidence_words(json.loads(summary))[0]} evidence; "
+        f"{n} accounts, score {score:.3f}, traces {', '.join(traces)}; DISARM "
         f"{', '.join(json.loads(techniques)) or '-'}"
-        for rank, cid, n, score, traces, techniques in camps
+        for rank, cid, n, score, traces, techniques, summary in camps
     ]
     if camps:
         first = store_first_member(db, int(camps[0][1]))

@@ -40,6 +40,54 @@ def resolve_account(store: Store, who: str) -> tuple[str, str]:
     return str(rows[0][0]), str(rows[0][1])
 
 
+def handles(store: Store, account_ids: list[str]) -> dict[str, str]:
+    """Stored handles of ``account_ids`` (any platform), for showing people names instead of numeric ids."""
+    ids = sorted({str(a) for a in account_ids})
+    if not ids:
+        return {}
+    rows = store.con.execute(
+        "SELECT account_id, min(handle) FROM accounts WHERE account_id IN (SELECT unnest(?)) AND handle IS NOT NULL "
+        "GROUP BY account_id",
+        [ids],
+    ).fetchall()
+    return {str(a): str(h) for a, h in rows}
+
+
+def account_label(account_id: str, known: dict[str, str]) -> str:
+    """``@handle`` where a handle is stored and is the id itself, ``@handle (id)`` where they differ, else the id.
+
+    Examples:
+        >>> account_label("123", {"123": "alice"}), account_label("bob", {"bob": "bob"}), account_label("9", {})
+        ('@alice (123)', '@bob', '9')
+    """
+    handle = known.get(str(account_id))
+    if not handle:
+        return _printable(str(account_id))
+    label = f"@{handle}" if handle.lower() == str(account_id).lower() else f"@{handle} ({account_id})"
+    return _printable(label)
+
+
+def _printable(text: str) -> str:
+    """Terminal-safe text: control and format characters (escape sequences, bidi overrides) shown as ``\\uXXXX``."""
+    return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text)
+
+
+def community_of_campaign(store: Store, number: int) -> int:
+    """The community id behind campaign ``#number`` (the rank every command prints); raises :class:`InputError`."""
+    row = store.con.execute("SELECT campaign FROM campaigns WHERE rank = ?", [number]).fetchone()
+    if not row:
+        raise InputError(f"no campaign #{number}; `lockstep campaigns` lists the campaign numbers")
+    return int(row[0])
+
+
+def resolve_or_keep(store: Store, who: str) -> str:
+    """The account id of ``who`` (id or handle); ``who`` itself when no stored account matches."""
+    try:
+        return resolve_account(store, who)[1]
+    except InputError:
+        return who
+
+
 def explain(store: Store, who: str, *, links: int = 10, evidence_per_link: int = 3) -> AccountCard:
     """The card of account ``who`` (id or handle)."""
     platform, account_id = resolve_account(store, who)
@@ -95,6 +143,7 @@ def explain(store: Store, who: str, *, links: int = 10, evidence_per_link: int =
         card.links.append(
             {
                 "account": other,
+                "handle": None,
                 "traces": list(traces),
                 "weight": weight,
                 "shared_items": shared,
@@ -107,6 +156,9 @@ def explain(store: Store, who: str, *, links: int = 10, evidence_per_link: int =
                 ],
             }
         )
+    names = handles(store, [str(link["account"]) for link in card.links])
+    for link in card.links:
+        link["handle"] = names.get(str(link["account"]))
     for scope, subject, target in (
         ("account", account_id, card.signals),
         ("community", str(card.community), card.community_signals),
@@ -133,16 +185,20 @@ def format_card(card: AccountCard) -> str:
     p = card.profile
     lines = [
         f"account    {card.account_id} ({card.platform})" + (f" @{card.handle}" if card.handle else ""),
-        f"profile    created {p.get('created_at') or '-'}, followers {p.get('followers', '-')}, "
-        f"location {p.get('location') or '-'}, posts in store {card.posts:,}",
+        f"profile    created {_when(p.get('created_at'))}, followers {_known(p.get('followers'))}, "
+        f"location {p.get('location') or 'unknown'}, posts in store {card.posts:,}",
     ]
     if card.community is None:
         lines.append("campaign   none: this account has no coordination edge in the fused network")
     else:
-        rank = f" (campaign rank {card.campaign_rank})" if card.campaign_rank else " (below campaign size)"
+        where = (
+            f"campaign   #{card.campaign_rank} (community {card.community})"
+            if card.campaign_rank
+            else f"community  {card.community} (below campaign size)"
+        )
         s = card.scores
         lines.append(
-            f"community  {card.community}{rank}; degree {s.get('degree')}, strength "
+            f"{where}; degree {s.get('degree')}, strength "
             f"{float(s.get('strength') or 0):.3f}, eigenvector {float(s.get('eigenvector') or 0):.3f}"
             + (", core" if s.get("core") else "")
         )
@@ -150,13 +206,14 @@ def format_card(card: AccountCard) -> str:
         lines.append("linked to")
         for link in card.links:
             p_txt = f", p {link['min_p_value']:.3f}" if link["min_p_value"] is not None else ""
+            who = account_label(str(link["account"]), {str(link["account"]): link["handle"] or ""})
             lines.append(
-                f"  {link['account']}: {', '.join(link['traces'])}; weight {link['weight']:.3f}, "
+                f"  {who}: {', '.join(link['traces'])}; weight {link['weight']:.3f}, "
                 f"{link['shared_items']} shared items, min gap {link['min_gap_s']:.0f} s{p_txt}"
             )
             for ev in link["evidence"]:
                 lines.append(
-                    f"      [{ev['trace']}] {str(ev['item'])[:60]!r} {ev['time_a']} / {ev['time_b']} "
+                    f"      [{ev['trace']}] {str(ev['item'])[:60]!r} {_when(ev['time_a'])} / {_when(ev['time_b'])} "
                     f"({ev['gap_s']:.0f} s apart)"
                 )
     for title, sigs in (("signals", card.signals), ("community signals", card.community_signals)):
@@ -167,3 +224,15 @@ def format_card(card: AccountCard) -> str:
                 base = f"{s['baseline']:.3f}" if isinstance(s["baseline"], float) else "-"
                 lines.append(f"  {'FIRED ' if s['fired'] else '      '}{s['signal']}: {val} (baseline {base})")
     return "\n".join(lines)
+
+
+def _known(value: Any) -> str:
+    return "unknown" if value is None else f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _when(value: Any) -> str:
+    """A timestamp to the second, or ``unknown``."""
+    if value is None:
+        return "unknown"
+    text = str(value)
+    return text.split(".", 1)[0] if len(text) > 19 and text[19] == "." else text

@@ -10,6 +10,7 @@ from lockstep.analyze import analyze as run_analyze
 from lockstep.campaigns import expand as run_expand
 from lockstep.campaigns import explain as run_explain
 from lockstep.campaigns import format_card, read_seeds
+from lockstep.campaigns.naming import campaign_name, confidence_words
 from lockstep.cli.options import db_option, memory_option, quiet_option
 from lockstep.errors import InputError
 from lockstep.signals import SIGNALS
@@ -77,7 +78,10 @@ def analyze(
 @click.option("--json", "as_json", is_flag=True, help="Print each campaign's full ABC(DE) summary as JSON.")
 @db_option
 def campaigns(limit: int, as_json: bool, db: str) -> None:
-    """List campaigns, strongest coordination first (run `lockstep analyze` first)."""
+    """List campaigns, strongest coordination first (run `lockstep analyze` first).
+
+    The first column, #, is the campaign number used by `report --campaign`, `explain` and the report.
+    """
     with open_store(db, read_only=True) as store:
         rows = store.con.execute(
             "SELECT rank, campaign, platform, accounts, coordination_score, significant_share, traces, "
@@ -91,13 +95,14 @@ def campaigns(limit: int, as_json: bool, db: str) -> None:
         click.echo("no campaigns: run `lockstep detect` then `lockstep analyze`", err=True)
         return
     click.echo(
-        f"{'rank':>4} {'id':>5} {'platform':<9} {'accounts':>8} {'score':>7} {'signif':>6} {'BS':>2}  "
+        f"{'#':>4} {'id':>5} {'platform':<9} {'accounts':>8} {'score':>7} {'signif':>6} {'BS':>2}  "
         "traces / DISARM / fired signals"
     )
     for rank, cid, platform, n, score, sig, traces, bs, techniques, summary in rows:
         s = json.loads(summary)
         fired = sorted(k for k, v in s["behaviour"]["signals"].items() if v["fired"])
         click.echo(f"{rank:>4} {cid:>5} {platform:<9} {n:>8,} {score:>7.3f} {sig:>6.2f} {bs:>2}  {', '.join(traces)}")
+        click.echo(f"{'':>49}name {campaign_name(s)}; {confidence_words(s)[0]} evidence of coordination")
         click.echo(
             f"{'':>49}DISARM {', '.join(json.loads(techniques)) or '-'}"
             + (f"; signals {', '.join(fired)}" if fired else "")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from lockstep.campaigns.explain import account_label, handles, resolve_or_keep
 from lockstep.cli.options import db_option, memory_option, quiet_option
 from lockstep.progress import step_progress
 from lockstep.store import open_store
@@ -88,15 +89,17 @@ def edges(trace: str | None, sort: str, limit: int, db: str) -> None:
     """List the strongest edges."""
     with open_store(db, read_only=True) as store:
         rows = query_edges(store, trace=trace, sort=sort, limit=limit)
+        known = handles(store, [e.account_a for e in rows] + [e.account_b for e in rows])
     click.echo(
-        f"{'trace':<17} {'account_a':<20} {'account_b':<20} {'items':>6} {'co-acts':>7} {'med gap s':>9} "
+        f"{'trace':<17} {'account_a':<28} {'account_b':<28} {'items':>6} {'co-acts':>7} {'med gap s':>9} "
         f"{'weight':>7} {'z':>6} {'p':>6}"
     )
     for e in rows:
         z = f"{e.z_score:6.1f}" if e.z_score is not None else "     -"
         p = f"{e.p_value:6.3f}" if e.p_value is not None else "     -"
         click.echo(
-            f"{e.trace:<17} {e.account_a[:20]:<20} {e.account_b[:20]:<20} {e.shared_items:>6,} "
+            f"{e.trace:<17} {account_label(e.account_a, known)[:28]:<28} {account_label(e.account_b, known)[:28]:<28} "
+            f"{e.shared_items:>6,} "
             f"{e.coactions:>7,} {e.median_gap_s:>9.0f} {e.weight:>7.3f} {z} {p}"
         )
 
@@ -108,17 +111,24 @@ def edges(trace: str | None, sort: str, limit: int, db: str) -> None:
 @click.option("--limit", default=50, show_default=True)
 @db_option
 def evidence(account_a: str, account_b: str, trace: str | None, limit: int, db: str) -> None:
-    """Show why ACCOUNT_A and ACCOUNT_B are linked: each shared item, both posts, their times and gap."""
+    """Show why ACCOUNT_A and ACCOUNT_B (ids or handles) are linked: each shared item, both posts, times, gap."""
     with open_store(db, read_only=True) as store:
-        rows = query_evidence(store, account_a, account_b, trace=trace, limit=limit)
+        id_a, id_b = resolve_or_keep(store, account_a), resolve_or_keep(store, account_b)
+        rows = query_evidence(store, id_a, id_b, trace=trace, limit=limit)
+        known = handles(store, [id_a, id_b])
     if not rows:
         click.echo(f"no evidence links {account_a} and {account_b}" + (f" in {trace}" if trace else ""), err=True)
         return
-    a, b = sorted((account_a, account_b))
+    a, b = (account_label(x, known) for x in sorted((id_a, id_b)))
     for ev in rows:
         click.echo(f"[{ev.trace}] item {ev.item[:80]!r}  gap {ev.gap_s:.0f} s")
-        click.echo(f"  {ev.time_a}  {a}  post {ev.post_a}: {_short(ev.text_a)}")
-        click.echo(f"  {ev.time_b}  {b}  post {ev.post_b}: {_short(ev.text_b)}")
+        click.echo(f"  {_when(ev.time_a)}  {a}  post {ev.post_a}: {_short(ev.text_a)}")
+        click.echo(f"  {_when(ev.time_b)}  {b}  post {ev.post_b}: {_short(ev.text_b)}")
+
+
+def _when(value: object) -> str:
+    text = str(value)
+    return text.split(".", 1)[0] if len(text) > 19 and text[19] == "." else text
 
 
 def _short(text: str | None, n: int = 100) -> str:

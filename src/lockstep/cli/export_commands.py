@@ -3,34 +3,70 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import click
 
+from lockstep.campaigns.explain import community_of_campaign
 from lockstep.cli.options import db_option
 from lockstep.errors import InputError
 from lockstep.export import Pseudonymizer, export_graph, export_stix, export_tables
 from lockstep.report import write_report
+from lockstep.report.pdf import html_to_pdf
 from lockstep.store import open_store
 
 
 @click.command()
-@click.option("-o", "--output", default="lockstep-report.html", show_default=True, type=click.Path(dir_okay=False))
-@click.option("--campaign", type=int, default=None, help="Only this campaign (community id).")
+@click.option(
+    "-o", "--output", default=None, type=click.Path(dir_okay=False), help="File to write [lockstep-report.html/.pdf]."
+)
+@click.option(
+    "--campaign",
+    type=int,
+    default=None,
+    help="Only campaign #N: the campaign number (rank) that `lockstep campaigns` and `explain` print.",
+)
 @click.option("--seed", default=0, show_default=True, help="Seed of the network layout.")
 @click.option(
     "--tz",
     "tz_offset",
     type=float,
     default=None,
-    help="UTC offset of the heatmaps (default: each campaign's inferred offset).",
+    help="UTC offset of every heatmap (default: each campaign's inferred zone, named on the page).",
 )
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "pdf"]),
+    default="html",
+    show_default=True,
+    help="pdf: print the report with headless Chromium (needs chromium on PATH).",
+)
+@click.option("--show-paths", is_flag=True, help="Show the sources' full local paths (default: file names only).")
 @click.option("--no-assets", is_flag=True, help="Do not write the SVG images beside the report.")
 @db_option
-def report(output: str, campaign: int | None, seed: int, tz_offset: float | None, no_assets: bool, db: str) -> None:
-    """Write a single-file HTML report (opens offline) and SVG images of its charts."""
+def report(
+    output: str | None,
+    campaign: int | None,
+    seed: int,
+    tz_offset: float | None,
+    fmt: str,
+    show_paths: bool,
+    no_assets: bool,
+    db: str,
+) -> None:
+    """Write a single-file HTML report (opens offline; key findings first) and SVG images of its charts."""
+    target = Path(output or f"lockstep-report.{fmt}")
+    html_path = target if fmt == "html" else target.with_suffix(".html")
     with open_store(db, read_only=True) as store:
         result = write_report(
-            store, output, campaign=campaign, seed=seed, assets=not no_assets, tz_offset_hours=tz_offset
+            store,
+            html_path,
+            campaign=campaign,
+            seed=seed,
+            assets=not no_assets,
+            tz_offset_hours=tz_offset,
+            show_paths=show_paths,
         )
     click.echo(
         f"wrote {result.path} ({result.bytes / 1e6:.1f} MB; {result.campaigns} campaigns, {result.nodes:,} "
@@ -38,6 +74,9 @@ def report(output: str, campaign: int | None, seed: int, tz_offset: float | None
         + (f" and {len(result.assets)} SVG images in {result.assets[0].parent}" if result.assets else ""),
         err=True,
     )
+    if fmt == "pdf":
+        pdf = html_to_pdf(result.path, target)
+        click.echo(f"wrote {pdf} ({pdf.stat().st_size / 1e6:.1f} MB)", err=True)
 
 
 @click.command()
@@ -45,7 +84,7 @@ def report(output: str, campaign: int | None, seed: int, tz_offset: float | None
 @click.option(
     "-o", "--output", required=True, type=click.Path(), help="File (gexf, graphml, stix) or folder (csv, parquet)."
 )
-@click.option("--campaign", type=int, default=None, help="Only this campaign (gexf, graphml, stix).")
+@click.option("--campaign", type=int, default=None, help="Only campaign #N, as `lockstep campaigns` numbers it.")
 @click.option("--pseudonymize", is_flag=True, help="Replace account ids and handles with keyed pseudonyms.")
 @click.option("--key", default=None, help="Pseudonymisation key (default: $LOCKSTEP_PSEUDONYM_KEY).")
 @click.option(
@@ -66,6 +105,8 @@ def export(
             raise InputError("--pseudonymize needs a key: --key KEY or LOCKSTEP_PSEUDONYM_KEY (keep it private)")
         pseudo = Pseudonymizer(secret)
     with open_store(db, read_only=True) as store:
+        if campaign is not None:
+            campaign = community_of_campaign(store, campaign)
         if fmt in ("gexf", "graphml"):
             paths = [export_graph(store, output, fmt, campaign=campaign, pseudonymizer=pseudo)]
         elif fmt == "stix":

@@ -6,12 +6,23 @@ import datetime as dt
 import json
 import random
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any
 
 import igraph as ig
 
 from lockstep import __version__
+from lockstep.campaigns.naming import campaign_name, confidence_words
 from lockstep.errors import InputError
+from lockstep.report.evidence import (
+    account_creation,
+    campaign_zone,
+    evidence_pairs,
+    example_posts,
+    fmt_ts,
+    inter_campaign_edges,
+    link_items,
+)
 from lockstep.store.store import Store
 
 MAX_NODES = 5_000
@@ -73,60 +84,82 @@ def collect(
     max_nodes: int = MAX_NODES,
     max_edges: int = MAX_EDGES,
     tz_offset_hours: float | None = None,
+    show_paths: bool = False,
+    pairs: int = 6,
 ) -> ReportData:
-    """Read the report's content from ``store`` (``campaign``: only that campaign)."""
+    """Read the report's content from ``store``.
+
+    ``campaign`` is a campaign *rank* number, as ``lockstep campaigns`` and ``explain`` print it (only that
+    campaign); ``show_paths`` keeps the sources' full local paths (default: file names only); ``pairs``: how
+    many co-action pairs each campaign shows side by side.
+    """
     q = store.con.execute
     info = store.info()
     camp_rows = q(
-        "SELECT campaign, rank, summary FROM campaigns "
-        + ("WHERE campaign = ? " if campaign else "")
-        + "ORDER BY rank",
+        "SELECT campaign, rank, summary FROM campaigns " + ("WHERE rank = ? " if campaign else "") + "ORDER BY rank",
         [campaign] if campaign else [],
     ).fetchall()
     if campaign and not camp_rows:
-        raise InputError(f"no campaign {campaign}; see `lockstep campaigns`")
+        raise InputError(f"no campaign #{campaign}; `lockstep campaigns` lists the campaign numbers")
     data = ReportData(
-        title="Lockstep report" + (f": campaign {campaign}" if campaign else ""),
+        title="Lockstep report" + (f": campaign #{campaign}" if campaign else ""),
         generated_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         tool_version=__version__,
         overview={
             "posts": info.posts,
             "accounts": info.accounts,
-            "first_post": info.first_post,
-            "last_post": info.last_post,
+            "first_post": fmt_ts(info.first_post),
+            "last_post": fmt_ts(info.last_post),
             "by_platform": info.by_platform,
             "by_kind": info.by_kind,
             "by_language": info.by_language,
             "quarantined": info.quarantined,
             "quarantine_by_reason": info.quarantine_by_reason,
         },
-        provenance=provenance(store),
+        provenance=provenance(store, show_paths=show_paths),
     )
     for cid, rank, summary in camp_rows:
         s = json.loads(summary)
         s["rank"] = int(rank)
-        offset = tz_offset_hours
-        if offset is None:
-            inferred = s["behaviour"]["signals"].get("calendar.inferred_offset")
-            offset = float(inferred["value"]) if inferred and inferred["value"] is not None else 0.0
-        s["heatmap"] = heatmap(store, int(cid), offset)
+        s["name"] = campaign_name(s)
+        s["confidence"], s["confidence_reason"] = confidence_words(s)
+        s["period"]["first_post"] = fmt_ts(s["period"].get("first_post"))
+        s["period"]["last_post"] = fmt_ts(s["period"].get("last_post"))
+        s["zone"] = campaign_zone(store, int(cid), s, tz_offset_hours)
+        s["heatmap"] = heatmap(store, int(cid), s["zone"]["offset_hours"])
         s["timeline"] = timeline(store, int(cid))
+        s["created"] = account_creation(store, int(cid))
+        s["evidence"] = evidence_pairs(store, int(cid), limit=pairs)
+        s["examples"] = example_posts(store, int(cid), s)
         data.campaigns.append(s)
     ids = [int(c[0]) for c in camp_rows]
     data.graph, data.cards, note = network_view(store, ids, seed=seed, max_nodes=max_nodes, max_edges=max_edges)
+    labels = {int(c["campaign"]): (int(c["rank"]), str(c["name"])) for c in data.campaigns}
+    for card in data.cards.values():
+        card["campaign"] = labels[int(card["community"])][0] if int(card["community"]) in labels else None
+    data.graph["communities"] = [
+        {"community": cid, "rank": labels[cid][0], "name": labels[cid][1], "color": PALETTE[i % len(PALETTE)]}
+        for i, cid in enumerate(ids)
+    ]
     if note:
         data.notes.append(note)
     return data
 
 
-def provenance(store: Store) -> dict[str, Any]:
-    """Tool version, sources with fingerprints, detection and community parameters."""
+def provenance(store: Store, *, show_paths: bool = False) -> dict[str, Any]:
+    """Tool version, sources with fingerprints, detection and community parameters.
+
+    Source paths are reduced to their file names unless ``show_paths``: a published report should not reveal
+    the investigator's local folders.
+    """
     q = store.con.execute
     return {
         "sources": [
             dict(
                 zip(
-                    ("path", "sha256", "format", "rows_read", "posts_stored", "quarantined", "batch_id"), r, strict=True
+                    ("path", "sha256", "format", "rows_read", "posts_stored", "quarantined", "batch_id"),
+                    (r[0] if show_paths else PurePath(str(r[0])).name, *r[1:]),
+                    strict=True,
                 )
             )
             for r in q(
@@ -207,15 +240,18 @@ def network_view(
         ).fetchall()
         if str(e[0]) in keep and str(e[1]) in keep
     ]
+    inter = inter_campaign_edges(store, communities, keep)
     if len(edges) > max_edges:
         extra = f"the {max_edges:,} strongest of {len(edges):,} edges are drawn"
         note = f"{note} Also, {extra}." if note else f"In the network view, {extra}."
         edges = edges[:max_edges]
     names = [str(n[0]) for n in nodes]
     index = {n: i for i, n in enumerate(names)}
-    g = ig.Graph(n=len(names), edges=[(index[str(a)], index[str(b)]) for a, b, *_ in edges])
+    # Inter-campaign links pull related clusters together in the layout (weakly) and are drawn faded.
+    g = ig.Graph(n=len(names), edges=[(index[str(a)], index[str(b)]) for a, b, *_ in [*edges, *inter]])
     ig.set_random_number_generator(random.Random(seed))
-    layout = g.layout_fruchterman_reingold(weights=[float(e[2]) for e in edges] or None, niter=300) if names else []
+    weights = [float(e[2]) for e in edges] + [0.2 * float(e[2]) for e in inter]
+    layout = g.layout_fruchterman_reingold(weights=weights or None, niter=300) if names else []
     comm_color = {c: PALETTE[i % len(PALETTE)] for i, c in enumerate(communities)}
     graph = {
         "nodes": [
@@ -238,8 +274,20 @@ def network_view(
                 "weight": float(w),
                 "traces": list(t),
                 "color": TRACE_COLORS.get(next(iter(t)), "#999999"),
+                "inter": False,
             }
             for a, b, w, t, *_ in edges
+        ]
+        + [
+            {
+                "source": str(a),
+                "target": str(b),
+                "weight": float(w),
+                "traces": list(t),
+                "color": "#bbbbbb",
+                "inter": True,
+            }
+            for a, b, w, t, *_ in inter
         ],
         "trace_colors": TRACE_COLORS,
     }
@@ -267,7 +315,7 @@ def account_cards(store: Store, accounts: list[str], links: int = 5) -> dict[str
             "name": name,
             "bio": desc,
             "location": loc,
-            "created": created,
+            "created": fmt_ts(created) if created else None,
             "followers": followers,
             "community": comm,
             "strength": round(float(strength), 3),
@@ -287,6 +335,8 @@ def account_cards(store: Store, accounts: list[str], links: int = 5) -> dict[str
         cards[str(acc)]["links"].append(
             {
                 "account": other,
+                "handle": None,
+                "items": [],
                 "traces": list(traces),
                 "weight": round(float(weight), 3),
                 "shared_items": int(shared),
@@ -298,5 +348,6 @@ def account_cards(store: Store, accounts: list[str], links: int = 5) -> dict[str
            WHERE scope = 'account' AND fired ORDER BY signal"""
     ).fetchall():
         cards[str(subject)]["signals"].append({"signal": signal, "value": value, "baseline": baseline})
+    link_items(store, cards)
     store.con.execute("DROP TABLE card_ids")
     return cards

@@ -17,7 +17,7 @@ import jinja2
 
 from lockstep.report.data import ReportData, collect
 from lockstep.report.safe import json_for_script, visible
-from lockstep.report.svg import heatmap_svg, network_svg, timeline_svg
+from lockstep.report.svg import creation_svg, heatmap_svg, network_svg, timeline_svg
 from lockstep.store.store import Store
 
 
@@ -61,9 +61,10 @@ def render_html(data: ReportData) -> tuple[str, dict[int, dict[str, str]], str]:
         "img-src data:; connect-src 'none'; font-src 'none'; base-uri 'none'; form-action 'none'"
     )
     svgs = {
-        int(c["campaign"]): {
+        int(c["rank"]): {
             "timeline": timeline_svg(c["timeline"]),
-            "heatmap": heatmap_svg(c["heatmap"]["counts"], c["heatmap"]["offset_hours"]),
+            "heatmap": heatmap_svg(c["heatmap"]["counts"], c["heatmap"]["offset_hours"], zone=c["zone"]["label"]),
+            "creation": creation_svg(c["created"]["months"]),
         }
         for c in data.campaigns
     }
@@ -89,10 +90,15 @@ def write_report(
     seed: int = 0,
     assets: bool = True,
     tz_offset_hours: float | None = None,
+    show_paths: bool = False,
 ) -> ReportResult:
-    """Write the HTML report to ``out`` and, with ``assets``, SVG images to ``<out stem>_files/``."""
+    """Write the HTML report to ``out`` and, with ``assets``, SVG images to ``<out stem>_files/``.
+
+    ``campaign`` is a campaign rank number (as ``lockstep campaigns`` prints it); ``show_paths`` keeps the
+    sources' full local paths in the appendix.
+    """
     store.require("analyze")
-    data = collect(store, campaign=campaign, seed=seed, tz_offset_hours=tz_offset_hours)
+    data = collect(store, campaign=campaign, seed=seed, tz_offset_hours=tz_offset_hours, show_paths=show_paths)
     html, svgs, net = render_html(data)
     path = Path(out)
     path.write_text(html, encoding="utf-8")

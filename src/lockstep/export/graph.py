@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from lockstep.errors import InputError
 from lockstep.export.provenance import provenance
 from lockstep.export.pseudonym import Pseudonymizer
 from lockstep.store.store import Store
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 def build_graph(store: Store, *, campaign: int | None = None, pseudonymizer: Pseudonymizer | None = None) -> nx.Graph:
@@ -23,6 +25,8 @@ def build_graph(store: Store, *, campaign: int | None = None, pseudonymizer: Pse
     q = store.con.execute
     where = "WHERE s.community = ?" if campaign is not None else ""
     params = [campaign] if campaign is not None else []
+    import networkx as nx
+
     g = nx.Graph()
     prov = provenance(store, campaign=campaign, pseudonymized=pseudonymizer is not None)
     g.graph["provenance"] = json.dumps(prov, default=str)
@@ -73,6 +77,8 @@ def export_graph(
     store: Store, path: str | Path, fmt: str, *, campaign: int | None = None, pseudonymizer: Pseudonymizer | None = None
 ) -> Path:
     """Write the fused network as ``gexf`` or ``graphml``."""
+    import networkx as nx
+
     g = build_graph(store, campaign=campaign, pseudonymizer=pseudonymizer)
     out = Path(path)
     if fmt == "gexf":

@@ -16,8 +16,6 @@ from typing import Any
 
 import click
 
-from lockstep.store.store import require_store
-
 #: Command (``group sub`` for subcommands) -> stage of the store it needs. Absent: no check.
 NEEDS: dict[str, str] = {
     "info": "store",
@@ -50,11 +48,19 @@ def debug_enabled(flag: bool = False) -> bool:
 def guard_commands(group: click.Group, prefix: str = "") -> None:
     """Wrap the callback of every command in ``group`` listed in :data:`NEEDS` with its store check."""
     for name, cmd in group.commands.items():
-        full = f"{prefix}{name}"
-        if isinstance(cmd, click.Group):
-            guard_commands(cmd, f"{full} ")
-        elif full in NEEDS and cmd.callback is not None:
-            cmd.callback = _checked(cmd.callback, NEEDS[full])
+        guard_command(cmd, f"{prefix}{name}")
+
+
+def guard_command(cmd: click.Command, full: str) -> click.Command:
+    """Wrap ``cmd`` (named ``full``, ``group sub`` for subcommands) with its store check, if it needs one.
+
+    Called as each command is loaded, so the lazy command table stays lazy.
+    """
+    if isinstance(cmd, click.Group):
+        guard_commands(cmd, f"{full} ")
+    elif full in NEEDS and cmd.callback is not None:
+        cmd.callback = _checked(cmd.callback, NEEDS[full])
+    return cmd
 
 
 def _checked(callback: Callable[..., Any], stage: str) -> Callable[..., Any]:
@@ -65,6 +71,8 @@ def _checked(callback: Callable[..., Any], stage: str) -> Callable[..., Any]:
     def run(*args: Any, **kwargs: Any) -> Any:
         db = kwargs.get("db")
         if db:
+            from lockstep.store.store import require_store  # imported on use: keeps --version light
+
             require_store(db, stage)
         return callback(*args, **kwargs)
 

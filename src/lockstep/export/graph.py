@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from lockstep.errors import InputError
 from lockstep.export.provenance import provenance
@@ -18,12 +17,17 @@ from lockstep.export.pseudonym import Pseudonymizer
 from lockstep.report.safe import xml_safe
 from lockstep.store.store import Store
 
+if TYPE_CHECKING:
+    import networkx as nx
+
 
 def build_graph(store: Store, *, campaign: int | None = None, pseudonymizer: Pseudonymizer | None = None) -> nx.Graph:
     """The fused network (optionally one campaign's) as a networkx graph with attributes."""
     q = store.con.execute
     where = "WHERE s.community = ?" if campaign is not None else ""
     params = [campaign] if campaign is not None else []
+    import networkx as nx
+
     g = nx.Graph()
     prov = provenance(store, campaign=campaign, pseudonymized=pseudonymizer is not None)
     g.graph["provenance"] = json.dumps(prov, default=str)
@@ -102,6 +106,8 @@ def export_graph(
     store: Store, path: str | Path, fmt: str, *, campaign: int | None = None, pseudonymizer: Pseudonymizer | None = None
 ) -> Path:
     """Write the fused network as ``gexf`` or ``graphml``."""
+    import networkx as nx
+
     store.require("analyze")
     g = xml_safe_graph(build_graph(store, campaign=campaign, pseudonymizer=pseudonymizer))
     out = Path(path)

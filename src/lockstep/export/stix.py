@@ -12,11 +12,10 @@ validated with the ``stix2`` library.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from pathlib import Path
-from typing import Any
-
-import stix2
+from typing import TYPE_CHECKING, Any
 
 from lockstep.campaigns.disarm import techniques
 from lockstep.errors import InputError
@@ -24,14 +23,28 @@ from lockstep.export.provenance import provenance
 from lockstep.export.pseudonym import Pseudonymizer
 from lockstep.store.store import Store
 
-IDENTITY = stix2.Identity(
-    id="identity--8c7f5e6a-5b1e-4c57-9a54-6f3f0b7c2d11",
-    name="Lockstep",
-    identity_class="system",
-    description="Lockstep coordinated-inauthentic-behaviour toolkit (automated analysis)",
-    created="2026-01-01T00:00:00.000Z",
-    modified="2026-01-01T00:00:00.000Z",
-)
+if TYPE_CHECKING:
+    import stix2
+
+# stix2 is imported inside the functions that build objects, so importing this module stays cheap.
+IDENTITY_ID = "identity--8c7f5e6a-5b1e-4c57-9a54-6f3f0b7c2d11"
+
+
+@functools.cache
+def identity() -> Any:
+    """Lockstep's own STIX Identity, the ``created_by_ref`` of every object it writes."""
+    import stix2
+
+    return stix2.Identity(
+        id=IDENTITY_ID,
+        name="Lockstep",
+        identity_class="system",
+        description="Lockstep coordinated-inauthentic-behaviour toolkit (automated analysis)",
+        created="2026-01-01T00:00:00.000Z",
+        modified="2026-01-01T00:00:00.000Z",
+    )
+
+
 MAX_ACCOUNTS = 500
 
 
@@ -43,6 +56,8 @@ def _ts(value: Any) -> dt.datetime:
 
 def campaign_objects(store: Store, cid: int, pseudonymizer: Pseudonymizer | None = None) -> list[Any]:
     """STIX objects for one campaign."""
+    import stix2
+
     q = store.con.execute
     row = q("SELECT rank, platform, accounts, summary FROM campaigns WHERE campaign = ?", [cid]).fetchone()
     if row is None:
@@ -63,19 +78,19 @@ def campaign_objects(store: Store, cid: int, pseudonymizer: Pseudonymizer | None
         description=desc,
         first_seen=first_dt,
         last_seen=last_dt,
-        created_by_ref=IDENTITY.id,
+        created_by_ref=IDENTITY_ID,
         allow_custom=False,
     )
     iset = stix2.IntrusionSet(
         name=f"Operator of {label}",
         description="The actor running the campaign "
         "(attribution beyond the coordinated accounts is not made by Lockstep).",
-        created_by_ref=IDENTITY.id,
+        created_by_ref=IDENTITY_ID,
     )
     objects: list[Any] = [
         campaign,
         iset,
-        stix2.Relationship(campaign, "attributed-to", iset, created_by_ref=IDENTITY.id),
+        stix2.Relationship(campaign, "attributed-to", iset, created_by_ref=IDENTITY_ID),
     ]
     known = techniques()
     for t in s["techniques"]:
@@ -88,7 +103,7 @@ def campaign_objects(store: Store, cid: int, pseudonymizer: Pseudonymizer | None
         objects.append(pattern)
         objects.append(
             stix2.Relationship(
-                campaign, "uses", pattern, description="; ".join(t["evidence"]), created_by_ref=IDENTITY.id
+                campaign, "uses", pattern, description="; ".join(t["evidence"]), created_by_ref=IDENTITY_ID
             )
         )
     members = q(
@@ -111,7 +126,7 @@ def campaign_objects(store: Store, cid: int, pseudonymizer: Pseudonymizer | None
                 last_observed=_ts(l_),
                 number_observed=max(1, int(n)),
                 object_refs=[ua.id],
-                created_by_ref=IDENTITY.id,
+                created_by_ref=IDENTITY_ID,
             )
         )
         objects.append(
@@ -121,7 +136,7 @@ def campaign_objects(store: Store, cid: int, pseudonymizer: Pseudonymizer | None
                 pattern=f"[user-account:user_id = '{_pattern_str(uid)}']",
                 valid_from=first_dt,
                 indicator_types=["attribution"],
-                created_by_ref=IDENTITY.id,
+                created_by_ref=IDENTITY_ID,
             )
         )
     for domain, _n in s["content"]["domains"][:20]:
@@ -154,7 +169,7 @@ def campaign_objects(store: Store, cid: int, pseudonymizer: Pseudonymizer | None
                 else ""
             ),
             object_refs=[campaign.id],
-            created_by_ref=IDENTITY.id,
+            created_by_ref=IDENTITY_ID,
         )
     )
     narratives = (
@@ -171,7 +186,7 @@ def campaign_objects(store: Store, cid: int, pseudonymizer: Pseudonymizer | None
                 abstract="Narratives: shared items with example posts",
                 content="\n".join(narratives),
                 object_refs=[campaign.id],
-                created_by_ref=IDENTITY.id,
+                created_by_ref=IDENTITY_ID,
             )
         )
     return objects
@@ -185,6 +200,8 @@ def build_bundle(
     store: Store, *, campaign: int | None = None, pseudonymizer: Pseudonymizer | None = None
 ) -> stix2.Bundle:
     """One bundle with every campaign (or one), a report referencing everything, and the provenance."""
+    import stix2
+
     ids = (
         [campaign]
         if campaign is not None
@@ -192,7 +209,7 @@ def build_bundle(
     )
     if not ids:
         raise InputError("no campaigns to export: run `lockstep detect` and `lockstep analyze` first")
-    objects: list[Any] = [IDENTITY]
+    objects: list[Any] = [identity()]
     for cid in ids:
         objects.extend(campaign_objects(store, cid, pseudonymizer))
     prov = provenance(store, campaign=campaign, pseudonymized=pseudonymizer is not None)
@@ -202,7 +219,7 @@ def build_bundle(
         report_types=["campaign"],
         published=dt.datetime.now(dt.UTC),
         object_refs=refs,
-        created_by_ref=IDENTITY.id,
+        created_by_ref=IDENTITY_ID,
         description="Provenance: " + json.dumps(prov, default=str),
     )
     return stix2.Bundle(objects=[*objects, report], allow_custom=True)
@@ -212,6 +229,8 @@ def export_stix(
     store: Store, path: str | Path, *, campaign: int | None = None, pseudonymizer: Pseudonymizer | None = None
 ) -> Path:
     """Write the STIX 2.1 bundle to ``path`` (validated by parsing it back)."""
+    import stix2
+
     store.require("analyze")
     bundle = build_bundle(store, campaign=campaign, pseudonymizer=pseudonymizer)
     text = bundle.serialize(pretty=True)

@@ -186,12 +186,14 @@ class ColumnMap:
         if self.timezone.upper() != "UTC":
             naive = f"CAST(({naive}) AT TIME ZONE {sql_str(self.timezone)} AS TIMESTAMP)"
         aware = f"CAST(TRY_CAST(trim({expr}) AS TIMESTAMPTZ) AS TIMESTAMP)"
-        # Unix epoch seconds (9-11 digits, optional fraction), as research tools export them.
-        epoch = (
+        # Unix epoch seconds (9-11 digits, optional fraction), as research tools export them. The shape is
+        # tested first, so an epoch column is parsed in one step instead of failing every strptime format
+        # (no format matches bare digits, and a TIMESTAMPTZ cast of them is NULL: the result is unchanged).
+        return (
             f"CASE WHEN regexp_full_match(trim({expr}), '[0-9]{{9,11}}(\\.[0-9]+)?') "
-            f"THEN CAST(to_timestamp(CAST(trim({expr}) AS DOUBLE)) AS TIMESTAMP) END"
+            f"THEN CAST(to_timestamp(CAST(trim({expr}) AS DOUBLE)) AS TIMESTAMP) "
+            f"ELSE coalesce({naive}, {aware}) END"
         )
-        return f"coalesce({naive}, {aware}, {epoch})"
 
     def _list(self, fld: str, pattern_from_text: str | None, strip: str) -> str:
         c = self._col(fld)

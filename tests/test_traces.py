@@ -11,6 +11,8 @@ from lockstep import ingest
 from lockstep.errors import InputError
 from lockstep.store import Store, open_store
 from lockstep.traces import DetectParams, detect, estimate_window, sensitivity
+from lockstep.traces.base import get_trace
+from lockstep.traces.engine import poisson_tail
 from lockstep.traces.queries import edges, evidence
 
 COLUMNS = [
@@ -152,7 +154,11 @@ def test_null_model_is_seeded_and_separates_lockstep_from_chance(tmp_path: Path)
         detect(store, ["co-retweet"], params)
         (e2,) = edges(store, trace="co-retweet")
         assert (e1.z_score, e1.p_value) == (e2.z_score, e2.p_value)
-        assert e1.coactions == 12 and e1.p_value == pytest.approx(1 / 21)
+        # Analytic Poisson tail with the null rate smoothed by half a co-action over 20 replicates.
+        (null_mean,) = store.con.execute("SELECT null_mean FROM edges WHERE trace = 'co-retweet'").fetchone()
+        assert e1.coactions == 12
+        assert e1.p_value == pytest.approx(poisson_tail(12, null_mean + 0.5 / 20))
+        assert e1.p_value < 0.01  # reachable by default now (a permutation p could not go below 1/21)
         assert e1.z_score is None or e1.z_score > 3
 
 
@@ -278,3 +284,28 @@ def test_co_hashtag_and_co_domain_and_exact_co_media(tmp_path: Path) -> None:
             ("co-media", "pdq:aa"),
             ("co-media", "img:1"),
         }
+
+
+def test_auto_window_on_minute_timestamps_is_one_minute_wide_and_said(tmp_path: Path) -> None:
+    # Minute-truncated times: every shared item is retweeted in the same clock minute, so CooRnet's estimate is
+    # 0 s (floored to 1 s before); the window becomes one minute-wide bucket and the summary says so.
+    rows = [post(a, f"10:0{k}:00", kind="repost", repost_of=f"p{k}") for k in range(4) for a in "ab"]
+    with make_store(tmp_path, rows) as store:
+        report = detect(store, ["co-retweet"], DetectParams(window_s="auto", null_replicates=0))
+        (t,) = report.traces
+        assert t.window_s == 60.0
+        assert t.note is not None and "minute-resolution" in t.note
+        assert "note: --window auto: timestamps are minute-resolution" in report.summary()
+        assert edge_set(store, "co-retweet") == {("a", "b", 4, 4)}
+
+
+def test_auto_window_falls_back_per_trace_instead_of_failing(tmp_path: Path) -> None:
+    # No retweet at all: co-retweet cannot estimate a window; it falls back to its default with a note, and
+    # co-text (which can) still runs with its own estimate.
+    rows = [post(a, f"10:00:{s:02d}", text="the same words here") for a, s in (("a", 1), ("b", 3), ("c", 9))]
+    with make_store(tmp_path, rows) as store:
+        report = detect(store, ["co-retweet", "co-text"], DetectParams(window_s="auto", null_replicates=0))
+        by_name = {t.trace: t for t in report.traces}
+        assert by_name["co-retweet"].note is not None and "default" in by_name["co-retweet"].note
+        assert by_name["co-retweet"].window_s == get_trace("co-retweet").default_window_s
+        assert by_name["co-text"].note is None and by_name["co-text"].window_s is not None

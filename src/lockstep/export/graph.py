@@ -95,6 +95,8 @@ def xml_safe_graph(g: nx.Graph) -> nx.Graph:
     def clean(attrs: dict[str, object]) -> dict[str, object]:
         return {xml_safe(k): xml_safe(v) if isinstance(v, str) else v for k, v in attrs.items()}
 
+    import networkx as nx
+
     out = nx.Graph()
     out.graph.update(clean(g.graph))
     out.add_nodes_from((names[n], clean(a)) for n, a in g.nodes(data=True))

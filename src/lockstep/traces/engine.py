@@ -18,7 +18,14 @@ For every trace (see :mod:`lockstep.traces.base`):
    CooRTweet's strict ``>`` drops perfectly coordinated groups whose weights all tie).
 4. **Null model**: each account's timeline is shifted by a random offset (uniform in
    ``±null_shift_s``, seeded), co-actions of each kept edge are recounted; R replicates give each edge its null
-   mean, a z-score and a permutation p-value ``(1 + #{null >= observed}) / (R + 1)``.
+   mean and a z-score. A permutation p-value ``(1 + #{null >= observed}) / (R + 1)`` can never fall below
+   ``1 / (R + 1)`` (0.091 with 10 replicates), so no edge could ever be called significant at 0.05 or 0.01.
+   The p-value is instead the upper tail of a Poisson law whose rate is the null co-action count per replicate,
+   smoothed by half a co-action (``(S + 0.5) / R`` for ``S`` null co-actions over ``R`` replicates; the
+   Jeffreys-style correction keeps an edge never seen under the null from getting ``p = 0``):
+   ``p = P(X >= observed | X ~ Poisson(rate))``. Co-action counts of a pair under random time shifts are sums
+   of many rare, nearly independent coincidences, the textbook Poisson case (the same reasoning as the
+   "expected co-occurrences" of Pacheco et al. 2021's null comparisons).
 
 Window estimation follows CooRnet (Giglietto et al. 2020): the median, over the fastest 10% of items, of the
 time each item takes to reach 50% of its shares.
@@ -63,6 +70,7 @@ class DetectParams:
     seed: int = 0
     near_dup_threshold: float = 0.8
     near_dup_min_tokens: int = 5
+    linking: str = "strict"
 
 
 @dataclass
@@ -81,6 +89,7 @@ class TraceReport:
     accounts: int = 0
     seconds: float = 0.0
     skipped: str | None = None
+    note: str | None = None
 
 
 @dataclass
@@ -97,11 +106,12 @@ class DetectReport:
             if t.skipped:
                 lines.append(f"{t.trace}: skipped ({t.skipped})")
                 continue
-            window = "any time" if t.window_s is None else f"{t.window_s:g} s"
+            window = _fmt_window(t.window_s)
             capped = f", {t.capped_items:,} viral items capped ({t.capped_actions:,} actions)" if t.capped_items else ""
             lines.append(
                 f"{t.trace}: {t.actions:,} actions on {t.items:,} items, window {window}{capped}; "
                 f"{t.pairs:,} co-action pairs -> {t.edges:,} edges among {t.accounts:,} accounts ({t.seconds:.1f} s)"
+                + (f"\n  note: {t.note}" if t.note else "")
             )
         return "\n".join(lines)
 
@@ -141,22 +151,53 @@ def detect(
     return report
 
 
-def _window_for(con: duckdb.DuckDBPyConnection, trace: Trace, params: DetectParams) -> float | None:
+def _window_for(
+    con: duckdb.DuckDBPyConnection, trace: Trace, params: DetectParams
+) -> tuple[float | None, str | None]:
+    """The window this trace runs with, and a note for the user when ``auto`` had to adjust or fall back."""
     w = params.window_s
     if w is None:
-        return trace.default_window_s
+        return trace.default_window_s, None
     if isinstance(w, str):
         if w.lower() == "none":
-            return None
+            return None, None
         if w.lower() == "auto":
-            return _estimate_from_actions(con)
+            return _auto_window(con, trace)
         try:
             w = float(w)
         except ValueError:
             raise InputError(f"window {w!r}: give seconds, 'auto' or 'none'") from None
     if w <= 0:
         raise InputError("window must be positive seconds, 'auto' or 'none'")
-    return float(w)
+    return float(w), None
+
+
+def _auto_window(con: duckdb.DuckDBPyConnection, trace: Trace) -> tuple[float | None, str | None]:
+    """CooRnet's estimate, made safe: per-trace fallback to the default, and never finer than the timestamps.
+
+    A trace whose items are never shared twice cannot be estimated; it falls back to its default window with a
+    note instead of failing the whole run. Exports that truncate times to the minute (the IO archive, the
+    airline data) make every gap a multiple of 60 s, so an estimate under a minute would only pair actions of
+    the same clock minute: the window is widened to one minute-wide bucket and the output says so.
+    """
+    try:
+        estimate = _estimate_from_actions(con)
+    except InputError:
+        return trace.default_window_s, (
+            f"--window auto: no item is shared twice, so no window can be estimated; "
+            f"used the trace's default ({_fmt_window(trace.default_window_s)})"
+        )
+    row = con.execute("SELECT count(*) > 0 AND bool_and(ts % 60 = 0) FROM act").fetchone()
+    if row and row[0] and estimate < 60.0:
+        return 60.0, (
+            f"--window auto: timestamps are minute-resolution; estimate {estimate:g} s widened to one minute-wide "
+            "bucket (60 s)"
+        )
+    return estimate, None
+
+
+def _fmt_window(window: float | None) -> str:
+    return "any time" if window is None else f"{window:g} s"
 
 
 def _run_trace(con: duckdb.DuckDBPyConnection, trace: Trace, params: DetectParams) -> TraceReport:
@@ -190,8 +231,8 @@ def _run_trace(con: duckdb.DuckDBPyConnection, trace: Trace, params: DetectParam
                                              WHERE accounts BETWEEN 2 AND {int(cap)}) s
           ON s.platform = a.platform AND s.item = a.item"""
     )
-    window = _window_for(con, trace, params)
-    rep = TraceReport(trace.name, run_id, window)
+    window, note = _window_for(con, trace, params)
+    rep = TraceReport(trace.name, run_id, window, note=note)
     rep.actions, rep.items = _counts(con, "SELECT count(*), count(DISTINCT (platform, item)) FROM act_all")
     rep.capped_items, rep.capped_actions = _counts(
         con, f"SELECT count(*), coalesce(sum(actions), 0) FROM item_stats WHERE accounts > {int(cap)}"
@@ -199,7 +240,12 @@ def _run_trace(con: duckdb.DuckDBPyConnection, trace: Trace, params: DetectParam
     _pairs(con, window)
     rep.pairs = _counts(con, "SELECT count(*) FROM pairs")[0]
     min_shared = params.min_shared_items or trace.default_min_shared
-    _edges(con, params, min_shared)
+    rare_cut = _rare_cut(con) if params.linking == "rarity" and min_shared > 1 else 0
+    if rare_cut:
+        rep.note = (rep.note + "; " if rep.note else "") + (
+            f"rarity linking: one shared item links a pair when at most {rare_cut} accounts acted on it"
+        )
+    _edges(con, params, min_shared, rare_cut)
     if params.null_replicates and window is not None:
         _null_model(con, params, window)
     con.execute("DELETE FROM edges WHERE trace = ?", [trace.name])
@@ -264,7 +310,19 @@ def _pairs(con: duckdb.DuckDBPyConnection, window: float | None) -> None:
     )
 
 
-def _edges(con: duckdb.DuckDBPyConnection, params: DetectParams, min_shared: int) -> None:
+def _rare_cut(con: duckdb.DuckDBPyConnection) -> int:
+    """The item popularity (distinct accounts over the whole data set) at or under which one shared item links.
+
+    Derived from the data: the median popularity of the items that at least two accounts acted on, and never
+    under 2. A co-action on an item few accounts ever touched is itself unlikely by chance; on a popular item it
+    is expected, so popular items still need ``min_shared`` distinct items (Pacheco et al. 2021 weigh co-shares
+    by item rarity in the same spirit; Luceri et al. 2024 do it with TF-IDF).
+    """
+    row = con.execute("SELECT quantile_disc(accounts, 0.5) FROM item_stats WHERE accounts >= 2").fetchone()
+    return max(2, int(row[0])) if row and row[0] is not None else 2
+
+
+def _edges(con: duckdb.DuckDBPyConnection, params: DetectParams, min_shared: int, rare_cut: int = 0) -> None:
     # TF-IDF vectors over all of each account's (non-viral) actions.
     con.execute(
         """CREATE OR REPLACE TEMP TABLE tfidf AS
@@ -279,8 +337,9 @@ def _edges(con: duckdb.DuckDBPyConnection, params: DetectParams, min_shared: int
         WITH agg AS (
           SELECT platform, account_a, account_b, count(DISTINCT item) AS shared_items, count(*) AS coactions,
                  min(gap_s) AS min_gap_s, median(gap_s) AS median_gap_s
-          FROM pairs GROUP BY platform, account_a, account_b
-          HAVING count(DISTINCT item) >= ?),
+          FROM pairs p LEFT JOIN item_stats i USING (platform, item)
+          GROUP BY platform, account_a, account_b
+          HAVING count(DISTINCT item) >= ? OR min(i.accounts) <= ?),
         shared AS (SELECT DISTINCT p.platform, p.account_a, p.account_b, p.item FROM pairs p
                    SEMI JOIN agg ON agg.platform = p.platform AND agg.account_a = p.account_a
                                 AND agg.account_b = p.account_b),
@@ -295,7 +354,7 @@ def _edges(con: duckdb.DuckDBPyConnection, params: DetectParams, min_shared: int
         FROM agg JOIN dots d USING (platform, account_a, account_b)
         JOIN norms na ON na.platform = agg.platform AND na.account_id = agg.account_a
         JOIN norms nb ON nb.platform = agg.platform AND nb.account_id = agg.account_b""",
-        [min_shared],
+        [min_shared, rare_cut],
     )
     if params.min_weight_percentile is not None:
         con.execute(
@@ -321,6 +380,41 @@ def shift_offsets(accounts: Sequence[tuple[str, str]], replicate: int, seed: int
             "offset": pa.array([rng.uniform(-shift_s, shift_s) for _ in accounts], pa.float64()),
         }
     )
+
+
+def poisson_tail(observed: int, rate: float) -> float:
+    """``P(X >= observed)`` for ``X ~ Poisson(rate)``: the analytic null-model p-value of an edge.
+
+    Summed from the smaller side in log space, so it stays exact for large counts and tiny tails.
+
+    Examples:
+        >>> round(poisson_tail(1, 0.05), 4)  # one co-action where 10 replicates saw none
+        0.0488
+        >>> poisson_tail(2, 0.05) < 0.01
+        True
+        >>> poisson_tail(0, 3.0)
+        1.0
+    """
+    if observed <= 0:
+        return 1.0
+    if rate <= 0:
+        return 0.0
+
+    def log_pmf(i: int) -> float:
+        return -rate + i * math.log(rate) - math.lgamma(i + 1)
+
+    if observed > rate:  # the upper tail: terms fall geometrically after ``observed``
+        total, i = 0.0, observed
+        first = log_pmf(observed)
+        while True:
+            term = math.exp(log_pmf(i) - first)
+            total += term
+            if term < 1e-15 * total or i > observed + 10_000:
+                break
+            i += 1
+        return min(1.0, math.exp(first) * total)
+    below = sum(math.exp(log_pmf(i)) for i in range(observed))
+    return min(1.0, max(0.0, 1.0 - below))
 
 
 def _null_model(con: duckdb.DuckDBPyConnection, params: DetectParams, window: float) -> None:
@@ -358,21 +452,39 @@ def _null_model(con: duckdb.DuckDBPyConnection, params: DetectParams, window: fl
             GROUP BY ALL"""
         )
         con.unregister("_offsets")
-    con.execute(
-        f"""UPDATE edge_tmp SET null_mean = s.mean, z_score = s.z, p_value = s.p FROM (
-          SELECT e.platform, e.account_a, e.account_b,
-                 sum(coalesce(c.n, 0)) / {params.null_replicates} AS mean,
-                 (1 + count(*) FILTER (WHERE coalesce(c.n, 0) >= e.coactions)) / ({params.null_replicates} + 1.0) AS p,
+    replicates = params.null_replicates
+    stats = con.execute(
+        f"""SELECT e.platform, e.account_a, e.account_b, e.coactions,
+                 sum(coalesce(c.n, 0)) AS null_total,
                  CASE WHEN stddev_pop(coalesce(c.n, 0)) > 0
                       THEN (e.coactions - avg(coalesce(c.n, 0))) / stddev_pop(coalesce(c.n, 0)) END AS z
           FROM edge_tmp e
-          CROSS JOIN range(1, {params.null_replicates + 1}) r(replicate)
+          CROSS JOIN range(1, {replicates + 1}) r(replicate)
           LEFT JOIN null_counts c ON c.platform = e.platform AND c.account_a = e.account_a
                AND c.account_b = e.account_b AND c.replicate = r.replicate
-          GROUP BY e.platform, e.account_a, e.account_b, e.coactions) s
+          GROUP BY e.platform, e.account_a, e.account_b, e.coactions"""
+    ).fetchall()
+    con.register(
+        "_null_stats",
+        pa.table(
+            {
+                "platform": pa.array([r[0] for r in stats], pa.string()),
+                "account_a": pa.array([r[1] for r in stats], pa.string()),
+                "account_b": pa.array([r[2] for r in stats], pa.string()),
+                "mean": pa.array([float(r[4]) / replicates for r in stats], pa.float64()),
+                "z": pa.array([r[5] for r in stats], pa.float64()),
+                "p": pa.array(
+                    [poisson_tail(int(r[3]), (float(r[4]) + 0.5) / replicates) for r in stats], pa.float64()
+                ),
+            }
+        ),
+    )
+    con.execute(
+        """UPDATE edge_tmp SET null_mean = s.mean, z_score = s.z, p_value = s.p FROM _null_stats s
         WHERE edge_tmp.platform = s.platform AND edge_tmp.account_a = s.account_a
           AND edge_tmp.account_b = s.account_b"""
     )
+    con.unregister("_null_stats")
     con.execute("DROP TABLE edge_acts")
     con.execute("DROP TABLE null_counts")
 

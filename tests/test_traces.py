@@ -46,7 +46,9 @@ def post(acct: str, t: str, **kw: str) -> dict[str, str]:
     return {"account_id": acct, "created_at": f"2024-03-01 {t}", **kw}
 
 
-NO_NULL = DetectParams(null_replicates=0)
+# The tests below pin the strict rule (two distinct shared items) unless they say otherwise; the default,
+# rarity-aware linking, has its own tests.
+NO_NULL = DetectParams(null_replicates=0, linking="strict")
 
 
 def edge_set(store: Store, trace: str) -> set[tuple[str, str, int, int]]:
@@ -68,13 +70,22 @@ def test_two_seconds_apart_across_a_minute_boundary(tmp_path: Path) -> None:
         assert [(e.item, e.post_a, e.post_b, e.gap_s) for e in ev] == [("900", "1", "2", 2.0), ("901", "3", "4", 2.0)]
 
 
-def test_single_shared_item_is_not_an_edge_by_default(tmp_path: Path) -> None:
+def test_single_shared_item_links_only_when_rare(tmp_path: Path) -> None:
+    # a and b share one rare item (only they ever retweeted "9") within seconds; c, d, e, f and b all retweet the
+    # popular "7" within the window. Items of the data set: "9" by 2 accounts, "7" by 5, "8" by 2 (e, f): median
+    # popularity of shared items is 2, so one shared item links a pair when at most 2 accounts acted on it.
     rows = [post("a", "10:00:00", kind="repost", repost_of="9"), post("b", "10:00:10", kind="repost", repost_of="9")]
+    rows += [post(x, f"11:00:0{i}", kind="repost", repost_of="7") for i, x in enumerate("bcdef")]
+    rows += [post("e", "12:00:00", kind="repost", repost_of="8"), post("f", "12:00:05", kind="repost", repost_of="8")]
     with make_store(tmp_path, rows) as store:
-        detect(store, ["co-retweet"], NO_NULL)
-        assert edge_set(store, "co-retweet") == set()
+        report = detect(store, ["co-retweet"], DetectParams(null_replicates=0))
+        # a~b by the rare "9"; e~f share "7" and "8": two items, an edge under either rule.
+        assert edge_set(store, "co-retweet") == {("a", "b", 1, 1), ("e", "f", 2, 2)}
+        assert "at most 2 accounts acted on it" in report.summary()
+        detect(store, ["co-retweet"], DetectParams(null_replicates=0, linking="strict"))
+        assert edge_set(store, "co-retweet") == {("e", "f", 2, 2)}
         detect(store, ["co-retweet"], DetectParams(null_replicates=0, min_shared_items=1))
-        assert edge_set(store, "co-retweet") == {("a", "b", 1, 1)}
+        assert len(edge_set(store, "co-retweet")) == 1 + 10  # a~b and every pair of the five on "7"
 
 
 def test_blank_urls_never_co_link(tmp_path: Path) -> None:
@@ -245,7 +256,7 @@ def test_near_duplicate_links_light_edits_not_different_texts(tmp_path: Path) ->
     with make_store(tmp_path, rows) as store:
         detect(store, ["near-duplicate"], NO_NULL)
         assert edge_set(store, "near-duplicate") == {("a", "b", 2, 2)}
-        detect(store, ["near-duplicate"], DetectParams(null_replicates=0, near_dup_threshold=0.95))
+        detect(store, ["near-duplicate"], DetectParams(null_replicates=0, near_dup_threshold=0.95, linking="strict"))
         assert edge_set(store, "near-duplicate") == set()  # the light edit is below 0.95
 
 
@@ -291,7 +302,7 @@ def test_auto_window_on_minute_timestamps_is_one_minute_wide_and_said(tmp_path: 
     # 0 s (floored to 1 s before); the window becomes one minute-wide bucket and the summary says so.
     rows = [post(a, f"10:0{k}:00", kind="repost", repost_of=f"p{k}") for k in range(4) for a in "ab"]
     with make_store(tmp_path, rows) as store:
-        report = detect(store, ["co-retweet"], DetectParams(window_s="auto", null_replicates=0))
+        report = detect(store, ["co-retweet"], DetectParams(window_s="auto", null_replicates=0, linking="strict"))
         (t,) = report.traces
         assert t.window_s == 60.0
         assert t.note is not None and "minute-resolution" in t.note
@@ -304,7 +315,9 @@ def test_auto_window_falls_back_per_trace_instead_of_failing(tmp_path: Path) -> 
     # co-text (which can) still runs with its own estimate.
     rows = [post(a, f"10:00:{s:02d}", text="the same words here") for a, s in (("a", 1), ("b", 3), ("c", 9))]
     with make_store(tmp_path, rows) as store:
-        report = detect(store, ["co-retweet", "co-text"], DetectParams(window_s="auto", null_replicates=0))
+        report = detect(
+            store, ["co-retweet", "co-text"], DetectParams(window_s="auto", null_replicates=0, linking="strict")
+        )
         by_name = {t.trace: t for t in report.traces}
         assert by_name["co-retweet"].note is not None and "default" in by_name["co-retweet"].note
         assert by_name["co-retweet"].window_s == get_trace("co-retweet").default_window_s

@@ -28,6 +28,14 @@ from lockstep.traces.queries import evidence as query_evidence
     help="Distinct shared items an edge needs (default: the trace's, 2; reactivation 1).",
 )
 @click.option(
+    "--linking",
+    type=click.Choice(["rarity", "strict"]),
+    default="rarity",
+    show_default=True,
+    help="rarity: one shared item also links a pair when the item is rare in the whole data set (at most the "
+    "median popularity of shared items); strict: only --min-shared distinct items link.",
+)
+@click.option(
     "--max-item-accounts",
     default=1000,
     show_default=True,
@@ -44,6 +52,7 @@ def detect(
     traces: tuple[str, ...],
     window: str | None,
     min_shared: int | None,
+    linking: str,
     max_item_accounts: int,
     percentile: float | None,
     null_replicates: int,
@@ -57,6 +66,7 @@ def detect(
     params = DetectParams(
         window_s=window,
         min_shared_items=min_shared,
+        linking=linking,
         max_item_accounts=max_item_accounts,
         min_weight_percentile=percentile,
         null_replicates=null_replicates,

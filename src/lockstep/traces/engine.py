@@ -14,8 +14,11 @@ For every trace (see :mod:`lockstep.traces.base`):
    ``tf * idf`` (smoothed ``idf = ln(1 + N / df)`` over the trace's accounts, so an item everyone shares
    still counts); the cosine's numerator runs over the items the
    pair co-acted on within the window. Edges need ``min_shared_items`` distinct items (default 2: single
-   shared actions form degenerate cliques), and optionally a weight at or above a percentile (ties kept:
-   CooRTweet's strict ``>`` drops perfectly coordinated groups whose weights all tie).
+   shared actions on popular items form degenerate cliques) or, with rarity linking (the default), one item
+   that few accounts in the whole data set ever acted on (state trolls often share exactly one rare item, a
+   retweeted news text, within the same minute, while organic crowds share viral items), and optionally a
+   weight at or above a percentile (ties kept: CooRTweet's strict ``>`` drops perfectly coordinated groups
+   whose weights all tie).
 4. **Null model**: each account's timeline is shifted by a random offset (uniform in
    ``±null_shift_s``, seeded), co-actions of each kept edge are recounted; R replicates give each edge its null
    mean and a z-score. A permutation p-value ``(1 + #{null >= observed}) / (R + 1)`` can never fall below
@@ -58,7 +61,9 @@ class DetectParams:
 
     ``window_s``: seconds; ``None`` uses each trace's default; ``"auto"`` estimates it from the data;
     ``"none"`` pairs actions on the same item at any time. ``min_shared_items``: ``None`` uses each trace's
-    default (2; 1 for reactivation).
+    default (2; 1 for reactivation). ``linking``: ``"rarity"`` (default) also links a pair on one shared item
+    when the item is rare in the whole data set (see :func:`_rare_cut`); ``"strict"`` needs
+    ``min_shared_items`` distinct items.
     """
 
     window_s: float | str | None = None
@@ -70,7 +75,7 @@ class DetectParams:
     seed: int = 0
     near_dup_threshold: float = 0.8
     near_dup_min_tokens: int = 5
-    linking: str = "strict"
+    linking: str = "rarity"
 
 
 @dataclass
@@ -131,6 +136,8 @@ def detect(
         or params.null_replicates < 0
     ):
         raise InputError("min_shared_items >= 1, max_item_accounts >= 2 and null_replicates >= 0 are required")
+    if params.linking not in ("rarity", "strict"):
+        raise InputError(f"linking {params.linking!r}: use 'rarity' or 'strict'")
     if params.min_weight_percentile is not None and not 0 <= params.min_weight_percentile <= 100:
         raise InputError("min_weight_percentile must be between 0 and 100")
     names = list(traces) if traces else sorted(n for n, t in TRACES.items() if t.default)
@@ -151,9 +158,7 @@ def detect(
     return report
 
 
-def _window_for(
-    con: duckdb.DuckDBPyConnection, trace: Trace, params: DetectParams
-) -> tuple[float | None, str | None]:
+def _window_for(con: duckdb.DuckDBPyConnection, trace: Trace, params: DetectParams) -> tuple[float | None, str | None]:
     """The window this trace runs with, and a note for the user when ``auto`` had to adjust or fall back."""
     w = params.window_s
     if w is None:
@@ -473,9 +478,7 @@ def _null_model(con: duckdb.DuckDBPyConnection, params: DetectParams, window: fl
                 "account_b": pa.array([r[2] for r in stats], pa.string()),
                 "mean": pa.array([float(r[4]) / replicates for r in stats], pa.float64()),
                 "z": pa.array([r[5] for r in stats], pa.float64()),
-                "p": pa.array(
-                    [poisson_tail(int(r[3]), (float(r[4]) + 0.5) / replicates) for r in stats], pa.float64()
-                ),
+                "p": pa.array([poisson_tail(int(r[3]), (float(r[4]) + 0.5) / replicates) for r in stats], pa.float64()),
             }
         ),
     )

@@ -32,6 +32,7 @@ def invocations(tmp: Path) -> dict[str, list[str]]:
         "sensitivity": ["sensitivity", "co-hashtag"],
         "analyze": ["analyze"],
         "campaigns": ["campaigns"],
+        "accounts": ["accounts"],
         "explain": ["explain", "a"],
         "expand": ["expand", "--seeds", str(seeds)],
         "evaluate": ["evaluate", "--labels", str(labels)],

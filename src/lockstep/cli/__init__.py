@@ -31,6 +31,7 @@ COMMAND_MODULES: dict[str, str] = {
     ),
     **dict.fromkeys(("media", "langid"), "lockstep.cli.media_commands"),
     **dict.fromkeys(("report", "export"), "lockstep.cli.export_commands"),
+    "accounts": "lockstep.cli.account_commands",
 }
 
 

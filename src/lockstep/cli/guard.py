@@ -27,6 +27,7 @@ NEEDS: dict[str, str] = {
     "sensitivity": "detect",
     "analyze": "detect",
     "campaigns": "analyze",
+    "accounts": "analyze",
     "explain": "analyze",
     "expand": "analyze",
     "evaluate": "analyze",

@@ -47,6 +47,18 @@ TABLE_QUERIES = {
 #: First characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
 FORMULA_START = "=+-@\t\r"
 _FORMULA_PATTERN = sql_str("^[=+\\-@\t\r]")
+
+
+def neutralize_cell(text: str) -> str:
+    """One CSV text cell made safe for spreadsheets: ``'`` before a leading ``= + - @``, tab or CR (OWASP).
+
+    Examples:
+        >>> neutralize_cell("=HYPERLINK(1)"), neutralize_cell("plain")
+        ("'=HYPERLINK(1)", 'plain')
+    """
+    return "'" + text if text[:1] and text[0] in FORMULA_START else text
+
+
 _QUOTE = sql_str("'")
 
 

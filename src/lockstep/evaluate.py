@@ -22,6 +22,7 @@ import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from lockstep.campaigns.accounts import rank_accounts
 from lockstep.errors import InputError
 from lockstep.metrics import (
     adjusted_rand_index,
@@ -146,20 +147,15 @@ def evaluate(store: Store, labels: dict[str, tuple[bool, str]]) -> Evaluation:
     ev.detectors.append(
         _scores("fused", truth, [float(strength.get(a, 0.0)) for a in accounts], [a in in_campaign for a in accounts])
     )
-    # Coordination plus inauthenticity: campaign members whose community fired two or more signals.
-    fired = dict(
-        con.execute(
-            """SELECT s.account_id, count(DISTINCT g.signal) FROM account_scores s
-           JOIN signals g ON g.scope = 'community' AND g.subject = CAST(s.community AS VARCHAR) AND g.fired
-           GROUP BY 1"""
-        ).fetchall()
-    )
+    # Coordination plus inauthenticity: the `lockstep accounts` ranking (strength x (1 + community signals
+    # fired)); flagged = campaign members whose community fired two or more signals.
+    ranked = {r.account_id: r for r in rank_accounts(store)}
     ev.detectors.append(
         _scores(
             "fused+signals",
             truth,
-            [float(strength.get(a, 0.0)) * (1 + int(fired.get(a, 0))) for a in accounts],
-            [a in in_campaign and int(fired.get(a, 0)) >= MIN_SIGNALS for a in accounts],
+            [ranked[a].score if a in ranked else 0.0 for a in accounts],
+            [a in in_campaign and a in ranked and ranked[a].signals_fired >= MIN_SIGNALS for a in accounts],
         )
     )
     community = dict(con.execute("SELECT account_id, community FROM account_scores").fetchall())

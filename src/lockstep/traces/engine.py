@@ -27,8 +27,8 @@ For every trace (see :mod:`lockstep.traces.base`):
    smoothed by half a co-action (``(S + 0.5) / R`` for ``S`` null co-actions over ``R`` replicates; the
    Jeffreys-style correction keeps an edge never seen under the null from getting ``p = 0``):
    ``p = P(X >= observed | X ~ Poisson(rate))``. Co-action counts of a pair under random time shifts are sums
-   of many rare, nearly independent coincidences, the textbook Poisson case (the same reasoning as the
-   "expected co-occurrences" of Pacheco et al. 2021's null comparisons).
+   of many rare, nearly independent coincidences, the textbook Poisson case; it is an approximation, and the
+   raw null mean and z-score stay on the edge for anyone who prefers them.
 
 Window estimation follows CooRnet (Giglietto et al. 2020): the median, over the fastest 10% of items, of the
 time each item takes to reach 50% of its shares.

@@ -22,9 +22,10 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from lockstep.campaigns.disarm import TRACE_TECHNIQUES, technique_name
+from lockstep.campaigns.disarm import technique_name
 from lockstep.signals import SIGNALS
 from lockstep.store.store import Store
+from lockstep.traces import TRACES, traces_where
 
 STOPWORDS = frozenset(
     [
@@ -210,9 +211,9 @@ def _summary(store: Store, cid: int, platform: str, traces: list[str], top: int)
                   SEMI JOIN {m} b ON b.platform = e.platform AND b.account_id = e.account_b) e
             JOIN (SELECT platform, account_id FROM {m}) x ON x.platform = e.platform AND x.account_id = e.member
             LEFT JOIN posts p ON p.platform = e.platform AND p.post_id = e.post_a
-            WHERE e.trace IN ('co-text', 'near-duplicate', 'co-retweet', 'hashtag-sequence', 'co-link')
+            WHERE list_contains(?::VARCHAR[], e.trace)
             GROUP BY 1, 2 ORDER BY accounts DESC, coactions DESC, 1, 2 LIMIT ?""",
-        [top],
+        [traces_where(narrative=True), top],
     ).fetchall()
     hashtags = q(
         f"""SELECT lower(h) AS tag, count(*) n FROM (SELECT unnest(hashtags) AS h FROM posts p
@@ -350,7 +351,7 @@ def _techniques(
 ) -> list[dict[str, Any]]:
     found: dict[str, list[str]] = defaultdict(list)
     for t in traces:
-        for tid in TRACE_TECHNIQUES.get(t, ()):
+        for tid in TRACES[t].techniques if t in TRACES else ():
             found[tid].append(f"trace {t}")
     fired = {str(s[0]) for s in signals if s[3]} | {str(s[0]) for s in account_signals}
     for name in sorted(fired):

@@ -1,4 +1,7 @@
-"""DISARM techniques: names from the vendored framework bundle, and which Lockstep evidence maps to which.
+"""DISARM techniques: names from the vendored framework bundle.
+
+Which techniques a trace or signal evidences is a fact of that trace or signal (``Trace.techniques``,
+``Signal.techniques``), declared where it is registered.
 
 The bundle (``lockstep/data/disarm/DISARM.json``, DISARM Foundation, CC BY-SA 4.0, Feb 2025) is read once.
 The Feb 2025 restructure retired T0090 (Create Inauthentic Accounts) and T0007 (Create Inauthentic Social
@@ -21,24 +24,6 @@ RETIRED = {
     "T0090.003": "Create Bot Accounts (retired; see T0146.007)",
     "T0090.004": "Create Sockpuppet Accounts (retired)",
     "T0007": "Create Inauthentic Social Media Pages and Groups (retired; see T0151)",
-}
-
-#: Coordination traces -> techniques they evidence.
-TRACE_TECHNIQUES: dict[str, tuple[str, ...]] = {
-    "co-retweet": ("T0049.003",),
-    "fast-retweet": ("T0049.003",),
-    "co-hashtag": ("T0049.002",),
-    "hashtag-sequence": ("T0049.002",),
-    "co-text": ("T0084.001",),
-    "near-duplicate": ("T0084.001", "T0084.002"),
-    "co-link": ("T0049",),
-    "co-domain": ("T0049",),
-    "co-reply": ("T0049.005",),
-    "co-mention": ("T0049.005",),
-    "reactivation": ("T0150.002",),
-    "co-media": ("T0084.002",),
-    "co-media-near": ("T0084.002",),
-    "cross-lingual": ("T0085.008", "T0084.001"),
 }
 
 

@@ -19,6 +19,7 @@ from lockstep.export.provenance import provenance
 from lockstep.export.pseudonym import Pseudonymizer
 from lockstep.readers.tabular import ident, sql_str
 from lockstep.store.store import Store
+from lockstep.traces import traces_where
 
 TABLE_QUERIES = {
     "accounts": """SELECT a.platform, {acc_a} AS account_id, {handle} AS handle, {name_cols}
@@ -118,9 +119,12 @@ def export_tables(
         )
         con.execute("CREATE OR REPLACE TEMP TABLE _pmap AS SELECT * FROM _pmap_arrow")
         con.unregister("_pmap_arrow")
-        # Items that name accounts: mentioned handles (co-mention) and reposted authors (fast-retweet).
+        # Items that name accounts (a trace's ``item_identifies`` fact): mentioned handles, reposted authors.
+        handle_traces = traces_where(item_identifies="handle")
+        account_traces = traces_where(item_identifies="account")
         items = con.execute(
-            "SELECT DISTINCT platform, trace, item FROM evidence WHERE trace IN ('co-mention', 'fast-retweet')"
+            "SELECT DISTINCT platform, trace, item FROM evidence WHERE list_contains(?::VARCHAR[], trace)",
+            [handle_traces + account_traces],
         ).fetchall()
         con.register(
             "_imap_arrow",
@@ -130,7 +134,7 @@ def export_tables(
                     "trace": [r[1] for r in items],
                     "item": [r[2] for r in items],
                     "pseudo": [
-                        pseudonymizer.handle(r[0], r[2]) if r[1] == "co-mention" else pseudonymizer.account(r[0], r[2])
+                        pseudonymizer.handle(r[0], r[2]) if r[1] in handle_traces else pseudonymizer.account(r[0], r[2])
                         for r in items
                     ],
                 }
@@ -151,7 +155,7 @@ def export_tables(
             "pmap_s": "LEFT JOIN _pmap ps ON ps.platform = s.platform AND ps.account_id = s.subject",
             "summary": "",
             "detail": "",
-            "item": "CASE WHEN e.trace IN ('co-mention', 'fast-retweet') THEN im.pseudo ELSE e.item END",
+            "item": "CASE WHEN im.pseudo IS NOT NULL THEN im.pseudo ELSE e.item END",
             "imap": "LEFT JOIN _imap im ON im.platform = e.platform AND im.trace = e.trace AND im.item = e.item",
         }
     else:

@@ -24,6 +24,7 @@ from lockstep.report.evidence import (
     link_items,
 )
 from lockstep.store.store import Store
+from lockstep.traces import TRACES
 
 MAX_NODES = 5_000
 MAX_EDGES = 100_000
@@ -45,20 +46,12 @@ PALETTE = [
     "#e7ba52",
     "#3182bd",
 ]
-TRACE_COLORS = {
-    "co-retweet": "#1f77b4",
-    "co-text": "#d62728",
-    "near-duplicate": "#ff7f0e",
-    "co-link": "#2ca02c",
-    "co-domain": "#98df8a",
-    "co-hashtag": "#9467bd",
-    "hashtag-sequence": "#c5b0d5",
-    "co-mention": "#8c564b",
-    "co-reply": "#e377c2",
-    "fast-retweet": "#17becf",
-    "reactivation": "#7f7f7f",
-    "co-media": "#bcbd22",
-}
+
+
+def trace_colour(name: str) -> str:
+    """The report colour of trace ``name`` (grey for a trace this version does not know)."""
+    trace = TRACES.get(name)
+    return trace.colour if trace else "#999999"
 
 
 @dataclass
@@ -273,7 +266,7 @@ def network_view(
                 "target": str(b),
                 "weight": float(w),
                 "traces": list(t),
-                "color": TRACE_COLORS.get(next(iter(t)), "#999999"),
+                "color": trace_colour(next(iter(t))),
                 "inter": False,
             }
             for a, b, w, t, *_ in edges
@@ -289,7 +282,7 @@ def network_view(
             }
             for a, b, w, t, *_ in inter
         ],
-        "trace_colors": TRACE_COLORS,
+        "trace_colors": {name: trace.colour for name, trace in sorted(TRACES.items())},
     }
     cards = account_cards(store, names)
     return graph, cards, note

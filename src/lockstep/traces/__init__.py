@@ -4,7 +4,7 @@ Importing this package registers every built-in trace.
 """
 
 from lockstep.traces import builtin  # noqa: F401  (registration)
-from lockstep.traces.base import TRACES, Trace, get_trace, register
+from lockstep.traces.base import TRACES, Trace, get_trace, register, traces_where
 from lockstep.traces.engine import DetectParams, DetectReport, TraceReport, detect, estimate_window, sensitivity
 
 __all__ = [
@@ -18,4 +18,5 @@ __all__ = [
     "get_trace",
     "register",
     "sensitivity",
+    "traces_where",
 ]

@@ -2,7 +2,10 @@
 
 A *trace* is one kind of co-action: it maps posts to actions ``(platform, account_id, item, post_id, t)``;
 two accounts co-act when they act on the same item within a sliding time window. Each trace is one module
-with one ``register(...)`` line; the engine in :mod:`lockstep.traces.engine` does the rest for all of them.
+with one ``register(...)`` line that also states the trace's facts (DISARM techniques, report colour, whether its
+items are narratives, whether an item names an account); the engine in :mod:`lockstep.traces.engine`, the
+campaign, report and export code read those facts from the registry, so adding a trace is one module and its
+test (modules in :mod:`lockstep.traces.builtin` are discovered, not listed).
 """
 
 from __future__ import annotations
@@ -37,6 +40,20 @@ class Trace:
     optional_extra: str | None = None
     #: Whether ``detect`` without ``--trace`` runs it (the embedding trace is opt-in: ~500 texts/s on 2 cores).
     default: bool = True
+    #: DISARM technique ids this trace evidences (current id first, a retired one after it); campaigns, reports
+    #: and STIX exports read them from here (names come from the vendored bundle, :mod:`lockstep.campaigns.disarm`).
+    techniques: tuple[str, ...] = ()
+    #: Colour of this trace's edges in the report's network view.
+    colour: str = "#999999"
+    #: Whether the items are content worth listing as a campaign's narratives (texts, links, reposted posts).
+    narrative: bool = False
+    #: What an item names when it identifies an account, so pseudonymised exports replace it: ``"handle"``
+    #: (a mentioned handle), ``"account"`` (an account id, e.g. a reposted author) or ``None`` (not an account).
+    item_identifies: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.item_identifies not in (None, "handle", "account"):
+            raise ValueError(f"trace {self.name}: item_identifies must be None, 'handle' or 'account'")
 
 
 TRACES: dict[str, Trace] = {}
@@ -46,6 +63,11 @@ def register(trace: Trace) -> Trace:
     """Add ``trace`` to the registry."""
     TRACES[trace.name] = trace
     return trace
+
+
+def traces_where(**facts: object) -> list[str]:
+    """Names of the registered traces whose facts equal ``facts`` (e.g. ``traces_where(narrative=True)``), sorted."""
+    return sorted(n for n, t in TRACES.items() if all(getattr(t, k) == v for k, v in facts.items()))
 
 
 def get_trace(name: str) -> Trace:

@@ -1,18 +1,9 @@
-"""Built-in traces, one module each."""
+"""Built-in traces, one module each; every module in this package is imported (and so registered) here."""
 
-from lockstep.traces.builtin import (  # noqa: F401  (registration)
-    codomain,
-    cohashtag,
-    colink,
-    comedia,
-    comedia_near,
-    comention,
-    coreply,
-    coretweet,
-    cotext,
-    crosslingual,
-    fast_retweet,
-    hashtag_sequence,
-    neardup,
-    reactivation,
-)
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+for _module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
+    importlib.import_module(f"{__name__}.{_module}")

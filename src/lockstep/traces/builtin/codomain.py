@@ -38,5 +38,7 @@ FROM posts p JOIN post_urls u ON u.platform = p.platform AND u.post_id = p.post_
 WHERE p.kind <> 'repost' AND u.domain IS NOT NULL AND u.domain NOT IN ({EXCLUDED})""",
         default_window_s=60.0,
         reference="CooRnet domain-level coordination; DFRLab link-network analyses",
+        techniques=("T0049",),
+        colour="#98df8a",
     )
 )

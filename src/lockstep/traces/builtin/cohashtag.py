@@ -15,5 +15,7 @@ CO_HASHTAG = register(
 FROM posts WHERE kind <> 'repost' AND len(hashtags) > 0""",
         default_window_s=60.0,
         reference="DISARM T0049.002 flood existing hashtag; Pacheco et al. ICWSM 2021",
+        techniques=("T0049.002",),
+        colour="#9467bd",
     )
 )

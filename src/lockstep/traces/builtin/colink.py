@@ -18,5 +18,8 @@ FROM posts p JOIN post_urls u ON u.platform = p.platform AND u.post_id = p.post_
 WHERE p.kind <> 'repost'""",
         default_window_s=60.0,
         reference="Giglietto et al. 2020 (CooRnet coordinated link sharing); Luceri et al. WWW 2024 (co-URL)",
+        techniques=("T0049",),
+        colour="#2ca02c",
+        narrative=True,
     )
 )

@@ -17,5 +17,7 @@ CO_MEDIA = register(
 FROM posts WHERE kind <> 'repost' AND len(media) > 0""",
         default_window_s=60.0,
         reference="ThreatExchange media matching; Graphika Spamouflage reports (reused cartoons and videos)",
+        techniques=("T0084.002",),
+        colour="#bcbd22",
     )
 )

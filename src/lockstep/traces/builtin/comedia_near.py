@@ -58,5 +58,7 @@ FROM posts p JOIN media_clusters c ON c.platform = p.platform AND c.post_id = p.
         default_window_s=60.0,
         reference="ThreatExchange PDQ; Norouzi et al. 2012 (multi-index hashing)",
         prepare=build_media_clusters,
+        techniques=("T0084.002",),
+        colour="#dbdb8d",
     )
 )

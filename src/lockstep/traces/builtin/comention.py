@@ -15,5 +15,8 @@ CO_MENTION = register(
 FROM posts WHERE kind <> 'repost' AND len(mentions) > 0""",
         default_window_s=60.0,
         reference="Graphika 2019-2023 Spamouflage reports (mention storms at journalists and dissidents)",
+        techniques=("T0049.005",),
+        colour="#8c564b",
+        item_identifies="handle",
     )
 )

@@ -15,5 +15,7 @@ CO_REPLY = register(
 FROM posts WHERE kind = 'reply' AND parent_post_id IS NOT NULL""",
         default_window_s=60.0,
         reference="Pacheco et al. ICWSM 2021; Graphika Spamouflage reports (reply swarms on dissidents' posts)",
+        techniques=("T0049.005",),
+        colour="#e377c2",
     )
 )

@@ -18,5 +18,8 @@ CO_RETWEET = register(
 FROM posts WHERE kind = 'repost'""",
         default_window_s=60.0,
         reference="Keller et al. 2020; Luceri et al. WWW 2024 (co-retweet, TF-IDF cosine); QUT toolkit co_retweet",
+        techniques=("T0049.003",),
+        colour="#1f77b4",
+        narrative=True,
     )
 )

@@ -22,5 +22,8 @@ CO_TEXT = register(
 WHERE len(string_split(norm, ' ')) >= 4""",
         default_window_s=60.0,
         reference="Keller et al. 2020 (co-tweet); Luceri et al. WWW 2024 (text similarity); DISARM T0084.001 copypasta",
+        techniques=("T0084.001",),
+        colour="#d62728",
+        narrative=True,
     )
 )

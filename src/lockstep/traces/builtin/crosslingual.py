@@ -22,5 +22,7 @@ FROM posts p JOIN crosslingual_clusters c ON c.platform = p.platform AND c.post_
         prepare=build_clusters,
         optional_extra="text",
         default=False,
+        techniques=("T0085.008", "T0084.001"),
+        colour="#ff9896",
     )
 )

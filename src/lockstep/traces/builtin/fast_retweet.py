@@ -21,5 +21,8 @@ FROM posts r JOIN posts o ON o.platform = r.platform AND o.post_id = r.parent_po
 WHERE r.kind = 'repost' AND epoch(r.created_at) - epoch(o.created_at) BETWEEN 0 AND {FAST_SECONDS}""",
         default_window_s=60.0,
         reference="Luceri et al. WWW 2024 (fast retweet, dt = 60 s; prior work 10 s); Pacheco et al. ICWSM 2021",
+        techniques=("T0049.003",),
+        colour="#17becf",
+        item_identifies="account",
     )
 )

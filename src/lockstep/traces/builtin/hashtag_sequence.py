@@ -17,5 +17,8 @@ HASHTAG_SEQUENCE = register(
 FROM posts WHERE kind <> 'repost' AND len(hashtags) >= 3""",
         default_window_s=60.0,
         reference="Pacheco et al. ICWSM 2021 (hashtag sequences, >= 5); Luceri et al. WWW 2024 (>= 3)",
+        techniques=("T0049.002",),
+        colour="#c5b0d5",
+        narrative=True,
     )
 )

@@ -20,5 +20,8 @@ FROM posts p JOIN near_dup_clusters c ON c.platform = p.platform AND c.post_id =
         default_window_s=60.0,
         reference="QUT coordination-network-toolkit co_similar_tweet; Broder 1997 (MinHash LSH)",
         prepare=build_clusters,
+        techniques=("T0084.001", "T0084.002"),
+        colour="#ff7f0e",
+        narrative=True,
     )
 )

@@ -25,5 +25,7 @@ WHERE silence_s >= {DORMANT_DAYS} * 86400""",
         default_window_s=None,
         default_min_shared=1,  # an account wakes rarely: one shared wake-up week is the signal
         reference="DISARM detections F00019, F00062 (dormant accounts waking together); Meta Spamouflage reports 2023",
+        techniques=("T0150.002",),
+        colour="#7f7f7f",
     )
 )

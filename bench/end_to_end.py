@@ -25,7 +25,7 @@ from vs_cnt import generate, timed
 
 STEP = """
 import sys, lockstep
-from lockstep.analyze import analyze
+from lockstep.analysis import analyze
 from lockstep.traces import detect
 s = lockstep.open_store(sys.argv[1], memory_limit=sys.argv[2])
 step = sys.argv[3]

@@ -20,8 +20,8 @@ from pathlib import Path
 import duckdb
 
 import lockstep
-from lockstep.analyze import analyze
-from lockstep.evaluate import evaluate
+from lockstep.analysis import analyze
+from lockstep.evaluation import evaluate
 from lockstep.traces import DetectParams, detect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

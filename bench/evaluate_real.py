@@ -26,9 +26,9 @@ from pathlib import Path
 import duckdb
 
 import lockstep
-from lockstep.analyze import analyze
+from lockstep.analysis import analyze
 from lockstep.campaigns import expand
-from lockstep.evaluate import evaluate
+from lockstep.evaluation import evaluate
 from lockstep.metrics import roc_auc
 from lockstep.traces import DetectParams, detect
 

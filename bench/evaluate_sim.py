@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 import lockstep
-from lockstep.analyze import analyze
-from lockstep.evaluate import evaluate, read_labels
+from lockstep.analysis import analyze
+from lockstep.evaluation import evaluate, read_labels
 from lockstep.simulate import SimulationConfig, write_world
 from lockstep.traces import DetectParams, detect
 

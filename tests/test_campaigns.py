@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from lockstep.analyze import analyze
+from lockstep.analysis import analyze
 from lockstep.campaigns import expand, explain, format_card, read_seeds
 from lockstep.store import Store
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from lockstep.errors import InputError
-from lockstep.evaluate import read_labels
+from lockstep.evaluation import read_labels
 from lockstep.metrics import (
     adjusted_rand_index,
     average_precision,

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from lockstep.campaigns.disarm import techniques
 from lockstep.cli import cli
 from lockstep.errors import InputError
-from lockstep.export import Pseudonymizer, export_graph, export_stix, export_tables
+from lockstep.exporting import Pseudonymizer, export_graph, export_stix, export_tables
 from lockstep.store import Store
 
 from .worlds import OPS, build_world_store

@@ -14,10 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lockstep.cli import cli
-from lockstep.export import export_graph, export_tables
-from lockstep.export.graph import xml_safe_graph
-from lockstep.report.safe import xml_safe
-from lockstep.report.svg import xml_text
+from lockstep.exporting import export_graph, export_tables
+from lockstep.exporting.graph import xml_safe_graph
+from lockstep.reporting.safe import xml_safe
+from lockstep.reporting.svg import xml_text
 from lockstep.store import Store
 
 from .worlds import OPS, build_world_store
@@ -127,7 +127,7 @@ def test_xml_safe_graph_exports_parse(tmp_path_factory: pytest.TempPathFactory, 
 
 
 def test_report_svgs_parse_strictly(hostile: Store, tmp_path: Path) -> None:
-    from lockstep.report import write_report
+    from lockstep.reporting import write_report
 
     result = write_report(hostile, tmp_path / "r.html", seed=1)
     assert result.assets

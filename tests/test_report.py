@@ -14,9 +14,9 @@ import pytest
 
 from lockstep.campaigns import explain, format_card
 from lockstep.errors import InputError
-from lockstep.report import write_report
-from lockstep.report.data import ReportData, collect
-from lockstep.report.render import render_html
+from lockstep.reporting import write_report
+from lockstep.reporting.data import ReportData, collect
+from lockstep.reporting.render import render_html
 from lockstep.store import Store
 
 from .worlds import OPS, build_world_store
@@ -232,7 +232,7 @@ CHROMIUM_FOR_PDF = shutil.which("chromium")
 
 @pytest.mark.skipif(not CHROMIUM_FOR_PDF, reason="needs the Debian package chromium")
 def test_pdf(hostile: Store, tmp_path: Path) -> None:
-    from lockstep.report.pdf import html_to_pdf
+    from lockstep.reporting.pdf import html_to_pdf
 
     report = write_report(hostile, tmp_path / "r.html", assets=False).path
     pdf = html_to_pdf(report, tmp_path / "r.pdf")

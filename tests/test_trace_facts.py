@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from lockstep.analyze import analyze
+from lockstep.analysis import analyze
 from lockstep.campaigns.disarm import RETIRED, techniques
-from lockstep.export import Pseudonymizer
-from lockstep.export.tables import export_tables
+from lockstep.exporting import Pseudonymizer
+from lockstep.exporting.tables import export_tables
 from lockstep.ingestion import ingest
-from lockstep.report.data import collect, trace_colour
+from lockstep.reporting.data import collect, trace_colour
 from lockstep.store import open_store
 from lockstep.traces import TRACES, DetectParams, Trace, detect, traces_where
 from lockstep.traces import builtin as builtin_pkg

@@ -8,7 +8,7 @@ import random
 from pathlib import Path
 
 from lockstep import ingest
-from lockstep.analyze import analyze
+from lockstep.analysis import analyze
 from lockstep.store import Store, open_store
 from lockstep.traces import DetectParams, detect
 

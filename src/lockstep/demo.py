@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from lockstep.analyze import analyze
+from lockstep import api
 from lockstep.ingestion import ProgressFn, ingest
-from lockstep.report import write_report
 from lockstep.store import Store, open_store
-from lockstep.traces import DetectParams, detect
+from lockstep.traces import DetectParams
 from lockstep.traces.queries import edges
 
 DEMO_FILES = (
@@ -34,20 +32,16 @@ def run_demo(
     should read: the ingest accounting, the store summary, the detection accounting and the strongest edges.
     """
     from lockstep.campaigns.naming import campaign_name, confidence_words
-    from lockstep.cli.store_commands import format_info
 
     with open_store(db) as store:
         report = ingest(store, demo_paths(), progress=progress)
         info = store.info()
-        found = detect(store, params=DetectParams(null_replicates=10, seed=seed))
+        found = api.detect(store, params=DetectParams(null_replicates=10, seed=seed))
         top = edges(store, sort="shared", limit=10)
-        analysis = analyze(store, seed=seed, tz_offset_hours=3.0)  # the IRA worked from St Petersburg (UTC+3)
-        camps = store.con.execute(
-            "SELECT rank, campaign, accounts, coordination_score, traces, techniques, summary FROM campaigns "
-            "ORDER BY rank"
-        ).fetchall()
+        analysis = api.analyze(store, seed=seed, tz_offset_hours=3.0)  # the IRA worked from St Petersburg (UTC+3)
+        camps = api.list_campaigns(store)
         score = score_against_authors(store)
-    lines = [report.summary(), "", format_info(info), "", found.summary(), "", "strongest edges (by shared items):"]
+    lines = [report.summary(), "", info.summary(), "", found.summary(), "", "strongest edges (by shared items):"]
     lines += [
         f"  {e.trace:<17} {e.account_a} ~ {e.account_b}: {e.shared_items} shared items, {e.coactions} co-actions, "
         f"median gap {e.median_gap_s:.0f} s, weight {e.weight:.3f}"
@@ -58,21 +52,21 @@ def run_demo(
         lines.append(f"see why: lockstep evidence {top[0].account_a} {top[0].account_b} --db {db}")
     lines += ["", analysis.summary(), "campaigns (named from their top hashtags and terms):"]
     lines += [
-        f"  #{rank} {campaign_name(json.loads(summary))!r}: {confidence_words(json.loads(summary))[0]} evidence; "
-        f"{n} accounts, score {score:.3f}, traces {', '.join(traces)}; DISARM "
-        f"{', '.join(json.loads(techniques)) or '-'}"
-        for rank, cid, n, score, traces, techniques, summary in camps
+        f"  #{c.rank} {campaign_name(c.summary)!r}: {confidence_words(c.summary)[0]} evidence; "
+        f"{c.accounts} accounts, score {c.coordination_score:.3f}, traces {', '.join(c.traces)}; DISARM "
+        f"{', '.join(c.techniques) or '-'}"
+        for c in camps
     ]
     lines.append(
         f"against the bundled IRA author list: {score.ira_flagged} of {score.ira} IRA accounts are in a campaign "
         f"(recall {score.recall:.2f}); {score.ira_flagged} of {score.flagged} campaign accounts are IRA "
         f"(precision {score.precision:.2f}); the rest are organic airline customers"
     )
-    if camps:
-        first = store_first_member(db, int(camps[0][1]))
-        lines.append(f"see an account card: lockstep explain {first} --db {db}")
+    top_accounts = camps[0].summary["actors"]["top_accounts"] if camps else []
+    if top_accounts:
+        lines.append(f"see an account card: lockstep explain {top_accounts[0]} --db {db}")
     with open_store(db, read_only=True) as store:
-        result = write_report(store, report_path, seed=seed)
+        result = api.report(store, report_path, seed=seed)
     lines += ["", f"report: {result.path.resolve()} (open it in a browser; works offline)"]
     return "\n".join(lines)
 
@@ -105,13 +99,3 @@ def score_against_authors(store: Store) -> DemoScore:
     ).fetchone()
     ira, flagged, both = (int(v) for v in row) if row else (0, 0, 0)
     return DemoScore(ira, flagged, both)
-
-
-def store_first_member(db: str | Path, community: int) -> str:
-    """The most central account of ``community`` (for the demo's closing hint)."""
-    with open_store(db, read_only=True) as store:
-        row = store.con.execute(
-            "SELECT account_id FROM account_scores WHERE community = ? ORDER BY eigenvector DESC, account_id LIMIT 1",
-            [community],
-        ).fetchone()
-    return str(row[0]) if row else ""

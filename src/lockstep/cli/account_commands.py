@@ -9,10 +9,10 @@ from dataclasses import asdict
 
 import click
 
-from lockstep.campaigns.accounts import rank_accounts
+from lockstep import api
 from lockstep.campaigns.explain import account_label
 from lockstep.cli.options import db_option
-from lockstep.export.tables import neutralize_cell
+from lockstep.exporting.tables import neutralize_cell
 from lockstep.store import open_store
 
 
@@ -27,7 +27,7 @@ def accounts(campaign: int | None, limit: int | None, fmt: str, db: str) -> None
     Score = fused strength x (1 + community signals fired), the ranking `evaluate` scores as fused+signals.
     """
     with open_store(db, read_only=True) as store:
-        ranked = rank_accounts(store, campaign=campaign, limit=limit)
+        ranked = api.list_accounts(store, campaign=campaign, limit=limit)
     if fmt == "json":
         click.echo(json.dumps([asdict(a) for a in ranked], indent=2, ensure_ascii=False))
         return

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from lockstep.analyze import analyze as run_analyze
+from lockstep import api
 from lockstep.campaigns import expand as run_expand
 from lockstep.campaigns import explain as run_explain
 from lockstep.campaigns import format_card, read_seeds
@@ -53,14 +53,8 @@ def analyze(
         ctrl = None
         if control:
             with open(control, encoding="utf-8") as fh:
-                ids = [line.strip() for line in fh if line.strip()]
-            ctrl = [
-                (str(p), str(a))
-                for p, a in store.con.execute(
-                    "SELECT platform, account_id FROM accounts WHERE list_contains(?, account_id)", [ids]
-                ).fetchall()
-            ]
-        report = run_analyze(
+                ctrl = api.find_accounts(store, [line.strip() for line in fh if line.strip()])
+        report = api.analyze(
             store,
             seed=seed,
             traces=traces or None,
@@ -83,29 +77,28 @@ def campaigns(limit: int, as_json: bool, db: str) -> None:
     The first column, #, is the campaign number used by `report --campaign`, `explain` and the report.
     """
     with open_store(db, read_only=True) as store:
-        rows = store.con.execute(
-            "SELECT rank, campaign, platform, accounts, coordination_score, significant_share, traces, "
-            "breakout_category, techniques, summary FROM campaigns ORDER BY rank LIMIT ?",
-            [limit],
-        ).fetchall()
+        found = api.list_campaigns(store, limit=limit)
     if as_json:
-        click.echo(json.dumps([json.loads(r[9]) for r in rows], indent=2, default=str, ensure_ascii=False))
+        click.echo(json.dumps([c.summary for c in found], indent=2, default=str, ensure_ascii=False))
         return
-    if not rows:
+    if not found:
         click.echo("no campaigns: run `lockstep detect` then `lockstep analyze`", err=True)
         return
     click.echo(
         f"{'#':>4} {'id':>5} {'platform':<9} {'accounts':>8} {'score':>7} {'signif':>6} {'BS':>2}  "
         "traces / DISARM / fired signals"
     )
-    for rank, cid, platform, n, score, sig, traces, bs, techniques, summary in rows:
-        s = json.loads(summary)
-        fired = sorted(k for k, v in s["behaviour"]["signals"].items() if v["fired"])
-        click.echo(f"{rank:>4} {cid:>5} {platform:<9} {n:>8,} {score:>7.3f} {sig:>6.2f} {bs:>2}  {', '.join(traces)}")
-        click.echo(f"{'':>49}name {campaign_name(s)}; {confidence_words(s)[0]} evidence of coordination")
+    for c in found:
         click.echo(
-            f"{'':>49}DISARM {', '.join(json.loads(techniques)) or '-'}"
-            + (f"; signals {', '.join(fired)}" if fired else "")
+            f"{c.rank:>4} {c.community:>5} {c.platform:<9} {c.accounts:>8,} {c.coordination_score:>7.3f} "
+            f"{c.significant_share:>6.2f} {c.breakout_category:>2}  {', '.join(c.traces)}"
+        )
+        click.echo(
+            f"{'':>49}name {campaign_name(c.summary)}; {confidence_words(c.summary)[0]} evidence of coordination"
+        )
+        fired = c.fired_signals
+        click.echo(
+            f"{'':>49}DISARM {', '.join(c.techniques) or '-'}" + (f"; signals {', '.join(fired)}" if fired else "")
         )
 
 
@@ -178,8 +171,8 @@ def signals() -> None:
 @db_option
 def evaluate(labels_file: str, as_json: bool, db: str) -> None:
     """Score the stored results against account labels: per trace, fused, and community agreement."""
-    from lockstep.evaluate import evaluate as run_evaluate
-    from lockstep.evaluate import read_labels
+    from lockstep.evaluation import evaluate as run_evaluate
+    from lockstep.evaluation import read_labels
 
     labels = read_labels(labels_file)
     with open_store(db, read_only=True) as store:

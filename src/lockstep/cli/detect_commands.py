@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import click
 
+from lockstep import api
 from lockstep.campaigns.explain import account_label, handles, resolve_or_keep
 from lockstep.cli.options import db_option, memory_option, quiet_option
 from lockstep.progress import step_progress
 from lockstep.store import open_store
 from lockstep.traces import TRACES, DetectParams, estimate_window
-from lockstep.traces import detect as run_detect
 from lockstep.traces import sensitivity as run_sensitivity
 from lockstep.traces.queries import EDGE_SORTS
 from lockstep.traces.queries import edges as query_edges
@@ -74,7 +74,7 @@ def detect(
         seed=seed,
     )
     with open_store(db, memory_limit=memory_limit) as store, step_progress("detect", quiet) as progress:
-        report = run_detect(store, traces or None, params, progress=progress)
+        report = api.detect(store, traces or None, params, progress=progress)
     if not quiet:
         click.echo(report.summary(), err=True)
 

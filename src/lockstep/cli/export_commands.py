@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import click
 
-from lockstep.campaigns.explain import community_of_campaign
+from lockstep import api
 from lockstep.cli.options import db_option
 from lockstep.errors import InputError
-from lockstep.export import Pseudonymizer, export_graph, export_stix, export_tables
-from lockstep.report import write_report
-from lockstep.report.pdf import html_to_pdf
 from lockstep.store import open_store
 
 
@@ -56,17 +52,16 @@ def report(
     db: str,
 ) -> None:
     """Write a single-file HTML report (opens offline; key findings first) and SVG images of its charts."""
-    target = Path(output or f"lockstep-report.{fmt}")
-    html_path = target if fmt == "html" else target.with_suffix(".html")
     with open_store(db, read_only=True) as store:
-        result = write_report(
+        result = api.report(
             store,
-            html_path,
+            output or f"lockstep-report.{fmt}",
             campaign=campaign,
             seed=seed,
             assets=not no_assets,
             tz_offset_hours=tz_offset,
             show_paths=show_paths,
+            fmt=fmt,
         )
     click.echo(
         f"wrote {result.path} ({result.bytes / 1e6:.1f} MB; {result.campaigns} campaigns, {result.nodes:,} "
@@ -74,9 +69,8 @@ def report(
         + (f" and {len(result.assets)} SVG images in {result.assets[0].parent}" if result.assets else ""),
         err=True,
     )
-    if fmt == "pdf":
-        pdf = html_to_pdf(result.path, target)
-        click.echo(f"wrote {pdf} ({pdf.stat().st_size / 1e6:.1f} MB)", err=True)
+    if result.pdf:
+        click.echo(f"wrote {result.pdf} ({result.pdf.stat().st_size / 1e6:.1f} MB)", err=True)
 
 
 @click.command()
@@ -98,19 +92,11 @@ def export(
     fmt: str, output: str, campaign: int | None, pseudonymize: bool, key: str | None, raw_cells: bool, db: str
 ) -> None:
     """Export the results: GEXF/GraphML for Gephi, CSV/Parquet tables, or a STIX 2.1 bundle with DISARM."""
-    pseudo = None
+    secret = None
     if pseudonymize:
         secret = key or os.environ.get("LOCKSTEP_PSEUDONYM_KEY")
         if not secret:
             raise InputError("--pseudonymize needs a key: --key KEY or LOCKSTEP_PSEUDONYM_KEY (keep it private)")
-        pseudo = Pseudonymizer(secret)
     with open_store(db, read_only=True) as store:
-        if campaign is not None:
-            campaign = community_of_campaign(store, campaign)
-        if fmt in ("gexf", "graphml"):
-            paths = [export_graph(store, output, fmt, campaign=campaign, pseudonymizer=pseudo)]
-        elif fmt == "stix":
-            paths = [export_stix(store, output, campaign=campaign, pseudonymizer=pseudo)]
-        else:
-            paths = export_tables(store, output, fmt, pseudonymizer=pseudo, raw_cells=raw_cells)
+        paths = api.export(store, fmt, output, campaign=campaign, pseudonym_key=secret, raw_cells=raw_cells)
     click.echo(f"wrote {', '.join(str(p) for p in paths)}", err=True)

@@ -44,9 +44,8 @@ def media_faces(folder: str | None, threshold: float, db: str) -> None:
 
     with open_store(db) as store:
         report = check_avatars(store, folder, threshold)
-        flagged = store.con.execute("SELECT count(*) FROM avatar_checks WHERE gan_like").fetchone()
     click.echo(
-        f"checked {report.hashed:,} local avatars; {flagged[0] if flagged else 0:,} GAN-like "
+        f"checked {report.hashed:,} local avatars; {report.flagged:,} GAN-like "
         "(re-run `lockstep analyze` to update the signals)",
         err=True,
     )

@@ -10,7 +10,7 @@ from lockstep.ingestion import ingest as ingest_files
 from lockstep.progress import file_progress
 from lockstep.readers import READERS
 from lockstep.readers.mapping import load_mapping_file, parse_map_flags
-from lockstep.store import StoreInfo, open_store
+from lockstep.store import open_store
 
 
 @click.command()
@@ -62,27 +62,7 @@ def ingest(
 def info(db: str) -> None:
     """Summarise the store: posts by platform, kind and language, time range, accounts, quarantine."""
     with open_store(db, read_only=True) as store:
-        click.echo(format_info(store.info()))
-
-
-def format_info(i: StoreInfo) -> str:
-    """The text ``lockstep info`` prints."""
-    lines = [
-        f"store        {i.path}",
-        f"posts        {i.posts:,}",
-        f"accounts     {i.accounts:,} ({i.posting_accounts:,} with posts)",
-        f"sources      {i.sources:,} file(s)",
-        f"time range   {i.first_post or '-'} .. {i.last_post or '-'} UTC",
-    ]
-    for title, pairs in (("platform", i.by_platform), ("kind", i.by_kind), ("language", i.by_language)):
-        if pairs:
-            lines.append(f"by {title:<10}" + ", ".join(f"{k} {n:,}" for k, n in pairs))
-    if i.edges_by_trace:
-        lines.append("edges        " + ", ".join(f"{k} {n:,}" for k, n in i.edges_by_trace))
-        lines.append(f"campaigns    {i.campaigns:,}")
-    lines.append(f"quarantined  {i.quarantined:,}")
-    lines.extend(f"  {n:>10,}  {reason}" for reason, n in i.quarantine_by_reason)
-    return "\n".join(lines)
+        click.echo(store.info().summary())
 
 
 @click.command()

@@ -27,6 +27,8 @@ class MediaReport:
     files: int
     hashed: int
     skipped: list[str]
+    #: Avatars judged GAN-like (``check_avatars`` only).
+    flagged: int = 0
 
 
 def hash_media(store: Store, folder: str | Path) -> MediaReport:
@@ -112,4 +114,4 @@ def check_avatars(store: Store, folder: str | Path | None = None, threshold: flo
                 "INSERT INTO avatar_checks VALUES (?, ?, ?, ?, ?, ?)",
                 [platform, acc, c.path, c.distance, c.gan_like, c.reason],
             )
-    return MediaReport(len(candidates), len(checks), [])
+    return MediaReport(len(candidates), len(checks), [], flagged=sum(1 for *_, c in checks if c.gan_like))

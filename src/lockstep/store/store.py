@@ -157,6 +157,25 @@ class StoreInfo:
     quarantined: int = 0
     quarantine_by_reason: list[tuple[str, int]] = field(default_factory=list)
 
+    def summary(self) -> str:
+        """The text ``lockstep info`` prints."""
+        lines = [
+            f"store        {self.path}",
+            f"posts        {self.posts:,}",
+            f"accounts     {self.accounts:,} ({self.posting_accounts:,} with posts)",
+            f"sources      {self.sources:,} file(s)",
+            f"time range   {self.first_post or '-'} .. {self.last_post or '-'} UTC",
+        ]
+        for title, pairs in (("platform", self.by_platform), ("kind", self.by_kind), ("language", self.by_language)):
+            if pairs:
+                lines.append(f"by {title:<10}" + ", ".join(f"{k} {n:,}" for k, n in pairs))
+        if self.edges_by_trace:
+            lines.append("edges        " + ", ".join(f"{k} {n:,}" for k, n in self.edges_by_trace))
+            lines.append(f"campaigns    {self.campaigns:,}")
+        lines.append(f"quarantined  {self.quarantined:,}")
+        lines.extend(f"  {n:>10,}  {reason}" for reason, n in self.quarantine_by_reason)
+        return "\n".join(lines)
+
 
 def _scalar(row: tuple[Any, ...] | None) -> int:
     return int(row[0]) if row and row[0] is not None else 0

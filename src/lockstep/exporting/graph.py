@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lockstep.errors import InputError
-from lockstep.export.provenance import provenance
-from lockstep.export.pseudonym import Pseudonymizer
-from lockstep.report.safe import xml_safe
+from lockstep.exporting.provenance import provenance
+from lockstep.exporting.pseudonym import Pseudonymizer
+from lockstep.reporting.safe import xml_safe
 from lockstep.store.store import Store
 
 if TYPE_CHECKING:

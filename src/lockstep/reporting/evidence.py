@@ -2,7 +2,7 @@
 
 Published network findings (Graphika, DFRLab, ISD) show, for each claim, the posts that support it: two accounts'
 posts side by side with their times, example posts per narrative, account-creation dates, activity in one named
-time zone. This module reads those from the store for :mod:`lockstep.report.data`. Everything returned is data;
+time zone. This module reads those from the store for :mod:`lockstep.reporting.data`. Everything returned is data;
 the template escapes it.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from lockstep.report.safe import safe_href
+from lockstep.reporting.safe import safe_href
 from lockstep.store.store import Store
 
 #: A representative place for whole-hour UTC offsets (winter time), used only to name a heatmap's zone.

@@ -14,7 +14,7 @@ import igraph as ig
 from lockstep import __version__
 from lockstep.campaigns.naming import campaign_name, confidence_words
 from lockstep.errors import InputError
-from lockstep.report.evidence import (
+from lockstep.reporting.evidence import (
     account_creation,
     campaign_zone,
     evidence_pairs,

@@ -15,8 +15,8 @@ import duckdb
 import pyarrow as pa
 
 from lockstep.errors import InputError
-from lockstep.export.provenance import provenance
-from lockstep.export.pseudonym import Pseudonymizer
+from lockstep.exporting.provenance import provenance
+from lockstep.exporting.pseudonym import Pseudonymizer
 from lockstep.readers.tabular import ident, sql_str
 from lockstep.store.store import Store
 from lockstep.traces import traces_where

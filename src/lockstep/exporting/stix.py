@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from lockstep.campaigns.disarm import techniques
 from lockstep.errors import InputError
-from lockstep.export.provenance import provenance
-from lockstep.export.pseudonym import Pseudonymizer
+from lockstep.exporting.provenance import provenance
+from lockstep.exporting.pseudonym import Pseudonymizer
 from lockstep.store.store import Store
 
 if TYPE_CHECKING:

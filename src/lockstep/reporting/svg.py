@@ -8,7 +8,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from lockstep.report.safe import visible, xml_safe
+from lockstep.reporting.safe import visible, xml_safe
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 

@@ -15,9 +15,9 @@ from typing import Any
 
 import jinja2
 
-from lockstep.report.data import ReportData, collect
-from lockstep.report.safe import json_for_script, visible
-from lockstep.report.svg import creation_svg, heatmap_svg, network_svg, timeline_svg
+from lockstep.reporting.data import ReportData, collect
+from lockstep.reporting.safe import json_for_script, visible
+from lockstep.reporting.svg import creation_svg, heatmap_svg, network_svg, timeline_svg
 from lockstep.store.store import Store
 
 
@@ -31,10 +31,12 @@ class ReportResult:
     nodes: int
     edges: int
     assets: list[Path]
+    #: The PDF printed from the HTML, when one was asked for.
+    pdf: Path | None = None
 
 
 def _resource(name: str) -> str:
-    return (resources.files("lockstep") / "report" / name).read_text(encoding="utf-8")
+    return (resources.files("lockstep") / "reporting" / name).read_text(encoding="utf-8")
 
 
 def _sha256(script: str) -> str:

@@ -39,6 +39,10 @@ TRACE_TECHNIQUES: dict[str, tuple[str, ...]] = {
     "co-media": ("T0084.002",),
     "co-media-near": ("T0084.002",),
     "cross-lingual": ("T0085.008", "T0084.001"),
+    "cross-platform-text": ("T0119.002", "T0084.001"),
+    "cross-platform-url": ("T0119.002",),
+    "cross-platform-media": ("T0119.002", "T0084.002"),
+    "cross-platform-persona": ("T0144.001",),
 }
 
 

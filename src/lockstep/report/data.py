@@ -58,6 +58,10 @@ TRACE_COLORS = {
     "fast-retweet": "#17becf",
     "reactivation": "#7f7f7f",
     "co-media": "#bcbd22",
+    "cross-platform-text": "#843c39",
+    "cross-platform-url": "#31a354",
+    "cross-platform-media": "#b5cf6b",
+    "cross-platform-persona": "#6b6ecf",
 }
 
 

@@ -37,6 +37,10 @@ class Trace:
     optional_extra: str | None = None
     #: Whether ``detect`` without ``--trace`` runs it (the embedding trace is opt-in: ~500 texts/s on 2 cores).
     default: bool = True
+    #: Pair accounts across platforms only (see :mod:`lockstep.traces.cross_platform`): the engine runs the
+    #: trace on one pseudo-platform whose account ids are ``platform:account_id`` and keeps only pairs whose
+    #: platforms differ.
+    cross_platform: bool = False
 
 
 TRACES: dict[str, Trace] = {}

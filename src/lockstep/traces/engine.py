@@ -51,6 +51,7 @@ from lockstep import __version__
 from lockstep.errors import InputError, MissingExtraError
 from lockstep.store.store import Store
 from lockstep.traces.base import TRACES, Trace, get_trace
+from lockstep.traces.cross_platform import cross_platform_actions, same_platform_pair
 
 ProgressFn = Callable[[str, int, int], None]
 
@@ -214,6 +215,8 @@ def _run_trace(con: duckdb.DuckDBPyConnection, trace: Trace, params: DetectParam
     # Materialise the trace's actions first: filtering in the same statement makes DuckDB evaluate
     # expensive item expressions (text normalisation) twice.
     con.execute(f"CREATE OR REPLACE TEMP TABLE act_raw AS {trace.actions_sql}")
+    if trace.cross_platform:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE act_raw AS {cross_platform_actions('act_raw')}")
     con.execute(
         """CREATE OR REPLACE TEMP TABLE act_all AS
         SELECT platform, account_id, CAST(item AS VARCHAR) AS item, post_id, t, epoch(t) AS ts
@@ -243,6 +246,8 @@ def _run_trace(con: duckdb.DuckDBPyConnection, trace: Trace, params: DetectParam
         con, f"SELECT count(*), coalesce(sum(actions), 0) FROM item_stats WHERE accounts > {int(cap)}"
     )
     _pairs(con, window)
+    if trace.cross_platform:
+        con.execute(f"DELETE FROM pairs WHERE {same_platform_pair('account_a', 'account_b')}")
     rep.pairs = _counts(con, "SELECT count(*) FROM pairs")[0]
     min_shared = params.min_shared_items or trace.default_min_shared
     rare_cut = _rare_cut(con) if params.linking == "rarity" and min_shared > 1 else 0

@@ -212,9 +212,7 @@ def build_persona_actions(con: Any, params: Any = None) -> None:
     so two links never share an item.
     """
     links = persona_links(con)
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE persona_links_tmp (platform VARCHAR, account_id VARCHAR, item VARCHAR)"
-    )
+    con.execute("CREATE OR REPLACE TEMP TABLE persona_links_tmp (platform VARCHAR, account_id VARCHAR, item VARCHAR)")
     if links:
         rows = []
         for k in links:

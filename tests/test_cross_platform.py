@@ -282,7 +282,9 @@ def test_report_shows_platforms_and_escapes_evidence(planted: Store, tmp_path: P
     from lockstep.campaigns.assemble import build_campaigns
 
     build_campaigns(planted)
-    html, _, _ = render_html(collect(planted))
+    data = collect(planted)
+    assert len(data.graph["nodes"]) == 3 and len(data.graph["edges"]) == 3  # the cross-platform links are drawn
+    html, _, _ = render_html(data)
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # shown, as text
     assert "Cross-platform evidence" in html

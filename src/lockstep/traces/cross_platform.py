@@ -112,3 +112,19 @@ def evidence_rows(con: Any, members: list[tuple[str, str]] | None = None, limit:
         "text_b",
     )
     return [dict(zip(keys, r, strict=True)) for r in rows]
+
+
+def decoded_network_edges() -> str:
+    """``network_edges`` as a subquery with ``platform_a``/``platform_b`` and plain account ids on both ends.
+
+    Same-platform edges get their platform on both ends; cross-platform edges are decoded, so code that
+    joins edges to ``account_scores`` by (platform, account) sees cross-platform links too.
+    """
+    cases = []
+    for end in ("a", "b"):
+        col = f"account_{end}"
+        cases.append(
+            f"CASE WHEN platform = '{CROSS_PLATFORM}' THEN {platform_sql(col)} ELSE platform END AS platform_{end}, "
+            f"CASE WHEN platform = '{CROSS_PLATFORM}' THEN {account_sql(col)} ELSE {col} END AS {col}"
+        )
+    return f"(SELECT * EXCLUDE (account_a, account_b), {', '.join(cases)} FROM network_edges)"

@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any
 
+import pyarrow as pa
+
 #: Similarity at or above which a field counts as matching.
 THRESHOLDS: dict[str, float] = {"handle": 0.8, "display_name": 0.85, "avatar": 1.0, "bio": 0.5}
 #: PDQ Hamming distance at or under which two images match (ThreatExchange's recommended threshold).
@@ -211,19 +213,19 @@ def build_persona_actions(con: Any, params: Any = None) -> None:
     evidence row's item is the link's evidence line (matched fields and scores) with both accounts named,
     so two links never share an item.
     """
-    links = persona_links(con)
-    con.execute("CREATE OR REPLACE TEMP TABLE persona_links_tmp (platform VARCHAR, account_id VARCHAR, item VARCHAR)")
-    if links:
-        rows = []
-        for k in links:
-            item = f"{k.evidence()} [{k.platform_a}:{k.account_a} ~ {k.platform_b}:{k.account_b}]"
-            rows += [(k.platform_a, k.account_a, item), (k.platform_b, k.account_b, item)]
-        con.executemany("INSERT INTO persona_links_tmp VALUES (?, ?, ?)", rows)
+    rows: list[tuple[str, str, str]] = []
+    for k in persona_links(con):
+        item = f"{k.evidence()} [{k.platform_a}:{k.account_a} ~ {k.platform_b}:{k.account_b}]"
+        rows += [(k.platform_a, k.account_a, item), (k.platform_b, k.account_b, item)]
+    names = ("platform", "account_id", "item")
+    con.register(
+        "_persona_links", pa.table({n: pa.array([r[i] for r in rows], pa.string()) for i, n in enumerate(names)})
+    )
     con.execute(
         """CREATE OR REPLACE TEMP TABLE persona_actions AS
         SELECT l.platform, l.account_id, l.item, f.post_id, f.t
-        FROM persona_links_tmp l JOIN (
+        FROM _persona_links l JOIN (
           SELECT platform, account_id, arg_min(post_id, created_at) AS post_id, min(created_at) AS t
           FROM posts GROUP BY platform, account_id) f USING (platform, account_id)"""
     )
-    con.execute("DROP TABLE persona_links_tmp")
+    con.unregister("_persona_links")

@@ -22,6 +22,20 @@ from typing import Any
 CROSS_PLATFORM = "cross-platform"
 
 
+#: The actions of a cross-platform trace on a store holding one platform: none (its SQL is not run).
+NO_ACTIONS = (
+    "SELECT CAST(NULL AS VARCHAR) AS platform, CAST(NULL AS VARCHAR) AS account_id, CAST(NULL AS VARCHAR) AS item, "
+    "CAST(NULL AS VARCHAR) AS post_id, CAST(NULL AS TIMESTAMP) AS t LIMIT 0"
+)
+ONE_PLATFORM_NOTE = "the store holds one platform: nothing to link across platforms"
+
+
+def single_platform(con: Any) -> bool:
+    """Whether the store's posts come from at most one platform (cross-platform traces then skip their work)."""
+    row = con.execute("SELECT count(*) FROM (SELECT DISTINCT platform FROM posts LIMIT 2)").fetchone()
+    return not row or int(row[0]) < 2
+
+
 def encode_account(platform: str, account_id: str) -> str:
     """The cross-platform id of an account.
 

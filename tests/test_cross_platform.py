@@ -306,3 +306,14 @@ def test_persona_scores_and_blocking() -> None:
     hashed_a = Profile("x", "1", "anna", "Anna", None, "u1", "f" * 64)
     hashed_b = Profile("y", "2", "zed", "Anna", None, "u2", "f" * 63 + "0")
     assert compare(hashed_a, hashed_b)["avatar"] == 1.0  # PDQ distance 4
+
+
+def test_explain_lists_cross_platform_partners(planted: Store) -> None:
+    from lockstep.campaigns.explain import explain
+
+    card = explain(planted, "harbour_truth")
+    partners = {str(link["account"]) for link in card.links}
+    assert partners == {"bluesky:did:plc:harbourtruth0001", "twitter:990000000000000001"}
+    for link in card.links:
+        assert link["evidence"] and {"cross-platform-persona", "cross-platform-text"} <= set(link["traces"])
+

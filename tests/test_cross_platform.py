@@ -316,4 +316,3 @@ def test_explain_lists_cross_platform_partners(planted: Store) -> None:
     assert partners == {"bluesky:did:plc:harbourtruth0001", "twitter:990000000000000001"}
     for link in card.links:
         assert link["evidence"] and {"cross-platform-persona", "cross-platform-text"} <= set(link["traces"])
-

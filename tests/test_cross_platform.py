@@ -316,3 +316,19 @@ def test_explain_lists_cross_platform_partners(planted: Store) -> None:
     assert partners == {"bluesky:did:plc:harbourtruth0001", "twitter:990000000000000001"}
     for link in card.links:
         assert link["evidence"] and {"cross-platform-persona", "cross-platform-text"} <= set(link["traces"])
+
+
+def test_pseudonymised_export_hides_cross_platform_accounts(planted: Store, tmp_path: Path) -> None:
+    from lockstep.export.graph import build_graph
+    from lockstep.export.pseudonym import Pseudonymizer
+    from lockstep.export.tables import export_tables
+
+    files = export_tables(planted, tmp_path / "out", pseudonymizer=Pseudonymizer("test-key-123"))
+    text = "\n".join(f.read_text(encoding="utf-8") for f in files)
+    # (Bluesky post ids, at:// URIs, contain the author's DID: post ids are not pseudonymised by any export)
+    for raw in ("tg_harbour_truth", "990000000000000001", "harbour_truth"):
+        assert raw not in text
+    evidence = (tmp_path / "out" / "evidence.csv").read_text(encoding="utf-8")
+    assert "cross-platform-persona" in evidence and "persona match on handle" in evidence
+    assert "acct_unknown" not in evidence  # cross-platform ends map to the same pseudonyms as elsewhere
+    assert build_graph(planted).number_of_edges() == 3

@@ -332,3 +332,14 @@ def test_pseudonymised_export_hides_cross_platform_accounts(planted: Store, tmp_
     assert "cross-platform-persona" in evidence and "persona match on handle" in evidence
     assert "acct_unknown" not in evidence  # cross-platform ends map to the same pseudonyms as elsewhere
     assert build_graph(planted).number_of_edges() == 3
+
+
+def test_stix_campaign_names_every_platform(planted: Store) -> None:
+    from lockstep.export.stix import campaign_objects
+
+    (cid,) = planted.con.execute("SELECT campaign FROM campaigns").fetchone() or (None,)
+    objects = campaign_objects(planted, int(str(cid)))
+    campaign = next(o for o in objects if o.type == "campaign")
+    assert "on bluesky, telegram, twitter" in campaign.description
+    accounts = {o.account_type for o in objects if o.type == "user-account"}
+    assert accounts == {"bluesky", "telegram", "twitter"}

@@ -20,9 +20,10 @@ Each pair of accounts on different platforms is scored field by field, each scor
   not compared).
 
 A field *matches* at or above its threshold (:data:`THRESHOLDS`); a pair is linked when at least
-``min_fields`` fields match (default 2: one similar field is common among strangers, two rarely). Candidate
-pairs come from blocking (same handle stem, same display name, same avatar hash), and a block larger than
-``max_block`` accounts is skipped (a common name says nothing), so the cost stays near-linear. Every link
+``min_fields`` fields match (default 2: one similar field is common among strangers, two rarely).
+Candidate pairs come from blocking (same handle stem or the stem's first six characters, same display name,
+same avatar hash), and a block larger than ``max_block`` accounts is skipped (a common name says nothing), so
+the cost stays near-linear. Every link
 keeps all its field scores: the evidence an analyst checks.
 """
 
@@ -143,7 +144,7 @@ def _blocks(profile: Profile) -> list[str]:
     keys = []
     stem = handle_key(profile.handle).rstrip("0123456789")
     if len(stem) >= 4:
-        keys.append("h:" + stem[:5])
+        keys += ["h:" + stem, "p:" + stem[:6]]  # the whole stem, and its start (a suffix added on one platform)
     name = name_key(profile.display_name)
     if len(name) >= 4:
         keys.append("n:" + name)

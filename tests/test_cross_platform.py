@@ -343,3 +343,22 @@ def test_stix_campaign_names_every_platform(planted: Store) -> None:
     assert "on bluesky, telegram, twitter" in campaign.description
     accounts = {o.account_type for o in objects if o.type == "user-account"}
     assert accounts == {"bluesky", "telegram", "twitter"}
+
+
+def test_persona_matches_alone_are_not_a_campaign(store: Store, tmp_path: Path) -> None:
+    """One person with the same name and handle on three platforms, never co-acting: linked, not a campaign."""
+    lines = ["post_id,account_id,handle,display_name,bio,created_at,text"]
+    for k, plat in enumerate(("telegram", "bluesky", "twitter")):
+        for j in range(3):
+            lines.append(
+                f"{plat}{j},{plat}_anna,anna_lindqvist,Anna Lindqvist,,2024-05-0{k + 1}T1{j}:00:00Z,day {k} note {j}"
+            )
+    for plat in ("telegram", "bluesky", "twitter"):
+        one = tmp_path / f"{plat}.csv"
+        one.write_text("\n".join([lines[0], *(ln for ln in lines[1:] if ln.startswith(plat))]) + "\n")
+        ingest(store, [one], format="generic", mapping={**TELEGRAM_MAP, "platform": plat})
+    detect(store, params=DetectParams(seed=1))
+    analyze(store, seed=1)
+    assert store.con.execute("SELECT count(*) FROM edges WHERE trace = 'cross-platform-persona'").fetchone() == (3,)
+    assert store.con.execute("SELECT count(*) FROM communities WHERE accounts = 3").fetchone() == (1,)
+    assert store.count("campaigns") == 0

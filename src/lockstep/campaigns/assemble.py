@@ -106,6 +106,10 @@ STOPWORDS = frozenset(
 )
 
 
+#: Traces that say two accounts are one persona, not that they acted together.
+IDENTITY_ONLY_TRACES = frozenset({"cross-platform-persona"})
+
+
 def build_campaigns(store: Store, *, min_accounts: int = 3, top: int = 10) -> int:
     """Write ``campaigns`` (one row per community with ``min_accounts``+ accounts); return how many."""
     con = store.con
@@ -114,6 +118,9 @@ def build_campaigns(store: Store, *, min_accounts: int = 3, top: int = 10) -> in
         "coordination_score FROM communities WHERE accounts >= ? ORDER BY coordination_score DESC, community",
         [min_accounts],
     ).fetchall()
+    # A persona match is identity evidence, not coordination: one person with the same name on three
+    # platforms is not a campaign. Communities linked by persona matches alone are not reported.
+    comms = [c for c in comms if not set(c[6]) <= IDENTITY_ONLY_TRACES]
     _prepare(store)
     rows = []
     for rank, (cid, platform, n_acc, n_edges, density, mean_w, traces, sig_share, score) in enumerate(comms, 1):

@@ -34,6 +34,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import lru_cache
 from typing import Any
 
 import pyarrow as pa
@@ -85,6 +86,7 @@ class PersonaLink:
         return f"persona match on {' + '.join(self.matched)} ({parts})"
 
 
+@lru_cache(maxsize=1 << 17)
 def handle_key(handle: str | None) -> str:
     """A handle reduced for comparison (lower case, letters and digits, no instance or host suffix).
 
@@ -99,6 +101,7 @@ def handle_key(handle: str | None) -> str:
     return "".join(ch for ch in h if ch.isalnum())
 
 
+@lru_cache(maxsize=1 << 17)
 def name_key(name: str | None) -> str:
     """A display name reduced for comparison (NFKC, case-folded, letters, digits and single spaces)."""
     if not name:
@@ -140,6 +143,28 @@ def compare(a: Profile, b: Profile) -> dict[str, float]:
     return scores
 
 
+def _upper(a: str, b: str, threshold: float) -> bool:
+    """Whether the similarity ratio of ``a`` and ``b`` can reach ``threshold`` (cheap upper bounds first)."""
+    if not a or not b:
+        return False
+    m = SequenceMatcher(None, a, b)
+    return m.real_quick_ratio() >= threshold and m.quick_ratio() >= threshold
+
+
+def _may_match(a: Profile, b: Profile, min_fields: int) -> bool:
+    """Whether ``min_fields`` fields could match: a cheap filter before the exact scores of :func:`compare`."""
+    possible = 0
+    if _upper(handle_key(a.handle), handle_key(b.handle), THRESHOLDS["handle"]):
+        possible += 1
+    if _upper(name_key(a.display_name), name_key(b.display_name), THRESHOLDS["display_name"]):
+        possible += 1
+    if (a.avatar_hash and b.avatar_hash) or (a.avatar and a.avatar == b.avatar):
+        possible += 1
+    if a.bio and b.bio:
+        possible += 1
+    return possible >= min_fields
+
+
 def _blocks(profile: Profile) -> list[str]:
     keys = []
     stem = handle_key(profile.handle).rstrip("0123456789")
@@ -175,6 +200,8 @@ def link_profiles(profiles: list[Profile], *, min_fields: int = 2, max_block: in
                 if pair in seen:
                     continue
                 seen.add(pair)
+                if not _may_match(a, b, min_fields):
+                    continue
                 if (a.platform, a.account_id) > (b.platform, b.account_id):
                     a, b = b, a
                 scores = compare(a, b)

@@ -73,7 +73,7 @@ def test_tiktok_video_page_exact_rows(store: Store) -> None:
         4,
         9,
         1,
-        None,
+        "US",
     )
     (extra,) = rows(store, "SELECT extra FROM posts WHERE post_id = '7301234567890123001'")
     assert '"view_count": 5400' in str(extra[0]) and '"voice_to_text"' in str(extra[0])
@@ -154,6 +154,8 @@ def test_youtube_videos_exact_rows(store: Store) -> None:
         ),
     ]
     assert rows(store, "SELECT url FROM post_urls") == [("https://example.org/strike-faq",)]
+    (extra,) = rows(store, "SELECT extra FROM posts WHERE post_id = 'dQw4w9WgXc1'")
+    assert '"viewCount": "1000"' in str(extra[0]) and '"favoriteCount": "0"' in str(extra[0])
     assert rows(store, "SELECT display_name FROM accounts ORDER BY 1") == [("Channel aa01",), ("Channel aa02",)]
 
 

@@ -38,7 +38,6 @@ _VIDEO_KNOWN = {
     "like_count",
     "share_count",
     "comment_count",
-    "region_code",
 }
 _COMMENT_KNOWN = {"id", "video_id", "text", "like_count", "reply_count", "parent_comment_id", "create_time"}
 NO_AUTHOR = "comment without author (the TikTok Research API returns none; add a username column to use it)"

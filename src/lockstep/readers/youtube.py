@@ -120,8 +120,9 @@ def _video(item: dict[str, Any], video_id: Any) -> tuple[dict[str, Any], list[di
     extra.update(
         {f"snippet.{k}": v for k, v in snip.items() if k not in ("title", "description", "tags", "thumbnails")}
     )
-    if stats.get("viewCount") is not None:
-        extra["view_count"] = stats.get("viewCount")
+    unmapped_stats = {k: v for k, v in stats.items() if k not in ("likeCount", "commentCount")}
+    if unmapped_stats:
+        extra["statistics"] = unmapped_stats
     post = {
         "platform": "youtube",
         "post_id": video_id,

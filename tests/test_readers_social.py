@@ -6,8 +6,14 @@ names the public documentation the layout follows.
 
 from __future__ import annotations
 
+import datetime as dt
+import html
+import json
+import random
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -317,3 +323,101 @@ def test_html_to_text_never_keeps_markup_or_code() -> None:
     )
     assert text == "a <b> c\nd\ne\nx"
     assert links == [("https://x.org", "")]
+
+
+def _random_posts(seed: int, n: int = 40) -> list[dict[str, object]]:
+    """Canonical posts with awkward text: quotes, angle brackets, ampersands, emoji, non-Latin scripts."""
+    rng = random.Random(seed)
+    pieces = ["plain", "<b>not bold</b>", "&amp; literal", '"quoted"', "emoji 🙂", "Ελληνικά", "中文", "a&b", "x<y"]
+    start = dt.datetime(2024, 3, 1)
+    return [
+        {
+            "post_id": str(7_000_000_000_000_000_000 + i),
+            "account": f"acct_{rng.randrange(8)}",
+            "time": start + dt.timedelta(seconds=rng.randrange(86_400 * 10)),
+            "text": " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 6))),
+            "tags": sorted({f"tag{rng.randrange(5)}" for _ in range(rng.randint(0, 3))}),
+        }
+        for i in range(n)
+    ]
+
+
+def _as_tiktok(posts: list[dict[str, object]]) -> str:
+    videos = [
+        {
+            "id": int(str(p["post_id"])),
+            "username": p["account"],
+            "create_time": int(cast(dt.datetime, p["time"]).replace(tzinfo=dt.UTC).timestamp()),
+            "video_description": p["text"],
+            "hashtag_names": p["tags"],
+        }
+        for p in posts
+    ]
+    return json.dumps({"data": {"videos": videos, "cursor": len(videos), "has_more": False}, "error": {"code": "ok"}})
+
+
+def _as_youtube(posts: list[dict[str, object]]) -> str:
+    items = [
+        {
+            "kind": "youtube#video",
+            "id": p["post_id"],
+            "snippet": {
+                "publishedAt": cast(dt.datetime, p["time"]).isoformat() + "Z",
+                "channelId": p["account"],
+                "title": p["text"],
+                "description": "",
+                "tags": p["tags"],
+            },
+        }
+        for p in posts
+    ]
+    return json.dumps({"kind": "youtube#videoListResponse", "items": items}, indent=1)
+
+
+def _as_mastodon(posts: list[dict[str, object]]) -> str:
+    statuses = []
+    for p in posts:
+        tags = cast(list[str], p["tags"])
+        statuses.append(
+            {
+                "id": p["post_id"],
+                "created_at": cast(dt.datetime, p["time"]).isoformat() + ".000Z",
+                "content": f"<p>{html.escape(str(p['text']))}</p>",
+                "account": {"id": "1", "acct": p["account"], "url": f"https://example.social/@{p['account']}"},
+                "reblog": None,
+                "visibility": "public",
+                "tags": [{"name": t} for t in tags],
+            }
+        )
+    return "\n".join(json.dumps(s) for s in statuses) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "writer", "account_suffix"),
+    [
+        ("tiktok-research", _as_tiktok, ""),
+        ("youtube-api", _as_youtube, ""),
+        ("mastodon-api", _as_mastodon, "@example.social"),
+    ],
+)
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_round_trip_canonical_posts(
+    store: Store,
+    tmp_path: Path,
+    fmt: str,
+    writer: Callable[[list[dict[str, object]]], str],
+    account_suffix: str,
+    seed: int,
+) -> None:
+    """Canonical posts written in the platform's layout read back exactly (ids, accounts, times, text, tags)."""
+    posts = _random_posts(seed)
+    path = tmp_path / "export.json"
+    path.write_text(writer(posts), encoding="utf-8")
+    f = ingest(store, [path]).files[0]
+    assert (f.format, f.posts_stored, f.quarantined_total) == (fmt, len(posts), 0)
+    got = rows(store, "SELECT post_id, account_id, created_at, text, hashtags FROM posts ORDER BY post_id")
+    want = [
+        (p["post_id"], f"{p['account']}{account_suffix}", p["time"], p["text"], p["tags"])
+        for p in sorted(posts, key=lambda p: str(p["post_id"]))
+    ]
+    assert got == want

@@ -6,10 +6,11 @@ Layout from TikTok for Developers, "Research API: Query Videos" (``POST /v2/rese
 Response pages, arrays of pages and JSON lines of pages or of bare items are all read.
 
 Videos: ``id``, ``username`` (the account: the API returns no numeric user id), ``create_time`` (Unix
-seconds, UTC), ``video_description`` (the text), ``hashtag_names``, ``region_code``, ``like_count``,
-``share_count``, ``comment_count``, ``view_count``, ``music_id``, ``effect_ids``, ``playlist_id``,
-``voice_to_text`` and the rest, kept in ``extra``. ``music_id`` is also a media reference (``tiktok-music:ID``):
-many videos reusing one sound within minutes is a co-media trace.
+seconds, UTC), ``video_description`` (the text), ``hashtag_names``, ``video_mention_list`` (the mentions,
+when requested; else the @names of the description), ``like_count``, ``share_count``, ``comment_count``;
+``region_code``, ``view_count``, ``music_id``, ``effect_ids``, ``playlist_id``, ``voice_to_text`` and the
+rest are kept in ``extra``. ``music_id`` is also a media reference (``tiktok-music:ID``): many videos
+reusing one sound within minutes is a co-media trace.
 
 Comments: ``id``, ``video_id``, ``text``, ``like_count``, ``reply_count``, ``parent_comment_id``,
 ``create_time``. The Research API returns no author for a comment, so a comment is usable only when the
@@ -38,6 +39,7 @@ _VIDEO_KNOWN = {
     "like_count",
     "share_count",
     "comment_count",
+    "video_mention_list",
 }
 _COMMENT_KNOWN = {"id", "video_id", "text", "like_count", "reply_count", "parent_comment_id", "create_time"}
 NO_AUTHOR = "comment without author (the TikTok Research API returns none; add a username column to use it)"
@@ -125,7 +127,7 @@ def _video(v: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         "kind": "original",
         "urls": [],
         "hashtags": tags,
-        "mentions": _mentions(v.get("video_description")),
+        "mentions": _video_mentions(v),
         "media": [f"tiktok-music:{music}"] if music else [],
         "like_count": v.get("like_count"),
         "repost_count": v.get("share_count"),
@@ -165,6 +167,14 @@ def _comment(c: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     }
     accounts = [{"platform": "tiktok", "account_id": user, "handle": user, "id_is_hashed": False}] if user else []
     return post, accounts
+
+
+def _video_mentions(v: dict[str, Any]) -> list[str]:
+    """``video_mention_list`` when the export has it (a newer field), else the @names in the description."""
+    listed = v.get("video_mention_list")
+    if isinstance(listed, list) and listed:
+        return [m.lstrip("@") for m in listed if isinstance(m, str) and m]
+    return _mentions(v.get("video_description"))
 
 
 def _mentions(text: Any) -> list[str]:

@@ -421,3 +421,13 @@ def test_round_trip_canonical_posts(
         for p in sorted(posts, key=lambda p: str(p["post_id"]))
     ]
     assert got == want
+
+
+def test_tiktok_video_mention_list_wins_over_description(store: Store, tmp_path: Path) -> None:
+    video = {"id": 1, "username": "a", "create_time": 1717239600, "video_description": "hi @old"}
+    path = tmp_path / "videos.jsonl"
+    path.write_text(
+        json.dumps(video) + "\n" + json.dumps({**video, "id": 2, "video_mention_list": ["@new", "other"]}) + "\n"
+    )
+    ingest(store, [path])
+    assert rows(store, "SELECT post_id, mentions FROM posts ORDER BY 1") == [("1", ["old"]), ("2", ["new", "other"])]

@@ -362,3 +362,15 @@ def test_persona_matches_alone_are_not_a_campaign(store: Store, tmp_path: Path) 
     assert store.con.execute("SELECT count(*) FROM edges WHERE trace = 'cross-platform-persona'").fetchone() == (3,)
     assert store.con.execute("SELECT count(*) FROM communities WHERE accounts = 3").fetchone() == (1,)
     assert store.count("campaigns") == 0
+
+
+def test_campaigns_command_says_the_campaign_spans_platforms(planted: Store) -> None:
+    from click.testing import CliRunner
+
+    from lockstep.cli import cli
+
+    path = str(planted.path)
+    planted.close()
+    result = CliRunner().invoke(cli, ["campaigns", "--db", path])
+    assert result.exit_code == 0, result.output
+    assert "spans bluesky, telegram, twitter" in result.output

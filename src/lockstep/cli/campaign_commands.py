@@ -102,7 +102,11 @@ def campaigns(limit: int, as_json: bool, db: str) -> None:
         s = json.loads(summary)
         fired = sorted(k for k, v in s["behaviour"]["signals"].items() if v["fired"])
         click.echo(f"{rank:>4} {cid:>5} {platform:<9} {n:>8,} {score:>7.3f} {sig:>6.2f} {bs:>2}  {', '.join(traces)}")
-        click.echo(f"{'':>49}name {campaign_name(s)}; {confidence_words(s)[0]} evidence of coordination")
+        spans = s.get("platforms") or [platform]
+        click.echo(
+            f"{'':>49}name {campaign_name(s)}; {confidence_words(s)[0]} evidence of coordination"
+            + (f"; spans {', '.join(spans)}" if len(spans) > 1 else "")
+        )
         click.echo(
             f"{'':>49}DISARM {', '.join(json.loads(techniques)) or '-'}"
             + (f"; signals {', '.join(fired)}" if fired else "")

@@ -8,6 +8,10 @@ within its community (scaled to max 1); accounts at or above ``core_threshold`` 
 after the eigenvector-centrality pruning of Luceri et al. (WWW 2024). Per community: size, density, mean
 fused weight, traces present, the share of edges with a trace significant under the null model, and a
 coordination score ``density x mean weight x distinct traces`` (dense, strong and multi-trace ranks first).
+
+Each platform is partitioned on its own, unless cross-platform traces link platforms: those platforms then
+form one network (vertices ``platform:account_id``), so a community can span platforms; its ``platform`` is
+the one most of its accounts are on (:func:`_platform_graphs`).
 """
 
 from __future__ import annotations

@@ -431,3 +431,15 @@ def test_tiktok_video_mention_list_wins_over_description(store: Store, tmp_path:
     )
     ingest(store, [path])
     assert rows(store, "SELECT post_id, mentions FROM posts ORDER BY 1") == [("1", ["old"]), ("2", ["new", "other"])]
+
+
+def test_oversized_single_document_asks_for_json_lines(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lockstep.readers import api_json
+
+    monkeypatch.setattr(api_json, "MAX_DOCUMENT_BYTES", 100)
+    big = tmp_path / "big.json"
+    shutil.copy(FORMATS / "youtube-api/video_list_response.json", big)
+    with pytest.raises(FormatError, match=r"big\.json: a single JSON document over .* JSON lines"):
+        ingest(store, [big])

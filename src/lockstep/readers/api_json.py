@@ -46,8 +46,9 @@ INT_FIELDS = {
 }
 _STRICT = {"post_id", "account_id", "text", "created_at_raw"}
 _INT64 = 2**63
-#: Whole-document JSON is parsed in memory; larger files must be JSON lines.
-MAX_DOCUMENT_BYTES = 1 << 30
+#: Whole-document JSON is parsed in memory (several times its size in Python objects); larger files must be
+#: JSON lines.
+MAX_DOCUMENT_BYTES = 256 << 20
 
 
 class ShapeError(ValueError):
@@ -76,7 +77,7 @@ def iter_documents(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, A
     if path.stat().st_size > MAX_DOCUMENT_BYTES:
         raise FormatError(
             f"{path}: a single JSON document over {MAX_DOCUMENT_BYTES >> 20} MiB; save it as JSON lines "
-            "(one response page per line) to read it"
+            f"(one response page or item per line, e.g. jq -c '.[]' {path.name} > {path.stem}.jsonl) to read it"
         )
     text = path.read_bytes().decode(encoding, errors="replace").lstrip("\ufeff")
     try:

@@ -68,10 +68,14 @@ def account_sql(col: str) -> str:
 
 
 def cross_platform_actions(table: str) -> str:
-    """``SELECT`` turning a trace's actions into cross-platform actions (pseudo-platform, encoded ids)."""
+    """``SELECT`` turning a trace's actions into cross-platform actions (pseudo-platform, encoded ids).
+
+    A platform name holding ``:`` (possible only through ``--map platform=...``) could not be decoded, so its
+    posts take no part in cross-platform traces.
+    """
     return (
         f"SELECT '{CROSS_PLATFORM}' AS platform, platform || ':' || account_id AS account_id, item, post_id, t "
-        f"FROM {table} WHERE platform IS NOT NULL AND account_id IS NOT NULL"
+        f"FROM {table} WHERE platform IS NOT NULL AND account_id IS NOT NULL AND strpos(platform, ':') = 0"
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from lockstep.store.store import Store
+from lockstep.traces.cross_platform import CROSS_PLATFORM, account_sql, platform_sql
 
 
 @dataclass(frozen=True)
@@ -58,9 +59,13 @@ def rank_accounts(
     ).fetchall()
     by_trace: dict[tuple[str, str], list[tuple[str, float, int]]] = {}
     for platform, account, trace, weight, partners in con.execute(
-        """WITH ends AS (SELECT platform, account_a AS account_id, account_b AS partner, traces, weight
-                         FROM network_edges
-                         UNION ALL SELECT platform, account_b, account_a, traces, weight FROM network_edges)
+        f"""WITH raw AS (SELECT platform, account_a AS account_id, account_b AS partner, traces, weight
+                        FROM network_edges
+                        UNION ALL SELECT platform, account_b, account_a, traces, weight FROM network_edges),
+        ends AS (SELECT CASE WHEN platform = '{CROSS_PLATFORM}' THEN {platform_sql("account_id")}
+                             ELSE platform END AS platform,
+                        CASE WHEN platform = '{CROSS_PLATFORM}' THEN {account_sql("account_id")}
+                             ELSE account_id END AS account_id, partner, traces, weight FROM raw)
         SELECT platform, account_id, trace, sum(weight), count(DISTINCT partner)
         FROM (SELECT platform, account_id, partner, unnest(traces) AS trace, weight FROM ends)
         GROUP BY ALL ORDER BY platform, account_id, 4 DESC, trace"""

@@ -26,6 +26,7 @@ from lockstep.campaigns.disarm import technique_name
 from lockstep.signals import SIGNALS
 from lockstep.store.store import Store
 from lockstep.traces import TRACES, traces_where
+from lockstep.traces.cross_platform import CROSS_PLATFORM, account_sql, evidence_rows, platform_sql
 
 STOPWORDS = frozenset(
     [
@@ -106,6 +107,10 @@ STOPWORDS = frozenset(
 )
 
 
+#: Traces that say two accounts are one persona, not that they acted together.
+IDENTITY_ONLY_TRACES = frozenset({"cross-platform-persona"})
+
+
 def build_campaigns(store: Store, *, min_accounts: int = 3, top: int = 10) -> int:
     """Write ``campaigns`` (one row per community with ``min_accounts``+ accounts); return how many."""
     con = store.con
@@ -114,6 +119,9 @@ def build_campaigns(store: Store, *, min_accounts: int = 3, top: int = 10) -> in
         "coordination_score FROM communities WHERE accounts >= ? ORDER BY coordination_score DESC, community",
         [min_accounts],
     ).fetchall()
+    # A persona match is identity evidence, not coordination: one person with the same name on three
+    # platforms is not a campaign. Communities linked by persona matches alone are not reported.
+    comms = [c for c in comms if not set(c[6]) <= IDENTITY_ONLY_TRACES]
     _prepare(store)
     rows = []
     for rank, (cid, platform, n_acc, n_edges, density, mean_w, traces, sig_share, score) in enumerate(comms, 1):
@@ -191,6 +199,11 @@ def _summary(store: Store, cid: int, platform: str, traces: list[str], top: int)
             SEMI JOIN {m} b ON b.platform = e.platform AND b.account_id = e.account_b
             GROUP BY 1 ORDER BY 2 DESC"""
     ).fetchall()
+    trace_counts = _with_cross_platform_counts(store, cid, trace_counts)
+    platforms = [
+        str(r[0])
+        for r in q("SELECT DISTINCT platform FROM account_scores WHERE community = ? ORDER BY 1", [cid]).fetchall()
+    ] or [platform]
     signals = q(
         """SELECT signal, value, baseline, fired, detail FROM signals
            WHERE scope = 'community' AND subject = ? AND platform = ? ORDER BY signal""",
@@ -263,7 +276,7 @@ def _summary(store: Store, cid: int, platform: str, traces: list[str], top: int)
             SEMI JOIN {m} a ON a.platform = p.platform AND a.account_id = p.account_id"""
     ).fetchone() or (0, None, None, None, None)
     inside, outside, outside_accounts, reached = (int(x or 0) for x in effect)
-    category, reason = _breakout(1, inside, outside, outside_accounts, reached)
+    category, reason = _breakout(len(platforms), inside, outside, outside_accounts, reached)
     techniques = _techniques([t for t, *_ in trace_counts], signals, account_signals)
     fingerprint = {
         s[0]: {"value": s[1], "baseline": s[2], "fired": s[3], "detail": json.loads(s[4]) if s[4] else None}
@@ -271,7 +284,7 @@ def _summary(store: Store, cid: int, platform: str, traces: list[str], top: int)
     }
     return {
         "campaign": cid,
-        "platforms": [platform],
+        "platforms": platforms,
         "period": {"first_post": counts[1], "last_post": counts[2], "posts": int(counts[0] or 0)},
         "actors": {
             "accounts": int(actors_row[0] or 0),
@@ -301,7 +314,7 @@ def _summary(store: Store, cid: int, platform: str, traces: list[str], top: int)
             "languages": [[lg, int(n)] for lg, n in languages],
         },
         "distribution": {
-            "platforms": [platform],
+            "platforms": platforms,
             "targets_mentioned": [[t, int(n)] for t, n in mentions],
             "targets_replied_to": [[t, int(n)] for t, n in replied],
         },
@@ -316,7 +329,35 @@ def _summary(store: Store, cid: int, platform: str, traces: list[str], top: int)
             "breakout_reason": reason,
         },
         "techniques": techniques,
+        "cross_platform": _cross_platform(store, cid, top) if len(platforms) > 1 else [],
     }
+
+
+def _with_cross_platform_counts(store: Store, cid: int, counts: list[Any]) -> list[Any]:
+    """``counts`` (trace, edges, shared items, best p) plus the cross-platform traces' edges inside ``cid``.
+
+    Cross-platform edges name accounts as ``platform:account_id`` (:mod:`lockstep.traces.cross_platform`).
+    """
+    pa, aa, pb, ab = (f(c) for c in ("e.account_a", "e.account_b") for f in (platform_sql, account_sql))
+    extra = store.con.execute(
+        f"""SELECT e.trace, count(*), sum(e.shared_items), min(e.p_value) FROM edges e
+            SEMI JOIN account_scores a ON a.community = ? AND a.platform = {pa} AND a.account_id = {aa}
+            SEMI JOIN account_scores b ON b.community = ? AND b.platform = {pb} AND b.account_id = {ab}
+            WHERE e.platform = ? GROUP BY 1""",
+        [cid, cid, CROSS_PLATFORM],
+    ).fetchall()
+    return sorted([*counts, *extra], key=lambda r: (-int(r[1]), str(r[0])))
+
+
+def _cross_platform(store: Store, cid: int, top: int) -> list[dict[str, Any]]:
+    """The campaign's cross-platform evidence: one row per co-action across platforms, both sides named."""
+    members = [
+        (str(p), str(a))
+        for p, a in store.con.execute(
+            "SELECT platform, account_id FROM account_scores WHERE community = ? ORDER BY 1, 2", [cid]
+        ).fetchall()
+    ]
+    return evidence_rows(store.con, members, limit=top * 3)
 
 
 def _top_terms(store: Store, members: str, top: int) -> list[list[Any]]:

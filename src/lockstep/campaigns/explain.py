@@ -8,6 +8,7 @@ from typing import Any
 
 from lockstep.errors import InputError
 from lockstep.store.store import Store
+from lockstep.traces.cross_platform import CROSS_PLATFORM, encode_account
 
 
 @dataclass
@@ -126,19 +127,22 @@ def explain(store: Store, who: str, *, links: int = 10, evidence_per_link: int =
         campaign_rank=int(score[5]) if score and score[5] else None,
         scores=dict(zip(("degree", "strength", "eigenvector", "core"), score[1:5], strict=True)) if score else {},
     )
+    # Cross-platform links name this account as ``platform:account_id`` and the partner likewise.
+    encoded = encode_account(platform, account_id)
     neighbours = q(
-        """SELECT CASE WHEN account_a = ? THEN account_b ELSE account_a END AS other, traces, weight, shared_items,
-                  coactions, min_gap_s, min_p_value
-           FROM network_edges WHERE platform = ? AND (account_a = ? OR account_b = ?)
+        """SELECT platform, CASE WHEN account_a IN (?, ?) THEN account_b ELSE account_a END AS other, traces, weight,
+                  shared_items, coactions, min_gap_s, min_p_value
+           FROM network_edges WHERE (platform = ? AND (account_a = ? OR account_b = ?))
+                                 OR (platform = ? AND (account_a = ? OR account_b = ?))
            ORDER BY weight DESC, other LIMIT ?""",
-        [account_id, platform, account_id, account_id, links],
+        [account_id, encoded, platform, account_id, account_id, CROSS_PLATFORM, encoded, encoded, links],
     ).fetchall()
-    for other, traces, weight, shared, coacts, min_gap, p in neighbours:
-        a, b = sorted((account_id, str(other)))
+    for edge_platform, other, traces, weight, shared, coacts, min_gap, p in neighbours:
+        a, b = sorted((encoded if edge_platform == CROSS_PLATFORM else account_id, str(other)))
         ev = q(
             """SELECT trace, item, post_a, post_b, time_a, time_b, gap_s FROM evidence
                   WHERE platform = ? AND account_a = ? AND account_b = ? ORDER BY gap_s, time_a LIMIT ?""",
-            [platform, a, b, evidence_per_link],
+            [edge_platform, a, b, evidence_per_link],
         ).fetchall()
         card.links.append(
             {

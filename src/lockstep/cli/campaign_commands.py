@@ -93,8 +93,10 @@ def campaigns(limit: int, as_json: bool, db: str) -> None:
             f"{c.rank:>4} {c.community:>5} {c.platform:<9} {c.accounts:>8,} {c.coordination_score:>7.3f} "
             f"{c.significant_share:>6.2f} {c.breakout_category:>2}  {', '.join(c.traces)}"
         )
+        spans = c.summary.get("platforms") or [c.platform]
         click.echo(
             f"{'':>49}name {campaign_name(c.summary)}; {confidence_words(c.summary)[0]} evidence of coordination"
+            + (f"; spans {', '.join(spans)}" if len(spans) > 1 else "")
         )
         fired = c.fired_signals
         click.echo(

@@ -16,6 +16,7 @@ from lockstep.exporting.provenance import provenance
 from lockstep.exporting.pseudonym import Pseudonymizer
 from lockstep.reporting.safe import xml_safe
 from lockstep.store.store import Store
+from lockstep.traces.cross_platform import decoded_network_edges
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -54,11 +55,12 @@ def build_graph(store: Store, *, campaign: int | None = None, pseudonymizer: Pse
             degree=int(degree),
             followers=int(followers) if followers is not None else -1,
         )
-    for platform, a, b, traces, weight, shared, coacts, gap, p in q(
-        """SELECT platform, account_a, account_b, traces, weight, shared_items, coactions, min_gap_s, min_p_value
-           FROM network_edges ORDER BY platform, account_a, account_b"""
+    for pa_, a, pb_, b, traces, weight, shared, coacts, gap, p in q(
+        f"""SELECT platform_a, account_a, platform_b, account_b, traces, weight, shared_items, coactions, min_gap_s,
+                   min_p_value
+           FROM {decoded_network_edges()} ORDER BY platform, account_a, account_b"""
     ).fetchall():
-        u, v = name.get((platform, a)), name.get((platform, b))
+        u, v = name.get((pa_, a)), name.get((pb_, b))
         if u is None or v is None:
             continue
         g.add_edge(

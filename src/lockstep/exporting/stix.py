@@ -67,9 +67,10 @@ def campaign_objects(store: Store, cid: int, pseudonymizer: Pseudonymizer | None
     first, last = s["period"]["first_post"], s["period"]["last_post"]
     first_dt = _ts(dt.datetime.fromisoformat(first)) if first else dt.datetime.now(dt.UTC)
     last_dt = _ts(dt.datetime.fromisoformat(last)) if last else first_dt
-    label = f"Lockstep campaign #{rank} (community {cid}, {platform})"
+    platforms = ", ".join(s.get("platforms") or [platform])
+    label = f"Lockstep campaign #{rank} (community {cid}, {platforms})"
     desc = (
-        f"{n_accounts} coordinated accounts on {platform}; traces: "
+        f"{n_accounts} coordinated accounts on {platforms}; traces: "
         f"{', '.join(t['trace'] for t in s['behaviour']['traces'])}; Breakout Scale category "
         f"{s['effect']['breakout_category']}: {s['effect']['breakout_reason']}."
     )
@@ -107,17 +108,17 @@ def campaign_objects(store: Store, cid: int, pseudonymizer: Pseudonymizer | None
             )
         )
     members = q(
-        """SELECT a.account_id, a.handle, min(p.created_at), max(p.created_at), count(p.post_id)
+        """SELECT a.platform, a.account_id, a.handle, min(p.created_at), max(p.created_at), count(p.post_id)
                    FROM account_scores s JOIN accounts a USING (platform, account_id)
                    LEFT JOIN posts p ON p.platform = s.platform AND p.account_id = s.account_id
                    WHERE s.community = ? GROUP BY ALL ORDER BY max(s.eigenvector), a.account_id LIMIT ?""",
         [cid, MAX_ACCOUNTS],
     ).fetchall()
     accounts = []
-    for acc, handle, f, l_, n in members:
-        uid = pseudonymizer.account(platform, acc) if pseudonymizer else str(acc)
-        login = pseudonymizer.handle(platform, handle) if pseudonymizer else handle
-        ua = stix2.UserAccount(user_id=uid, account_login=login, account_type=str(platform))
+    for home, acc, handle, f, l_, n in members:  # a campaign may span platforms: each account's own
+        uid = pseudonymizer.account(home, acc) if pseudonymizer else str(acc)
+        login = pseudonymizer.handle(home, handle) if pseudonymizer else handle
+        ua = stix2.UserAccount(user_id=uid, account_login=login, account_type=str(home))
         accounts.append(ua)
         objects.append(ua)
         objects.append(

@@ -20,6 +20,7 @@ from lockstep.exporting.pseudonym import Pseudonymizer
 from lockstep.readers.tabular import ident, sql_str
 from lockstep.store.store import Store
 from lockstep.traces import traces_where
+from lockstep.traces.cross_platform import CROSS_PLATFORM, account_sql, platform_sql
 
 TABLE_QUERIES = {
     "accounts": """SELECT a.platform, {acc_a} AS account_id, {handle} AS handle, {name_cols}
@@ -43,6 +44,16 @@ TABLE_QUERIES = {
                          s.signal, s.value, s.baseline, s.fired {detail}
                   FROM signals s {pmap_s}""",
 }
+
+
+def _home(alias: str, end: str) -> tuple[str, str]:
+    """SQL for the (platform, account id) of one end of an edge row, decoding cross-platform ids."""
+    col = f"{alias}.account_{end}"
+    cross = f"{alias}.platform = '{CROSS_PLATFORM}'"
+    return (
+        f"(CASE WHEN {cross} THEN {platform_sql(col)} ELSE {alias}.platform END)",
+        f"(CASE WHEN {cross} THEN {account_sql(col)} ELSE {col} END)",
+    )
 
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
@@ -149,13 +160,16 @@ def export_tables(
             "pmap_a": "LEFT JOIN _pmap pa ON pa.platform = a.platform AND pa.account_id = a.account_id",
             "acc_ea": "coalesce(pa.pseudonym, 'acct_unknown')",
             "acc_eb": "coalesce(pb.pseudonym, 'acct_unknown')",
-            "pmap_e": "LEFT JOIN _pmap pa ON pa.platform = e.platform AND pa.account_id = e.account_a "
-            "LEFT JOIN _pmap pb ON pb.platform = e.platform AND pb.account_id = e.account_b",
+            # cross-platform rows name accounts as platform:account_id (lockstep.traces.cross_platform)
+            "pmap_e": "LEFT JOIN _pmap pa ON pa.platform = {} AND pa.account_id = {} ".format(*_home("e", "a"))
+            + "LEFT JOIN _pmap pb ON pb.platform = {} AND pb.account_id = {}".format(*_home("e", "b")),
             "acc_s": "coalesce(ps.pseudonym, 'acct_unknown')",
             "pmap_s": "LEFT JOIN _pmap ps ON ps.platform = s.platform AND ps.account_id = s.subject",
             "summary": "",
             "detail": "",
-            "item": "CASE WHEN im.pseudo IS NOT NULL THEN im.pseudo ELSE e.item END",
+            # a persona link's item ends with the two accounts' ids: cut them off
+            "item": "CASE WHEN im.pseudo IS NOT NULL THEN im.pseudo "
+            "WHEN e.trace = 'cross-platform-persona' THEN regexp_replace(e.item, ' \\[.*$', '') ELSE e.item END",
             "imap": "LEFT JOIN _imap im ON im.platform = e.platform AND im.trace = e.trace AND im.item = e.item",
         }
     else:

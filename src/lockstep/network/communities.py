@@ -8,6 +8,10 @@ within its community (scaled to max 1); accounts at or above ``core_threshold`` 
 after the eigenvector-centrality pruning of Luceri et al. (WWW 2024). Per community: size, density, mean
 fused weight, traces present, the share of edges with a trace significant under the null model, and a
 coordination score ``density x mean weight x distinct traces`` (dense, strong and multi-trace ranks first).
+
+Each platform is partitioned on its own, unless cross-platform traces link platforms: those platforms then
+form one network (vertices ``platform:account_id``), so a community can span platforms; its ``platform`` is
+the one most of its accounts are on (:func:`_platform_graphs`).
 """
 
 from __future__ import annotations
@@ -16,11 +20,13 @@ import json
 import random
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 import igraph as ig
 import pyarrow as pa
 
 from lockstep.store.store import Store
+from lockstep.traces.cross_platform import CROSS_PLATFORM, encode_account, split_account
 
 
 @dataclass
@@ -42,9 +48,7 @@ def find_communities(
         "SELECT platform, account_a, account_b, weight, traces, significant FROM network_edges "
         "ORDER BY platform, account_a, account_b"
     ).fetchall()
-    by_platform: dict[str, list[tuple[str, str, float, list[str], int]]] = defaultdict(list)
-    for platform, a, b, w, traces, sig in rows:
-        by_platform[platform].append((a, b, float(w), list(traces), int(sig)))
+    by_platform = _platform_graphs(rows)
     score_rows: list[tuple[str, str, int, int, float, float, bool]] = []
     community_rows: list[tuple[object, ...]] = []
     next_id = 1
@@ -58,8 +62,8 @@ def find_communities(
             "objective": "modularity",
         }
     )
-    for platform in sorted(by_platform):
-        edges = by_platform[platform]
+    for group in sorted(by_platform):
+        edges = by_platform[group]
         names = sorted({a for a, *_ in edges} | {b for _, b, *_ in edges})
         index = {n: i for i, n in enumerate(names)}
         g = ig.Graph(n=len(names), edges=[(index[a], index[b]) for a, b, *_ in edges])
@@ -84,11 +88,12 @@ def find_communities(
             sub = g.induced_subgraph(vs)
             ev = sub.eigenvector_centrality(weights="weight", scale=True) if sub.ecount() else [1.0] * len(vs)
             strength = sub.strength(weights="weight")
-            for k, v in enumerate(vs):
+            homes = [_home(group, names[v]) for v in vs]
+            for k in range(len(vs)):
                 score_rows.append(
                     (
-                        platform,
-                        names[v],
+                        homes[k][0],
+                        homes[k][1],
                         cid,
                         sub.degree(k),
                         float(strength[k]),
@@ -106,7 +111,7 @@ def find_communities(
             community_rows.append(
                 (
                     cid,
-                    platform,
+                    _main_platform([h[0] for h in homes]),
                     n_v,
                     n_e,
                     density,
@@ -149,3 +154,58 @@ def find_communities(
         largest=max(sizes, default=0),
         modularity=total_q / max(1, len(by_platform)),
     )
+
+
+Edge = tuple[str, str, float, list[str], int]
+
+
+def _platform_graphs(rows: list[tuple[Any, ...]]) -> dict[str, list[Edge]]:
+    """Fused edges grouped into the graphs Leiden partitions, one per platform or platform group.
+
+    Platforms joined by cross-platform edges (:mod:`lockstep.traces.cross_platform`) form one graph, keyed
+    ``platform+platform...``, whose vertices are ``platform:account_id``; every other platform keeps its own
+    graph with plain account ids, exactly as without cross-platform data.
+    """
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for platform, a, b, *_ in rows:
+        if platform == CROSS_PLATFORM:
+            pa, pb = split_account(a)[0], split_account(b)[0]
+            parent[find(pa)] = find(pb)
+        else:
+            find(platform)
+    members: dict[str, set[str]] = defaultdict(set)
+    for p in list(parent):
+        members[find(p)].add(p)
+    key_of = {p: "+".join(sorted(members[find(p)])) for p in parent}
+    graphs: dict[str, list[Edge]] = defaultdict(list)
+    for platform, a, b, w, traces, sig in rows:
+        if platform == CROSS_PLATFORM:
+            key = key_of[split_account(a)[0]]
+        else:
+            key = key_of[platform]
+            if "+" in key:
+                a, b = encode_account(platform, a), encode_account(platform, b)
+        graphs[key].append((a, b, float(w), list(traces), int(sig)))
+    return graphs
+
+
+def _home(group: str, name: str) -> tuple[str, str]:
+    """``(platform, account_id)`` of a vertex of the graph ``group``."""
+    return split_account(name) if "+" in group else (group, name)
+
+
+def _main_platform(platforms: list[str]) -> str:
+    """The platform most of a community's accounts are on (ties: alphabetical first); the rest are listed in
+    the campaign summary's ``platforms``."""
+    counts: dict[str, int] = defaultdict(int)
+    for p in platforms:
+        counts[p] += 1
+    return min(counts, key=lambda p: (-counts[p], p))

@@ -25,6 +25,7 @@ from lockstep.reporting.evidence import (
 )
 from lockstep.store.store import Store
 from lockstep.traces import TRACES
+from lockstep.traces.cross_platform import decoded_network_edges
 
 MAX_NODES = 5_000
 MAX_EDGES = 100_000
@@ -224,9 +225,9 @@ def network_view(
         e
         for e in q(
             f"""SELECT e.account_a, e.account_b, e.weight, e.traces, e.shared_items, e.min_gap_s
-                              FROM network_edges e
-                              JOIN account_scores a ON a.account_id = e.account_a AND a.platform = e.platform
-                              JOIN account_scores b ON b.account_id = e.account_b AND b.platform = e.platform
+                              FROM {decoded_network_edges()} e
+                              JOIN account_scores a ON a.account_id = e.account_a AND a.platform = e.platform_a
+                              JOIN account_scores b ON b.account_id = e.account_b AND b.platform = e.platform_b
                               WHERE a.community IN ({placeholders}) AND b.community = a.community
                               ORDER BY e.weight DESC, e.account_a, e.account_b""",
             communities,

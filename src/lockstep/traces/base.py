@@ -55,6 +55,11 @@ class Trace:
         if self.item_identifies not in (None, "handle", "account"):
             raise ValueError(f"trace {self.name}: item_identifies must be None, 'handle' or 'account'")
 
+    #: Pair accounts across platforms only (see :mod:`lockstep.traces.cross_platform`): the engine runs the
+    #: trace on one pseudo-platform whose account ids are ``platform:account_id`` and keeps only pairs whose
+    #: platforms differ.
+    cross_platform: bool = False
+
 
 TRACES: dict[str, Trace] = {}
 

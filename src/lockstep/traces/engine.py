@@ -51,6 +51,13 @@ from lockstep import __version__
 from lockstep.errors import InputError, MissingExtraError
 from lockstep.store.store import Store
 from lockstep.traces.base import TRACES, Trace, get_trace
+from lockstep.traces.cross_platform import (
+    NO_ACTIONS,
+    ONE_PLATFORM_NOTE,
+    cross_platform_actions,
+    same_platform_pair,
+    single_platform,
+)
 
 ProgressFn = Callable[[str, int, int], None]
 
@@ -209,11 +216,14 @@ def _run_trace(con: duckdb.DuckDBPyConnection, trace: Trace, params: DetectParam
     started = time.perf_counter()
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     run_id = f"r{now:%Y%m%dT%H%M%S%f}-{trace.name}"
-    if trace.prepare is not None:
+    one_platform = trace.cross_platform and single_platform(con)
+    if trace.prepare is not None and not one_platform:
         trace.prepare(con, params)
     # Materialise the trace's actions first: filtering in the same statement makes DuckDB evaluate
     # expensive item expressions (text normalisation) twice.
-    con.execute(f"CREATE OR REPLACE TEMP TABLE act_raw AS {trace.actions_sql}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE act_raw AS {NO_ACTIONS if one_platform else trace.actions_sql}")
+    if trace.cross_platform:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE act_raw AS {cross_platform_actions('act_raw')}")
     con.execute(
         """CREATE OR REPLACE TEMP TABLE act_all AS
         SELECT platform, account_id, CAST(item AS VARCHAR) AS item, post_id, t, epoch(t) AS ts
@@ -237,12 +247,14 @@ def _run_trace(con: duckdb.DuckDBPyConnection, trace: Trace, params: DetectParam
           ON s.platform = a.platform AND s.item = a.item"""
     )
     window, note = _window_for(con, trace, params)
-    rep = TraceReport(trace.name, run_id, window, note=note)
+    rep = TraceReport(trace.name, run_id, window, note=note or (ONE_PLATFORM_NOTE if one_platform else None))
     rep.actions, rep.items = _counts(con, "SELECT count(*), count(DISTINCT (platform, item)) FROM act_all")
     rep.capped_items, rep.capped_actions = _counts(
         con, f"SELECT count(*), coalesce(sum(actions), 0) FROM item_stats WHERE accounts > {int(cap)}"
     )
     _pairs(con, window)
+    if trace.cross_platform:
+        con.execute(f"DELETE FROM pairs WHERE {same_platform_pair('account_a', 'account_b')}")
     rep.pairs = _counts(con, "SELECT count(*) FROM pairs")[0]
     min_shared = params.min_shared_items or trace.default_min_shared
     rare_cut = _rare_cut(con) if params.linking == "rarity" and min_shared > 1 else 0

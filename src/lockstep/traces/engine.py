@@ -328,6 +328,13 @@ def _rare_cut(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def _edges(con: duckdb.DuckDBPyConnection, params: DetectParams, min_shared: int, rare_cut: int = 0) -> None:
+    from lockstep.traces.rarity import add_rare_pairs, drop_rare_items
+
+    # Rare items link beyond the window, up to the null model's horizon (see lockstep.traces.rarity).
+    if rare_cut:
+        add_rare_pairs(con, rare_cut, params.null_shift_s)
+    else:
+        drop_rare_items(con)
     # TF-IDF vectors over all of each account's (non-viral) actions.
     con.execute(
         """CREATE OR REPLACE TEMP TABLE tfidf AS
@@ -443,6 +450,16 @@ def _null_model(con: duckdb.DuckDBPyConnection, params: DetectParams, window: fl
         "CREATE OR REPLACE TEMP TABLE null_counts (platform VARCHAR, account_a VARCHAR, account_b VARCHAR, "
         "replicate INTEGER, n BIGINT)"
     )
+    # Rare items were counted up to the null horizon (lockstep.traces.rarity): count them alike under the null.
+    has_rare = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = 'rare_items'"
+    ).fetchall()[0][0]
+    rare_rule = (
+        f" OR (abs(x.ts - y.ts) <= {float(params.null_shift_s)!r} AND (x.platform, x.item) IN "
+        "(SELECT (platform, item) FROM rare_items))"
+        if has_rare
+        else ""
+    )
     for r in range(1, params.null_replicates + 1):
         con.register("_offsets", shift_offsets(accounts, r, params.seed, params.null_shift_s))
         con.execute(
@@ -453,7 +470,7 @@ def _null_model(con: duckdb.DuckDBPyConnection, params: DetectParams, window: fl
             FROM edge_tmp e
             LEFT JOIN s x ON x.platform = e.platform AND x.account_id = e.account_a
             LEFT JOIN s y ON y.platform = e.platform AND y.account_id = e.account_b AND y.item = x.item
-            WHERE y.ts IS NOT NULL AND abs(x.ts - y.ts) <= {window!r}
+            WHERE y.ts IS NOT NULL AND (abs(x.ts - y.ts) <= {window!r}{rare_rule})
             GROUP BY ALL"""
         )
         con.unregister("_offsets")

@@ -9,9 +9,9 @@ Labels are a CSV with ``account_id`` and ``label`` columns (optionally ``platfor
 * fused: score = the account's strength in the fused network; predicted positive = member of a campaign;
 * fused+signals: coordination and inauthenticity together: score = strength x (1 + community signals
   fired); predicted positive = member of a campaign whose community fired at least ``MIN_SIGNALS`` signals;
-* accounts: the account-level cut of ``lockstep accounts`` (:mod:`lockstep.campaigns.accounts`): score = the
-  fused+signals score; predicted positive = ``flagged`` (a campaign member whose campaign co-acted on enough
-  distinct items);
+* accounts: the ranking and account-level cut of ``lockstep accounts`` (:mod:`lockstep.campaigns.accounts`):
+  score = the position in its order; predicted positive = ``flagged`` (repeated coordination: a campaign
+  member whose campaign co-acted on enough distinct items, with evidence of its own);
 * precision, recall, F1, ROC AUC, average precision, recall at precision 0.95 and 0.99, and precision at k
   for k = 10, 50, 100 and the number of positives (R-precision);
 * community agreement over **every** labelled account (negatives included): the truth partition puts each
@@ -168,22 +168,23 @@ def evaluate(store: Store, labels: dict[str, tuple[bool, str]]) -> Evaluation:
     ev.detectors.append(
         _scores("fused", truth, [float(strength.get(a, 0.0)) for a in accounts], [a in in_campaign for a in accounts])
     )
-    # Coordination plus inauthenticity: the `lockstep accounts` ranking (strength x (1 + community signals
-    # fired)); flagged = campaign members whose community fired two or more signals.
+    # Coordination plus inauthenticity: strength x (1 + community signals fired); flagged = campaign members
+    # whose community fired two or more signals.
     ranked = {r.account_id: r for r in rank_accounts(store)}
     ev.detectors.append(
         _scores(
             "fused+signals",
             truth,
-            [ranked[a].score if a in ranked else 0.0 for a in accounts],
+            [ranked[a].strength * (1 + ranked[a].signals_fired) if a in ranked else 0.0 for a in accounts],
             [a in in_campaign and a in ranked and ranked[a].signals_fired >= MIN_SIGNALS for a in accounts],
         )
     )
+    # The `lockstep accounts` order (flagged first, then by score) as a score: earlier rank, higher score.
     ev.detectors.append(
         _scores(
             "accounts",
             truth,
-            [ranked[a].score if a in ranked else 0.0 for a in accounts],
+            [float(len(ranked) + 1 - ranked[a].rank) if a in ranked else 0.0 for a in accounts],
             [a in ranked and ranked[a].flagged for a in accounts],
         )
     )

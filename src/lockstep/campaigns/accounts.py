@@ -1,8 +1,11 @@
 """Every account in the fused network, scored and ranked, with the reasons that put it there.
 
-The score is the one ``evaluate`` ranks by for ``fused+signals``: the account's strength in the fused network
-(the sum of its fused edge weights, Luceri et al. 2024's unsupervised fusion) times ``1 +`` the inauthenticity
-signals its community fired, so coordination alone ranks an account and inauthenticity on top of it lifts it.
+The score: the account's strength in the fused network (the sum of its fused edge weights, Luceri et al.
+2024's unsupervised fusion) times ``1 +`` the inauthenticity signals its community fired, times the distinct
+items it shared with its own community (``own_items``). Coordination alone ranks an account, inauthenticity
+on top of it lifts it, and repetition counts: the rarity-weighted cosine gives a one-post account that shares
+its only hashtag a full weight of 1, so strength alone ranks such accounts first. The ranking puts flagged
+accounts (the cut below) first, then the rest, each by score; ``evaluate`` scores this order as ``accounts``.
 The reasons are the traces that carry most of that strength (with partner counts) and the fired signals: the
 first lines of an analyst's "why is this account here?". ``lockstep explain`` gives the full card.
 
@@ -48,6 +51,7 @@ class AccountRank:
     campaign: int | None
     signals_fired: int
     campaign_items: int = 0
+    own_items: int = 0
     flagged: bool = False
     reasons: list[str] = field(default_factory=list)
 
@@ -55,7 +59,8 @@ class AccountRank:
 def rank_accounts(
     store: Store, *, campaign: int | None = None, limit: int | None = None, reasons: int = 3
 ) -> list[AccountRank]:
-    """Every account with a fused-network score, best first (ties by account id, so the order is stable).
+    """Every account with a fused-network score, best first: flagged accounts, then the rest, each by score
+    (ties by account id, so the order is stable).
 
     ``campaign`` keeps the members of one campaign (its rank number, as ``lockstep campaigns`` prints it);
     ``reasons`` is how many traces to name per account (signals are always listed).
@@ -129,19 +134,20 @@ def rank_accounts(
                 platform=str(platform),
                 account_id=str(account),
                 handle=str(handle) if handle else None,
-                score=float(strength) * (1 + len(names)),
+                score=float(strength) * (1 + len(names)) * own.get((str(platform), str(account)), (0, False))[0],
                 strength=float(strength),
                 community=int(community),
                 campaign=int(camp_rank) if camp_rank is not None else None,
                 signals_fired=len(names),
                 campaign_items=int(items.get(community, 0)),
+                own_items=own.get((str(platform), str(account)), (0, False))[0],
                 flagged=camp_rank is not None
                 and int(items.get(community, 0)) >= MIN_CAMPAIGN_ITEMS
                 and _own_evidence(own.get((str(platform), str(account)), (0, False))),
                 reasons=why,
             )
         )
-    scored.sort(key=lambda r: (-r.score, r.platform, r.account_id))
+    scored.sort(key=lambda r: (not r.flagged, -r.score, r.platform, r.account_id))
     out = [replace(r, rank=i + 1) for i, r in enumerate(scored)]
     if campaign is not None:
         out = [a for a in out if a.campaign == campaign]

@@ -24,7 +24,8 @@ from lockstep.store import open_store
 def accounts(campaign: int | None, limit: int | None, fmt: str, db: str) -> None:
     """List every account in the fused network, best first: rank, score, campaign and top reasons.
 
-    Score = fused strength x (1 + community signals fired), the ranking `evaluate` scores as fused+signals.
+    Score = fused strength x (1 + community signals fired) x items shared with the campaign; flagged accounts
+    (repeated coordination, see lockstep.campaigns.accounts) first: the ranking `evaluate` scores as accounts.
     """
     with open_store(db, read_only=True) as store:
         ranked = rank_accounts(store, campaign=campaign, limit=limit)

@@ -328,13 +328,11 @@ def _rare_cut(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def _edges(con: duckdb.DuckDBPyConnection, params: DetectParams, min_shared: int, rare_cut: int = 0) -> None:
-    from lockstep.traces.rarity import add_rare_pairs, drop_rare_items
+    from lockstep.traces.rarity import add_rare_pairs
 
     # Rare items link beyond the window, up to the null model's horizon (see lockstep.traces.rarity).
     if rare_cut:
         add_rare_pairs(con, rare_cut, params.null_shift_s)
-    else:
-        drop_rare_items(con)
     # TF-IDF vectors over all of each account's (non-viral) actions.
     con.execute(
         """CREATE OR REPLACE TEMP TABLE tfidf AS
@@ -450,15 +448,15 @@ def _null_model(con: duckdb.DuckDBPyConnection, params: DetectParams, window: fl
         "CREATE OR REPLACE TEMP TABLE null_counts (platform VARCHAR, account_a VARCHAR, account_b VARCHAR, "
         "replicate INTEGER, n BIGINT)"
     )
-    # Rare items were counted up to the null horizon (lockstep.traces.rarity): count them alike under the null.
-    has_rare = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = 'rare_items'"
-    ).fetchall()[0][0]
-    rare_rule = (
-        f" OR (abs(x.ts - y.ts) <= {float(params.null_shift_s)!r} AND (x.platform, x.item) IN "
-        "(SELECT (platform, item) FROM rare_items))"
-        if has_rare
-        else ""
+    # The null model tests synchrony: co-actions inside the window, observed and under shifts. Co-actions on
+    # rare items further apart (up to the null horizon, lockstep.traces.rarity) are evidence of shared
+    # content, not of timing, and are not counted here: an edge resting on them alone gets p = 1.
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE edge_sync AS
+        SELECT e.platform, e.account_a, e.account_b, count(p.gap_s) AS sync
+        FROM edge_tmp e LEFT JOIN pairs p ON p.platform = e.platform AND p.account_a = e.account_a
+             AND p.account_b = e.account_b AND p.gap_s <= {window!r}
+        GROUP BY ALL"""
     )
     for r in range(1, params.null_replicates + 1):
         con.register("_offsets", shift_offsets(accounts, r, params.seed, params.null_shift_s))
@@ -470,21 +468,21 @@ def _null_model(con: duckdb.DuckDBPyConnection, params: DetectParams, window: fl
             FROM edge_tmp e
             LEFT JOIN s x ON x.platform = e.platform AND x.account_id = e.account_a
             LEFT JOIN s y ON y.platform = e.platform AND y.account_id = e.account_b AND y.item = x.item
-            WHERE y.ts IS NOT NULL AND (abs(x.ts - y.ts) <= {window!r}{rare_rule})
+            WHERE y.ts IS NOT NULL AND abs(x.ts - y.ts) <= {window!r}
             GROUP BY ALL"""
         )
         con.unregister("_offsets")
     replicates = params.null_replicates
     stats = con.execute(
-        f"""SELECT e.platform, e.account_a, e.account_b, e.coactions,
+        f"""SELECT e.platform, e.account_a, e.account_b, k.sync,
                  sum(coalesce(c.n, 0)) AS null_total,
                  CASE WHEN stddev_pop(coalesce(c.n, 0)) > 0
-                      THEN (e.coactions - avg(coalesce(c.n, 0))) / stddev_pop(coalesce(c.n, 0)) END AS z
-          FROM edge_tmp e
+                      THEN (k.sync - avg(coalesce(c.n, 0))) / stddev_pop(coalesce(c.n, 0)) END AS z
+          FROM edge_tmp e JOIN edge_sync k USING (platform, account_a, account_b)
           CROSS JOIN range(1, {replicates + 1}) r(replicate)
           LEFT JOIN null_counts c ON c.platform = e.platform AND c.account_a = e.account_a
                AND c.account_b = e.account_b AND c.replicate = r.replicate
-          GROUP BY e.platform, e.account_a, e.account_b, e.coactions"""
+          GROUP BY e.platform, e.account_a, e.account_b, k.sync"""
     ).fetchall()
     con.register(
         "_null_stats",
@@ -507,6 +505,7 @@ def _null_model(con: duckdb.DuckDBPyConnection, params: DetectParams, window: fl
     con.unregister("_null_stats")
     con.execute("DROP TABLE edge_acts")
     con.execute("DROP TABLE null_counts")
+    con.execute("DROP TABLE edge_sync")
 
 
 def _estimate_from_actions(con: duckdb.DuckDBPyConnection) -> float:

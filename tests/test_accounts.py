@@ -72,6 +72,10 @@ def test_accounts_command_formats_and_campaign_filter(tmp_path: Path) -> None:
         )
     )
     assert rows and {r["campaign"] for r in rows} == {str(first_campaign)}
+    assert {r["flagged"] for r in rows} <= {"true", "false"} and all(r["own_items"].isdigit() for r in rows)
+    assert all(a["flagged"] in (True, False) for a in as_json)
+    flagged_lines = [line for line in table.output.splitlines()[1:] if "* #" in line]
+    assert len(flagged_lines) == sum(1 for a in as_json if a["flagged"])
     assert {r["account_id"] for r in rows} == {a["account_id"] for a in as_json if a["campaign"] == first_campaign}
     assert len(json.loads(runner.invoke(cli, ["accounts", "--db", db, "--format", "json", "--limit", "2"]).output)) == 2
 

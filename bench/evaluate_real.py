@@ -1,15 +1,21 @@
-"""Real labelled benchmarks on the shared data (IRA + organic airline tweets; IRA alone; seed-and-expand).
+"""Real labelled benchmarks on the shared data: IRA + organic airline mixes (three windows), seed-and-expand, IRA alone.
 
-Usage: python bench/evaluate_real.py [--seed 0] [--null-replicates 10] [--out bench/results/evaluate_real.json]
+Usage: python bench/evaluate_real.py [--seed 0] [--ira-alone] [--out bench/results/evaluate_real.json]
 
-1. **IRA + airline, Feb 2015**: every IRA tweet of February 2015 (the IRA accounts active then) mixed with the
-   organic US-airline tweets of 16-24 Feb 2015; labels: IRA accounts positive, airline accounts negative.
-   All traces, fused network, per-trace and fused scores.
-2. **Seed-and-expand** on that mix: the IRA accounts are split in half (seeded); one half seeds
-   ``expand``; the other half must come back. Precision and recall at k = the hidden half's size, and
-   ROC AUC of the expand score over all non-seed accounts.
-3. **IRA alone** (1.17M tweets): communities against ``account_category`` (ARI, NMI) and the schedule
-   fingerprint of the largest campaigns in UTC+3 (St Petersburg).
+1. **IRA + airline mixes, default settings** (``DetectParams()`` but the seed, ``analyze`` with the candidate
+   zone UTC+3): each mix ingests the IRA tweets of a window (the shared IRA half) with the 14,485 organic
+   US-airline tweets of 16-24 Feb 2015; labels: IRA accounts positive, airline accounts negative; every
+   account in the store is scored (per trace, fused, fused+signals, and the ``lockstep accounts`` cut).
+
+   * ``same-days``: IRA 16-24 Feb 2015, the airline tweets' own days;
+   * ``month``: IRA all of Feb 2015 (the organic tweets cover nine of its days);
+   * ``jul-busy``: IRA 1-9 Jul 2015 (455 IRA accounts, 13k tweets: the issue's private mix has ~300 trolls and
+     ~15k posts), airline tweets moved by 133 days (19 weeks, so weekdays and hours are kept) onto the same
+     days.
+2. **Seed-and-expand** on the month mix: the IRA accounts are split in half (seeded); one half seeds
+   ``expand``; the other half must come back.
+3. **IRA alone** (``--ira-alone``, 1.17M tweets, long on 2 cores): communities against ``account_category``
+   and the schedule fingerprint of the largest campaigns in UTC+3.
 Prints Markdown and writes JSON.
 """
 
@@ -30,6 +36,7 @@ from lockstep.analysis import analyze
 from lockstep.campaigns import expand
 from lockstep.evaluation import evaluate
 from lockstep.metrics import roc_auc
+from lockstep.store import Store
 from lockstep.traces import DetectParams, detect
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -46,65 +53,116 @@ def ira_labels() -> dict[str, tuple[bool, str]]:
     return {str(a): (True, str(c)) for a, c in rows}
 
 
-def mix_benchmark(tmp: Path, seed: int, replicates: int) -> dict[str, object]:
-    feb = tmp / "ira_feb2015.parquet"
+#: name -> (first day, day after the last, days the airline tweets are moved by)
+MIXES = {
+    "same-days": ("2015-02-16", "2015-02-25", 0),
+    "month": ("2015-02-01", "2015-03-01", 0),
+    "jul-busy": ("2015-07-01", "2015-07-10", 133),
+}
+
+
+def build_mix(tmp: Path, name: str) -> Store:
+    """Ingest one mix into a fresh store under ``tmp``."""
+    start, end, shift = MIXES[name]
+    part = tmp / f"ira_{name}.parquet"
     duckdb.connect().execute(
         f"""COPY (SELECT * FROM '{SHARED}/ira/tweets.parquet'
-                  WHERE publish_date >= '2015-02-01' AND publish_date < '2015-03-01') TO '{feb}' (FORMAT parquet)"""
+                  WHERE publish_date >= '{start}' AND publish_date < '{end}') TO '{part}' (FORMAT parquet)"""
     )
-    store = lockstep.open_store(tmp / "mix.duckdb")
-    lockstep.ingest(store, [feb, SHARED / "organic" / "us_airline_tweets_2015-02.csv"])
-    t = time.perf_counter()
-    detect(store, params=DetectParams(null_replicates=replicates, seed=seed))
-    analyze(store, seed=seed, tz_offset_hours=3.0)
-    seconds = time.perf_counter() - t
-    ira = ira_labels()
+    store = lockstep.open_store(tmp / f"{name}.duckdb")
+    lockstep.ingest(store, [part, SHARED / "organic" / "us_airline_tweets_2015-02.csv"])
+    if shift:
+        store.con.execute(
+            f"UPDATE posts SET created_at = created_at + INTERVAL {int(shift)} DAY WHERE reader = 'airline-csv'"
+        )
+    return store
+
+
+def mix_labels(store: Store) -> dict[str, tuple[bool, str]]:
+    airline = store.con.execute("SELECT DISTINCT account_id FROM posts WHERE reader = 'airline-csv'").fetchall()
+    return {str(a): (False, "organic") for (a,) in airline} | ira_labels()
+
+
+def mix_benchmark(tmp: Path, name: str, seed: int) -> dict[str, object]:
+    store = build_mix(tmp, name)
+    try:
+        t = time.perf_counter()
+        detect(store, params=DetectParams(seed=seed))
+        analyze(store, seed=seed, tz_offset_hours=3.0)
+        seconds = time.perf_counter() - t
+        ev = evaluate(store, mix_labels(store))
+        counts = store.con.execute(
+            "SELECT count(*) FILTER (WHERE reader = 'ira'), count(*) FILTER (WHERE reader = 'airline-csv') FROM posts"
+        ).fetchone()
+        out: dict[str, object] = {
+            "window": MIXES[name][:2],
+            "airline_shift_days": MIXES[name][2],
+            "ira_posts": counts[0] if counts else 0,
+            "airline_posts": counts[1] if counts else 0,
+            "detect_analyze_seconds": seconds,
+            "evaluation": json.loads(ev.to_json()),
+            "markdown": ev.to_markdown(),
+        }
+        if name == "month":
+            out["expand"] = expand_benchmark(store, seed)
+        return out
+    finally:
+        store.close()
+
+
+def expand_benchmark(store: Store, seed: int) -> dict[str, object]:
+    ira_present = sorted(
+        str(r[0]) for r in store.con.execute("SELECT DISTINCT account_id FROM posts WHERE reader = 'ira'").fetchall()
+    )
     airline = [
         str(r[0])
         for r in store.con.execute("SELECT DISTINCT account_id FROM posts WHERE reader = 'airline-csv'").fetchall()
     ]
-    labels = {a: (False, "organic") for a in airline} | {a: v for a, v in ira.items()}
-    ev = evaluate(store, labels)
-    ira_present = sorted(
-        str(r[0]) for r in store.con.execute("SELECT DISTINCT account_id FROM posts WHERE reader = 'ira'").fetchall()
-    )
     rng = random.Random(seed)
     seeds = sorted(rng.sample(ira_present, len(ira_present) // 2))
     hidden = set(ira_present) - set(seeds)
     result = expand(store, seeds, limit=100_000)
     ranked = [c.account_id for c in result.candidates]
     k = len(hidden)
-    top = ranked[:k]
-    found = len([a for a in top if a in hidden])
+    found = len([a for a in ranked[:k] if a in hidden])
     non_seed = [a for a in ira_present + airline if a not in seeds]
     score = {c.account_id: c.score for c in result.candidates}
-    auc = roc_auc([a in hidden for a in non_seed], [score.get(a, 0.0) for a in non_seed])
-    store.close()
     return {
-        "posts": None,
-        "ira_accounts": len(ira_present),
-        "airline_accounts": len(airline),
-        "detect_analyze_seconds": seconds,
-        "evaluation": json.loads(ev.to_json()),
-        "markdown": ev.to_markdown(),
-        "expand": {
-            "seeds": len(seeds),
-            "hidden": k,
-            "candidates_ranked": len(ranked),
-            "hidden_in_top_k": found,
-            "precision_at_k": found / k if k else 0.0,
-            "recall_at_k": found / k if k else 0.0,
-            "hidden_ranked_at_all": len([a for a in ranked if a in hidden]),
-            "roc_auc": auc,
-        },
+        "seeds": len(seeds),
+        "hidden": k,
+        "candidates_ranked": len(ranked),
+        "hidden_in_top_k": found,
+        "precision_at_k": found / k if k else 0.0,
+        "recall_at_k": found / k if k else 0.0,
+        "hidden_ranked_at_all": len([a for a in ranked if a in hidden]),
+        "roc_auc": roc_auc([a in hidden for a in non_seed], [score.get(a, 0.0) for a in non_seed]),
     }
 
 
-def ira_benchmark(tmp: Path, seed: int, replicates: int) -> dict[str, object]:
+def summary_table(results: dict[str, dict[str, object]]) -> str:
+    """One line per mix: positives, negatives, and per detector P / R / F1, AUC, AP."""
+    lines = [
+        "| mix | IRA accounts | airline accounts | detector | flagged | precision | recall | F1 | ROC AUC | AP |",
+        "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, r in results.items():
+        ev = r["evaluation"]
+        for d in ev["detectors"]:  # type: ignore[index]
+            if d["detector"] not in ("fused", "fused+signals", "accounts"):
+                continue
+            lines.append(
+                f"| {name} | {d['positives']:,} | {d['accounts'] - d['positives']:,} | {d['detector']} | "
+                f"{d['flagged']:,} | {d['precision']:.3f} | {d['recall']:.3f} | {d['f1']:.3f} | "
+                f"{d['roc_auc']:.3f} | {d['average_precision']:.3f} |"
+            )
+    return "\n".join(lines)
+
+
+def ira_benchmark(tmp: Path, seed: int) -> dict[str, object]:
     store = lockstep.open_store(tmp / "ira.duckdb", memory_limit="4GB")
     lockstep.ingest(store, [SHARED / "ira" / "tweets.parquet", SHARED / "ira" / "authors.csv"])
     t = time.perf_counter()
-    detect(store, params=DetectParams(null_replicates=replicates, seed=seed))
+    detect(store, params=DetectParams(seed=seed))
     analyze(store, seed=seed, tz_offset_hours=3.0)
     seconds = time.perf_counter() - t
     ev = evaluate(store, ira_labels())
@@ -139,21 +197,30 @@ def ira_benchmark(tmp: Path, seed: int, replicates: int) -> dict[str, object]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--null-replicates", type=int, default=10)
-    ap.add_argument("--skip-ira", action="store_true")
+    ap.add_argument("--mix", action="append", choices=sorted(MIXES), help="only these mixes (default: all)")
+    ap.add_argument("--ira-alone", action="store_true", help="also run IRA alone (1.17M tweets; long)")
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "evaluate_real.json"))
     args = ap.parse_args()
     if not (SHARED / "ira").exists():
         sys.exit(f"needs {SHARED}")
+    out: dict[str, object] = {"seed": args.seed, "settings": "DetectParams() defaults; analyze tz UTC+3"}
+    mixes: dict[str, dict[str, object]] = {}
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
-        out: dict[str, object] = {"seed": args.seed, "null_replicates": args.null_replicates}
-        out["ira_airline_feb2015"] = mix = mix_benchmark(tmp, args.seed, args.null_replicates)
-        print("## IRA + airline, Feb 2015\n")
-        print(mix["markdown"])
-        print("\nseed-and-expand:", json.dumps(mix["expand"]))
-        if not args.skip_ira:
-            out["ira"] = ira = ira_benchmark(tmp, args.seed, args.null_replicates)
+        for name in args.mix or list(MIXES):
+            mixes[name] = r = mix_benchmark(tmp, name, args.seed)
+            print(
+                f"## {name}: IRA {r['window'][0]}..{r['window'][1]} (exclusive) + airline "  # type: ignore[index]
+                f"(moved {r['airline_shift_days']} days); detect + analyze {r['detect_analyze_seconds']:.1f} s\n"
+            )
+            print(r["markdown"], "\n")
+            if "expand" in r:
+                print("seed-and-expand:", json.dumps(r["expand"]), "\n")
+        out["mixes"] = mixes
+        print("## Summary\n")
+        print(summary_table(mixes))
+        if args.ira_alone:
+            out["ira"] = ira = ira_benchmark(tmp, args.seed)
             print("\n## IRA alone\n")
             print(ira["markdown"])
             print(

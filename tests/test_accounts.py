@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from lockstep.campaigns.accounts import rank_accounts
 from lockstep.cli import cli
 
-from .worlds import BACKGROUND, FANS, OPS, build_world_store
+from .worlds import BACKGROUND, DORMANT, FANS, OPS, build_world_store
 
 
 def test_every_network_account_is_ranked_with_campaign_and_reasons(tmp_path: Path) -> None:
@@ -25,15 +25,28 @@ def test_every_network_account_is_ranked_with_campaign_and_reasons(tmp_path: Pat
             ).fetchall()
         )
         by_id = {a.account_id: a for a in ranked}
-    assert set(by_id) == in_network and not any(a in by_id for a in BACKGROUND)
+    assert set(by_id) == in_network
     assert [a.rank for a in ranked] == list(range(1, len(ranked) + 1))
-    assert [a.score for a in ranked] == sorted((a.score for a in ranked), reverse=True)
+    # Flagged accounts first, each part by score.
+    flags = [a.flagged for a in ranked]
+    assert flags == sorted(flags, reverse=True)
+    for part in (True, False):
+        scores = [a.score for a in ranked if a.flagged is part]
+        assert scores == sorted(scores, reverse=True)
     for a in ranked:
         assert a.campaign == camp_of.get(a.account_id)
-        assert a.score == a.strength * (1 + a.signals_fired)
+        assert a.score == a.strength * (1 + a.signals_fired) * a.own_items
+        assert a.own_items <= a.campaign_items
+        if a.flagged:
+            assert a.campaign is not None and a.campaign_items >= 3 and a.own_items >= 1
     # The operation fired inauthenticity signals, the fans did not: every operator outranks every fan, and
-    # the reasons say which trace linked them and which signals fired.
+    # the reasons say which trace linked them and which signals fired. Background accounts reposting from a
+    # pool of 400 posts over two weeks can share one of them within a day (rarity linking counts rare items up
+    # to a day apart), so a few enter the network, but with chance links only: below every planted account.
+    assert all(by_id[a].flagged for a in OPS + FANS + DORMANT)
     assert max(by_id[a].rank for a in OPS) < min(by_id[a].rank for a in FANS)
+    planted = [by_id[a].rank for a in OPS + FANS + DORMANT]
+    assert max(planted) < min((by_id[a].rank for a in BACKGROUND if a in by_id), default=len(ranked) + 1)
     op = by_id[OPS[0]]
     assert op.reasons[0].startswith("co-retweet links to 5 partners")
     assert op.reasons[-1].startswith("community signals: ") and "batches.same_day" in op.reasons[-1]
@@ -59,6 +72,10 @@ def test_accounts_command_formats_and_campaign_filter(tmp_path: Path) -> None:
         )
     )
     assert rows and {r["campaign"] for r in rows} == {str(first_campaign)}
+    assert {r["flagged"] for r in rows} <= {"true", "false"} and all(r["own_items"].isdigit() for r in rows)
+    assert all(a["flagged"] in (True, False) for a in as_json)
+    flagged_lines = [line for line in table.output.splitlines()[1:] if "* #" in line]
+    assert len(flagged_lines) == sum(1 for a in as_json if a["flagged"])
     assert {r["account_id"] for r in rows} == {a["account_id"] for a in as_json if a["campaign"] == first_campaign}
     assert len(json.loads(runner.invoke(cli, ["accounts", "--db", db, "--format", "json", "--limit", "2"]).output)) == 2
 

@@ -41,7 +41,9 @@ def test_planted_clusters_are_separate_communities(analysed: Store) -> None:
     assert {m[a] for a in FANS} == {m[FANS[0]]}
     assert {m[a] for a in DORMANT} == {m[DORMANT[0]]}
     assert len({m[OPS[0]], m[FANS[0]], m[DORMANT[0]]}) == 3
-    assert not any(a in m for a in BACKGROUND)
+    # Background accounts repost from a pool of 400 posts; rarity linking can join two that repost the same
+    # one within a day, but never into a planted cluster.
+    assert not any(m.get(a) in {m[OPS[0]], m[FANS[0]], m[DORMANT[0]]} for a in BACKGROUND)
 
 
 def test_operation_fires_inauthenticity_signals_fans_do_not(analysed: Store) -> None:

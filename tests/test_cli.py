@@ -107,6 +107,7 @@ def test_demo_runs(tmp_path: Path) -> None:
     assert re.search(r"^  #1 '[^']+': (strong|moderate|weak) evidence; ", out, re.M)  # campaigns named by content
     # what the demo found, against the bundled IRA author list (45 IRA accounts in the sample)
     assert re.search(r"^against the bundled IRA author list: \d+ of 45 IRA accounts are in a campaign ", out, re.M)
+    assert re.search(r"^account-level cut \(`lockstep accounts`.*: \d+ of 45 IRA accounts flagged ", out, re.M)
 
 
 def test_every_command_has_help() -> None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from lockstep.errors import InputError
-from lockstep.evaluation import read_labels
+from lockstep.evaluation import adjusted_mutual_info, evaluate, precision_at_k, read_labels
 from lockstep.metrics import (
     adjusted_rand_index,
     average_precision,
@@ -17,6 +19,8 @@ from lockstep.metrics import (
     recall_at_precision,
     roc_auc,
 )
+
+from .worlds import BACKGROUND, DORMANT, FANS, OPS, build_world_store
 
 
 def test_precision_recall_f1_by_hand() -> None:
@@ -59,3 +63,60 @@ def test_read_labels(tmp_path: Path) -> None:
     bad.write_text("id,kind\n", encoding="utf-8")
     with pytest.raises(InputError, match="needs columns account_id and label"):
         read_labels(bad)
+
+
+def test_precision_at_k_by_hand() -> None:
+    truth = [True, False, True, False, True]
+    scores = [0.9, 0.8, 0.7, 0.6, 0.1]
+    assert precision_at_k(truth, scores, 1) == 1.0
+    assert precision_at_k(truth, scores, 2) == 0.5
+    assert precision_at_k(truth, scores, 3) == pytest.approx(2 / 3)
+    # k beyond the list counts the missing places as misses
+    assert precision_at_k(truth, scores, 10) == pytest.approx(3 / 10)
+
+
+def test_adjusted_mutual_info_matches_the_permutation_expectation() -> None:
+    # AMI = (MI - E[MI]) / (mean(H) - E[MI]); E[MI] by brute force over every permutation of b.
+    a = [0, 0, 1, 1, 2, 2]
+    b = [0, 0, 1, 2, 2, 2]
+
+    def mi(x: list[int], y: tuple[int, ...] | list[int]) -> float:
+        n = len(x)
+        cx, cy, j = Counter(x), Counter(y), Counter(zip(x, y, strict=True))
+        return sum(v / n * math.log(n * v / (cx[p] * cy[q])) for (p, q), v in j.items())
+
+    def h(x: list[int]) -> float:
+        return -sum(v / len(x) * math.log(v / len(x)) for v in Counter(x).values())
+
+    perms = list(itertools.permutations(b))
+    emi = sum(mi(a, p) for p in perms) / len(perms)
+    expected = (mi(a, b) - emi) / ((h(a) + h(b)) / 2 - emi)
+    assert adjusted_mutual_info(a, b) == pytest.approx(expected)
+    assert adjusted_mutual_info(a, a) == 1.0
+    assert abs(adjusted_mutual_info([0, 1] * 50, [0] * 50 + [1] * 50)) < 0.05
+
+
+def test_evaluate_scores_every_labelled_account_and_agreement_over_all(tmp_path: Path) -> None:
+    with build_world_store(tmp_path) as store:
+        labels = {a: (True, "op") for a in OPS} | {a: (False, "organic") for a in FANS + DORMANT + BACKGROUND}
+        ev = evaluate(store, labels)
+        accounts = len({r[0] for r in store.con.execute("SELECT account_id FROM posts").fetchall()} & set(labels))
+    assert ev.labelled_accounts == accounts == len(labels)
+    rows = {s.detector: s for s in ev.detectors}
+    assert {"fused", "fused+signals", "accounts"} <= set(rows)
+    for s in rows.values():
+        # negatives are scored too: every labelled account counts, not only the flagged or the positives
+        assert s.accounts == len(labels) and s.positives == len(OPS)
+        assert set(s.precision_at_k) == {"10", "50", "100", str(len(OPS))}
+    acc = rows["accounts"]
+    # The fans and the dormant cohort do coordinate (they are labelled negative here): flagged, so precision
+    # falls while recall stays 1; the ranking still puts the operation first.
+    assert acc.recall == 1.0 and acc.precision == pytest.approx(len(OPS) / acc.flagged) and acc.precision < 1
+    assert acc.precision_at_k[str(len(OPS))] == 1.0 and acc.roc_auc == 1.0
+    # Community agreement covers every labelled account: the fans' campaign is a wrong class there, so ARI
+    # is below 1 even though the operation is one pure campaign (scoring positives alone would give 1.0).
+    assert ev.community_accounts == len(labels)
+    assert ev.positives_in_campaigns == len(OPS)
+    assert ev.community_ari is not None and 0 < ev.community_ari < 1
+    assert ev.community_ami is not None and 0 < ev.community_ami < 1
+    assert "P@10" in ev.to_markdown() and "over all" in ev.to_markdown()

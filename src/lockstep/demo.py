@@ -62,6 +62,13 @@ def run_demo(
         f"(recall {score.recall:.2f}); {score.ira_flagged} of {score.flagged} campaign accounts are IRA "
         f"(precision {score.precision:.2f}); the rest are organic airline customers"
     )
+    with open_store(db, read_only=True) as store:
+        cut = score_flagged_accounts(store)
+    lines.append(
+        f"account-level cut (`lockstep accounts`, repeated coordination): {cut.ira_flagged} of {cut.ira} IRA "
+        f"accounts flagged (recall {cut.recall:.2f}); {cut.ira_flagged} of {cut.flagged} flagged accounts are IRA "
+        f"(precision {cut.precision:.2f})"
+    )
     top_accounts = camps[0].summary["actors"]["top_accounts"] if camps else []
     if top_accounts:
         lines.append(f"see an account card: lockstep explain {top_accounts[0]} --db {db}")
@@ -99,3 +106,13 @@ def score_against_authors(store: Store) -> DemoScore:
     ).fetchone()
     ira, flagged, both = (int(v) for v in row) if row else (0, 0, 0)
     return DemoScore(ira, flagged, both)
+
+
+def score_flagged_accounts(store: Store) -> DemoScore:
+    """The same count for the accounts ``lockstep accounts`` flags (see :mod:`lockstep.campaigns.accounts`)."""
+    from lockstep.campaigns.accounts import rank_accounts
+
+    rows = store.con.execute("SELECT DISTINCT account_id FROM posts WHERE reader = 'ira'").fetchall()
+    ira = {str(r[0]) for r in rows}
+    flagged = {a.account_id for a in rank_accounts(store) if a.flagged}
+    return DemoScore(len(ira), len(flagged), len(flagged & ira))

@@ -1,10 +1,26 @@
 """Every account in the fused network, scored and ranked, with the reasons that put it there.
 
-The score is the one ``evaluate`` ranks by for ``fused+signals``: the account's strength in the fused network
-(the sum of its fused edge weights, Luceri et al. 2024's unsupervised fusion) times ``1 +`` the inauthenticity
-signals its community fired, so coordination alone ranks an account and inauthenticity on top of it lifts it.
+The score: the account's strength in the fused network (the sum of its fused edge weights, Luceri et al.
+2024's unsupervised fusion) times ``1 +`` the inauthenticity signals its community fired, times the distinct
+items it shared with its own community (``own_items``). Coordination alone ranks an account, inauthenticity
+on top of it lifts it, and repetition counts: the rarity-weighted cosine gives a one-post account that shares
+its only hashtag a full weight of 1, so strength alone ranks such accounts first. The ranking puts flagged
+accounts (the cut below) first, then the rest, each by score; ``evaluate`` scores this order as ``accounts``.
 The reasons are the traces that carry most of that strength (with partner counts) and the fired signals: the
 first lines of an analyst's "why is this account here?". ``lockstep explain`` gives the full card.
+
+**The account-level cut** (``flagged``): a member of a campaign whose members co-acted on at least
+``MIN_CAMPAIGN_ITEMS`` distinct items among themselves. Coordination is *repeated* co-action (CooRnet's
+"repeatedly", Giglietto et al. 2020; Pacheco et al. 2021): rarity linking lets one rare shared item link a
+pair, so a clique of three customers who happened to use the same rare hashtag is a community, but a campaign
+must show more distinct items across its members than the strict rule asks of one pair (two). The account
+itself must also carry evidence: two distinct items shared with its campaign, or one item of a *content* trace
+(identical or near-identical text, the same retweet, link or media). A single shared hashtag or mention is a
+label that people who talk about the same thing share by topic (Pacheco et al. 2021 link on hashtag
+*sequences* for that reason; Luceri et al. 2024 find co-hashtag the weakest trace), so alone it does not flag.
+Measured on the shared IRA + airline mixes (docs/evaluation.md): organic communities rest on one or two items,
+IRA campaigns on three or more, and organic accounts attached to a campaign by one item are attached by a
+hashtag or mention, IRA ones by a retweet or a text.
 """
 
 from __future__ import annotations
@@ -13,6 +29,13 @@ from dataclasses import dataclass, field, replace
 
 from lockstep.store.store import Store
 from lockstep.traces.cross_platform import CROSS_PLATFORM, account_sql, platform_sql
+
+#: Distinct items (per trace) the members of a campaign must have co-acted on among themselves for its
+#: members to be flagged: one more than the strict pair rule's two.
+MIN_CAMPAIGN_ITEMS = 3
+#: Traces whose item is a label (a hashtag, a mention, a domain) rather than a piece of content: one shared
+#: label does not flag an account by itself.
+LABEL_TRACES = frozenset({"co-hashtag", "co-mention", "co-domain"})
 
 
 @dataclass(frozen=True)
@@ -28,13 +51,17 @@ class AccountRank:
     community: int
     campaign: int | None
     signals_fired: int
+    campaign_items: int = 0
+    own_items: int = 0
+    flagged: bool = False
     reasons: list[str] = field(default_factory=list)
 
 
 def rank_accounts(
     store: Store, *, campaign: int | None = None, limit: int | None = None, reasons: int = 3
 ) -> list[AccountRank]:
-    """Every account with a fused-network score, best first (ties by account id, so the order is stable).
+    """Every account with a fused-network score, best first: flagged accounts, then the rest, each by score
+    (ties by account id, so the order is stable).
 
     ``campaign`` keeps the members of one campaign (its rank number, as ``lockstep campaigns`` prints it);
     ``reasons`` is how many traces to name per account (signals are always listed).
@@ -71,6 +98,32 @@ def rank_accounts(
         GROUP BY ALL ORDER BY platform, account_id, 4 DESC, trace"""
     ).fetchall():
         by_trace.setdefault((str(platform), str(account)), []).append((str(trace), float(weight), int(partners)))
+    # Distinct (trace, item) pairs the members of each community co-acted on among themselves.
+    items = dict(
+        con.execute(
+            """SELECT ma.community, count(DISTINCT (e.trace, e.item)) FROM evidence e
+            JOIN account_scores ma ON ma.platform = e.platform AND ma.account_id = e.account_a
+            JOIN account_scores mb ON mb.platform = e.platform AND mb.account_id = e.account_b
+                 AND mb.community = ma.community
+            GROUP BY ma.community"""
+        ).fetchall()
+    )
+    # Per account: distinct items shared with its own community, and whether one is a content item.
+    own = {
+        (str(p), str(a)): (int(n), bool(c))
+        for p, a, n, c in con.execute(
+            f"""WITH ev AS (SELECT e.platform, e.account_a, e.account_b, e.trace, e.item FROM evidence e
+                JOIN account_scores ma ON ma.platform = e.platform AND ma.account_id = e.account_a
+                JOIN account_scores mb ON mb.platform = e.platform AND mb.account_id = e.account_b
+                     AND mb.community = ma.community)
+            SELECT platform, account, count(DISTINCT (trace, item)),
+                   bool_or(trace NOT IN ({", ".join("?" for _ in LABEL_TRACES)}))
+            FROM (SELECT platform, account_a AS account, trace, item FROM ev
+                  UNION ALL SELECT platform, account_b, trace, item FROM ev)
+            GROUP BY ALL""",
+            sorted(LABEL_TRACES),
+        ).fetchall()
+    }
     scored: list[AccountRank] = []
     for platform, account, handle, strength, community, camp_rank, signal_names in rows:
         names = [str(n) for n in signal_names]
@@ -86,16 +139,27 @@ def rank_accounts(
                 platform=str(platform),
                 account_id=str(account),
                 handle=str(handle) if handle else None,
-                score=float(strength) * (1 + len(names)),
+                score=float(strength) * (1 + len(names)) * own.get((str(platform), str(account)), (0, False))[0],
                 strength=float(strength),
                 community=int(community),
                 campaign=int(camp_rank) if camp_rank is not None else None,
                 signals_fired=len(names),
+                campaign_items=int(items.get(community, 0)),
+                own_items=own.get((str(platform), str(account)), (0, False))[0],
+                flagged=camp_rank is not None
+                and int(items.get(community, 0)) >= MIN_CAMPAIGN_ITEMS
+                and _own_evidence(own.get((str(platform), str(account)), (0, False))),
                 reasons=why,
             )
         )
-    scored.sort(key=lambda r: (-r.score, r.platform, r.account_id))
+    scored.sort(key=lambda r: (not r.flagged, -r.score, r.platform, r.account_id))
     out = [replace(r, rank=i + 1) for i, r in enumerate(scored)]
     if campaign is not None:
         out = [a for a in out if a.campaign == campaign]
     return out[:limit] if limit is not None else out
+
+
+def _own_evidence(own: tuple[int, bool]) -> bool:
+    """Two distinct items shared with the campaign, or one content item (see the module docstring)."""
+    items, content = own
+    return items >= 2 or (items >= 1 and content)

@@ -24,7 +24,9 @@ from lockstep.store import open_store
 def accounts(campaign: int | None, limit: int | None, fmt: str, db: str) -> None:
     """List every account in the fused network, best first: rank, score, campaign and top reasons.
 
-    Score = fused strength x (1 + community signals fired), the ranking `evaluate` scores as fused+signals.
+    Score = fused strength x (1 + community signals fired) x items shared with the campaign; flagged accounts
+    (repeated coordination, see lockstep.campaigns.accounts) first, marked * in the table: the ranking
+    `evaluate` scores as accounts.
     """
     with open_store(db, read_only=True) as store:
         ranked = api.list_accounts(store, campaign=campaign, limit=limit)
@@ -44,6 +46,9 @@ def accounts(campaign: int | None, limit: int | None, fmt: str, db: str) -> None
                 "community",
                 "campaign",
                 "signals_fired",
+                "flagged",
+                "own_items",
+                "campaign_items",
                 "reasons",
             ]
         )
@@ -59,6 +64,9 @@ def accounts(campaign: int | None, limit: int | None, fmt: str, db: str) -> None
                     a.community,
                     a.campaign if a.campaign is not None else "",
                     a.signals_fired,
+                    "true" if a.flagged else "false",
+                    a.own_items,
+                    a.campaign_items,
                     neutralize_cell("; ".join(a.reasons)),
                 ]
             )
@@ -69,5 +77,5 @@ def accounts(campaign: int | None, limit: int | None, fmt: str, db: str) -> None
     click.echo(f"{'rank':>5} {'account':<28} {'campaign':>8} {'score':>8}  reasons")
     for a in ranked:
         name = account_label(a.account_id, {a.account_id: a.handle} if a.handle else {})[:28]
-        camp = f"#{a.campaign}" if a.campaign is not None else "-"
+        camp = ("* " if a.flagged else "") + (f"#{a.campaign}" if a.campaign is not None else "-")
         click.echo(f"{a.rank:>5} {name:<28} {camp:>8} {a.score:>8.3f}  {'; '.join(a.reasons)}")

@@ -9,7 +9,9 @@ ASPI 2019); the IRA worked shifts in St Petersburg. For each community (and each
 * ``weekend_ratio``: posts per weekend day over posts per weekday (1 = no difference);
 * ``js_divergence``: Jensen-Shannon divergence (base 2, 0-1) of the 168-bin hour-of-week profile from the
   baseline population's;
-* ``inferred_offset``: the UTC offset (whole hours, -12..+14) at which the office share is highest;
+* ``inferred_offset``: the UTC offset (whole hours, -12..+14) of the community's office schedule: the candidate
+  zone when the data cannot reject it (its office share within 5% of the best offset's under an 08-17, 09-18
+  or 10-19 office day), else the offset with the highest 09-18 office share (the detail keeps both);
 * ``holiday_ratio``: posts per day on Chinese public holidays (the Spring Festival week and National Day's
   Golden Week, local dates) over posts per ordinary weekday; an office-run operation goes quiet (ratio well
   below 1). Only written when the posts cover at least one holiday day.
@@ -58,6 +60,34 @@ def holiday_days_sql() -> str:
 
 def _hours(ctx: SignalContext) -> str:
     return f"INTERVAL ({float(ctx.tz_offset_hours)!r} * 3600) SECOND"
+
+
+#: The candidate zone (``tz_offset_hours``) is kept as the inferred offset when its office share is at least
+#: this share of the best offset's under one of the office-day templates (see :func:`_template_shares`).
+CANDIDATE_FIT = 0.95
+
+
+def _candidate(ctx: SignalContext) -> int:
+    """The candidate zone as a whole-hour offset (the inference scans whole hours)."""
+    return round(float(ctx.tz_offset_hours))
+
+
+def _template_shares() -> str:
+    """Office share at offset ``o`` for three office days, Monday-Friday: 08-17, 09-18 and 10-19 local.
+
+    Offices start between 8 and 10 (09:00-18:00 in China, often 10:00-19:00 in Moscow), so one template
+    cannot tell UTC+1 from UTC+3 for a flat working-day plateau: shifting the template by an hour shifts the
+    best offset by an hour. The inference therefore keeps the analyst's candidate zone when the data cannot
+    reject it (within ``CANDIDATE_FIT`` of the best under some template), and otherwise reports the best fit.
+    """
+    parts = []
+    for start in (8, 9, 10):
+        parts.append(
+            f"""avg(CASE WHEN isodow(c.created_at + INTERVAL (o * 3600) SECOND) <= 5
+                     AND hour(c.created_at + INTERVAL (o * 3600) SECOND) BETWEEN {start} AND {start + 8}
+                    THEN 1.0 ELSE 0.0 END) AS share{start}"""
+        )
+    return ",\n".join(parts)
 
 
 def compute(con: duckdb.DuckDBPyConnection, ctx: SignalContext) -> None:
@@ -117,16 +147,26 @@ def compute(con: duckdb.DuckDBPyConnection, ctx: SignalContext) -> None:
             WITH offs AS (SELECT range AS o FROM range(-12, 15)),
             s AS (SELECT c.platform, {key.replace("community", "c.community").replace("account_id", "c.account_id")}
                          AS subject, o,
-                         avg(CASE WHEN isodow(c.created_at + INTERVAL (o * 3600) SECOND) <= 5
-                                   AND hour(c.created_at + INTERVAL (o * 3600) SECOND) BETWEEN 9 AND 17
-                                  THEN 1.0 ELSE 0.0 END) AS share
+                         {_template_shares()}
                   FROM cal_posts c CROSS JOIN offs WHERE {where.replace("community", "c.community")}
-                  GROUP BY ALL)
-            SELECT platform, subject, arg_max(o, share) AS best_offset, max(share) AS best_share FROM s
-            SEMI JOIN cal_groups k USING (platform, subject) GROUP BY platform, subject"""
+                  GROUP BY ALL),
+            s2 AS (SELECT s.* FROM s SEMI JOIN cal_groups k USING (platform, subject)),
+            b AS (SELECT platform, subject, arg_max(o, share9) AS free_offset, max(share8) AS m8,
+                         max(share9) AS m9, max(share10) AS m10 FROM s2 GROUP BY platform, subject),
+            fit AS (SELECT s2.platform, s2.subject,
+                           greatest(s2.share8 / nullif(b.m8, 0), s2.share9 / nullif(b.m9, 0),
+                                    s2.share10 / nullif(b.m10, 0)) AS candidate_fit
+                    FROM s2 JOIN b USING (platform, subject) WHERE s2.o = {_candidate(ctx)}),
+            pick AS (SELECT b.platform, b.subject, b.free_offset, f.candidate_fit,
+                            CASE WHEN f.candidate_fit >= {CANDIDATE_FIT!r} THEN {_candidate(ctx)}
+                                 ELSE b.free_offset END AS best_offset
+                     FROM b LEFT JOIN fit f USING (platform, subject))
+            SELECT p.platform, p.subject, p.best_offset, s2.share9 AS best_share, p.free_offset, p.candidate_fit
+            FROM pick p JOIN s2 ON s2.platform = p.platform AND s2.subject = p.subject AND s2.o = p.best_offset"""
         ) if scope == "community" else con.execute(
             "CREATE OR REPLACE TEMP TABLE cal_offset AS SELECT NULL::VARCHAR AS platform, NULL::VARCHAR AS subject, "
-            "NULL::INTEGER AS best_offset, NULL::DOUBLE AS best_share WHERE false"
+            "NULL::INTEGER AS best_offset, NULL::DOUBLE AS best_share, NULL::INTEGER AS free_offset, "
+            "NULL::DOUBLE AS candidate_fit WHERE false"
         )
         metrics = {"office_share": "office_share", "lunch_dip": "lunch_dip", "weekend_ratio": "weekend_ratio"}
         for name, col in metrics.items():
@@ -155,9 +195,13 @@ def compute(con: duckdb.DuckDBPyConnection, ctx: SignalContext) -> None:
         if scope == "community":
             insert_rows(
                 con,
-                """SELECT 'community' AS scope, platform, subject, 'calendar.inferred_offset' AS signal,
+                f"""SELECT 'community' AS scope, platform, subject, 'calendar.inferred_offset' AS signal,
                        best_offset AS value, NULL AS baseline, false AS fired,
-                       json_object('office_share', best_share)::VARCHAR AS detail FROM cal_offset""",
+                       json_object('office_share', best_share, 'best_fit_offset', free_offset,
+                                   'candidate_offset', {_candidate(ctx)}, 'candidate_fit', candidate_fit,
+                                   'rule', 'candidate zone kept when its office share is within 5% of the best '
+                                           'under an 08-17, 09-18 or 10-19 office day; else the best 09-18 fit'
+                       )::VARCHAR AS detail FROM cal_offset""",
             )
     _holidays(con, ctx)
     for t in ("cal_posts", "cal_base", "cal_base_stats", "cal_groups", "cal_js", "cal_offset"):

@@ -1,0 +1,72 @@
+"""Rarity linking up to the null horizon, and significance reachable with the default null model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lockstep.analysis import analyze
+from lockstep.store import Store
+from lockstep.traces import DetectParams, detect
+from lockstep.traces.queries import Evidence, evidence
+
+from .test_traces import make_store, post
+from .worlds import OPS, build_world_store
+
+
+def test_one_rare_item_links_hours_apart_popular_items_do_not(tmp_path: Path) -> None:
+    rows = [
+        # a and b post the same rare retweet two hours apart (a scheduled operation, not a live crowd)
+        post("a", "08:00:00", kind="repost", repost_of="rare"),
+        post("b", "10:00:00", kind="repost", repost_of="rare"),
+        # a popular item: six accounts, hours apart; and a pair of them again on one more popular item
+        *[post(f"p{i}", f"{9 + i:02d}:00:00", kind="repost", repost_of="popular") for i in range(6)],
+        *[post(f"p{i}", f"{9 + i:02d}:30:00", kind="repost", repost_of="popular2") for i in range(6)],
+        # c and d share a rare item two days apart: beyond the null horizon (one day)
+        post("c", "08:00:00", kind="repost", repost_of="late"),
+        at("d", 3, "09:00:00", "late"),
+        # e and f share a rare item an hour apart on three more days: rare items here are shared close
+        # together far more often than chance timing gives, so rarity linking reaches beyond the window
+        *[at(acct, day, f"1{k}:00:00", f"sched{day}") for day in (5, 7, 9) for k, acct in enumerate("ef")],
+    ]
+    with make_store(tmp_path, rows) as store:
+        detect(store, ["co-retweet"], DetectParams(seed=1))
+        ev = evidence(store, "a", "b", trace="co-retweet")
+        assert [(e.item, e.gap_s) for e in ev] == [("rare", 7200.0)]
+        linked = {r[0] + r[1] for r in store.con.execute("SELECT account_a, account_b FROM edges").fetchall()}
+        assert linked == {"ab", "ef"}
+        detect(store, ["co-retweet"], DetectParams(seed=1, linking="strict"))
+        assert store.count("edges") == 0
+        # the null model tests synchrony (co-actions inside the window): this link rests on a rare item
+        # two hours apart, no timing evidence, so p = 1
+        detect(store, ["co-retweet"], DetectParams(seed=1))
+        (p,) = store.con.execute("SELECT p_value FROM edges").fetchone()
+        assert p == 1.0
+
+
+def at(acct: str, day: int, clock: str, item: str) -> dict[str, str]:
+    return {"account_id": acct, "created_at": f"2024-03-{day:02d} {clock}", "kind": "repost", "repost_of": item}
+
+
+def store_evidence(store: Store) -> list[Evidence]:
+    pairs = store.con.execute("SELECT DISTINCT account_a, account_b FROM evidence").fetchall()
+    return [e for a, b in pairs for e in evidence(store, a, b)]
+
+
+def test_significant_is_reachable_with_default_detect_params(tmp_path: Path) -> None:
+    store = build_world_store(tmp_path)
+    try:
+        assert DetectParams().null_replicates == 10
+        detect(store, ["co-retweet", "co-hashtag", "reactivation"], DetectParams(seed=1))
+        analyze(store, seed=3, tz_offset_hours=8)
+        (low,) = store.con.execute("SELECT min(p_value) FROM edges WHERE trace = 'co-retweet'").fetchone()
+        assert low < 0.01
+        (sig,) = store.con.execute("SELECT count(*) FROM network_edges WHERE significant > 0").fetchone()
+        assert sig > 0
+        (share,) = store.con.execute(
+            """SELECT max(c.significant_share) FROM communities c JOIN account_scores s ON s.community = c.community
+               WHERE s.account_id = ?""",
+            [OPS[0]],
+        ).fetchone()
+        assert share > 0.5  # the operation's edges are significant, so its report does not say "0%"
+    finally:
+        store.close()

@@ -1,0 +1,197 @@
+"""Platform export readers (Telegram, Meta Content Library, CrowdTangle, Bluesky AT Protocol, 4CAT) on fixtures
+named by edge case: detection, exact stored rows, re-ingest without duplicates, bad rows quarantined with why."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from lockstep import ingest
+from lockstep.ingestion import probe_file
+from lockstep.readers import detect_reader
+from lockstep.store import Store
+
+FORMATS = Path(__file__).parent / "fixtures" / "formats"
+
+
+def rows(store: Store, sql: str) -> list[tuple[object, ...]]:
+    return store.con.execute(sql).fetchall()
+
+
+def quarantine(store: Store) -> list[tuple[object, ...]]:
+    return rows(store, "SELECT source_row, reason, field FROM quarantine ORDER BY source_row, reason")
+
+
+def detected(path: Path) -> str:
+    return detect_reader(probe_file(path)).name
+
+
+def ingest_twice(store: Store, path: Path) -> tuple[int, int, int, int]:
+    """Ingest ``path``, then force a re-read: the second adds nothing and finds every post a duplicate."""
+    first = ingest(store, [path]).files[0]
+    again = ingest(store, [path], force=True).files[0]
+    assert again.posts_stored == 0 and again.accounts_stored == 0
+    assert again.duplicates == first.posts_stored
+    assert again.quarantined == first.quarantined
+    n_quarantine = rows(store, "SELECT count(*) FROM quarantine")[0][0]
+    assert n_quarantine == first.quarantined_total  # re-reading does not add quarantine rows again
+    return first.rows_read, first.posts_stored, first.duplicates, first.quarantined_total
+
+
+# --- Telegram ------------------------------------------------------------------------------------------------
+
+TELEGRAM = FORMATS / "telegram"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "forwarded_from_channel.json",
+        "full_account_chats_list.json",
+        "text_string_no_unixtime.json",
+        "bom_and_crlf.json",
+        "bad_message_wrong_types.json",
+        "truncated_mid_message.json",
+    ],
+)
+def test_telegram_is_detected(name: str) -> None:
+    assert detected(TELEGRAM / name) == "telegram"
+
+
+def test_telegram_channel_round_trip(store: Store) -> None:
+    assert ingest_twice(store, TELEGRAM / "forwarded_from_channel.json") == (3, 3, 0, 0)
+    got = rows(
+        store,
+        "SELECT post_id, account_id, created_at, kind, parent_post_id, parent_account_id, text, urls, hashtags, "
+        "mentions, media, like_count, source_row FROM posts ORDER BY post_id",
+    )
+    assert got == [
+        (
+            "1500000001/2",
+            "channel1500000001",
+            dt.datetime(2024, 3, 1, 10, 0),
+            "original",
+            None,
+            None,
+            "Breaking: the dam report is fake #DamHoax read https://example-news.test/dam?utm_source=tg via "
+            "@truthwire source",
+            ["https://example-news.test/dam?utm_source=tg", "https://archive.test/x1"],
+            ["DamHoax"],
+            ["truthwire"],
+            ["photos/photo_1@01-03-2024_10-00-00.jpg"],
+            15,
+            18,
+        ),
+        # A forward is a repost; the video was not downloaded, so its placeholder is not a media reference.
+        (
+            "1500000001/3",
+            "channel1500000001",
+            dt.datetime(2024, 3, 1, 10, 5),
+            "repost",
+            None,
+            None,
+            "They don't want you to see this",
+            [],
+            [],
+            [],
+            [],
+            None,
+            99,
+        ),
+        (
+            "1500000001/4",
+            "channel1500000001",
+            dt.datetime(2024, 3, 1, 10, 7, 30),
+            "reply",
+            "1500000001/2",
+            "channel1500000001",
+            "Update: more at https://example-news.test/dam2",
+            ["https://example-news.test/dam2"],
+            [],
+            [],
+            [],
+            None,
+            119,
+        ),
+    ]
+    (extra,) = rows(store, "SELECT extra FROM posts WHERE post_id = '1500000001/3'")[0]
+    kept = json.loads(str(extra))
+    assert kept["forwarded_from"] == "Patriot Voice" and kept["media_type"] == "video_file"
+    assert kept["chat"] == {"id": 1500000001, "name": "Daily Truth News", "type": "public_channel"}
+    assert rows(store, "SELECT account_id, display_name FROM accounts") == [("channel1500000001", "Daily Truth News")]
+    (url,) = rows(store, "SELECT url FROM post_urls WHERE post_id = '1500000001/2' AND position = 1")[0]
+    assert url == "https://example-news.test/dam"  # tracking parameter removed by canonicalisation
+
+
+def test_telegram_full_account_export_reads_every_chat(store: Store) -> None:
+    assert ingest_twice(store, TELEGRAM / "full_account_chats_list.json") == (7, 7, 0, 0)
+    got = rows(store, "SELECT post_id, account_id, kind, parent_post_id, parent_account_id FROM posts ORDER BY 1")
+    assert got == [
+        ("1500000001/2", "channel1500000001", "original", None, None),
+        ("1500000001/3", "channel1500000001", "repost", None, None),
+        ("1500000001/4", "channel1500000001", "reply", "1500000001/2", "channel1500000001"),
+        ("1700000002/10", "user111", "original", None, None),
+        ("1700000002/11", "user222", "reply", "1700000002/10", "user111"),
+        ("1700000002/12", "user222", "repost", None, None),
+        ("1800000003/7", "channel1800000003", "original", None, None),  # a chat the user left
+    ]
+    # Entities from a list-valued text: mention_name becomes the user's id, like from_id.
+    assert rows(store, "SELECT text, mentions FROM posts WHERE post_id = '1700000002/11'") == [
+        ("Anna yes, forwarded it", ["user111"])
+    ]
+
+
+def test_telegram_same_rows_with_bom_and_crlf(store: Store) -> None:
+    assert ingest_twice(store, TELEGRAM / "bom_and_crlf.json") == (3, 3, 0, 0)
+    assert rows(store, "SELECT post_id, text FROM posts ORDER BY 1") == [
+        ("1700000002/10", "Did anyone else see #DamHoax ?"),
+        ("1700000002/11", "Anna yes, forwarded it"),
+        ("1700000002/12", "Breaking: the dam report is fake"),
+    ]
+
+
+def test_telegram_old_export_without_unixtime_or_entities(store: Store) -> None:
+    assert ingest_twice(store, TELEGRAM / "text_string_no_unixtime.json") == (2, 2, 0, 0)
+    got = rows(
+        store, "SELECT post_id, account_id, created_at, created_at::VARCHAR, hashtags, urls FROM posts ORDER BY 1"
+    )
+    assert got == [
+        # Old exports give from_id as a number; entities come from the text; the time is the export's local time.
+        (
+            "1600000004/100",
+            "1600000004",
+            dt.datetime(2021, 5, 4, 18, 30),
+            "2021-05-04 18:30:00",
+            ["tag"],
+            ["https://example.test/a"],
+        ),
+        # No from_id in a channel: the channel itself.
+        ("1600000004/101", "channel1600000004", dt.datetime(2021, 5, 4, 18, 31), "2021-05-04 18:31:00", [], []),
+    ]
+    (extra,) = rows(store, "SELECT extra FROM posts WHERE post_id = '1600000004/100'")[0]
+    assert "time_zone" in json.loads(str(extra))
+
+
+def test_telegram_bad_messages_are_quarantined_with_the_field(store: Store) -> None:
+    assert ingest_twice(store, TELEGRAM / "bad_message_wrong_types.json") == (9, 2, 0, 7)
+    assert quarantine(store) == [
+        (14, "unexpected JSON shape (text: expected text, got int)", "chat 1900000005 message 2"),
+        (22, "unexpected JSON shape (expected a message object, got str)", "chat 1900000005 message"),
+        (23, "unexpected JSON shape (id: expected an id, got list)", "chat 1900000005 message [3]"),
+        (32, "unexpected JSON shape (from_id: expected an id, got dict)", "chat 1900000005 message 4"),
+        (41, "missing time", "created_at"),
+        (48, "unexpected JSON shape (text: expected text or entity objects, got int)", "chat 1900000005 message 6"),
+        (58, "unexpected JSON shape (text_entities: expected a list, got str)", "chat 1900000005 message 7"),
+    ]
+    # Control characters (NUL, BEL, RTL override) are data: kept exactly as written.
+    assert rows(store, "SELECT text FROM posts WHERE post_id = '1900000005/8'") == [("ctrl\x00nul \x07bell \u202eRTL",)]
+
+
+def test_telegram_truncated_export_keeps_what_came_before(store: Store) -> None:
+    assert ingest_twice(store, TELEGRAM / "truncated_mid_message.json") == (3, 2, 0, 1)
+    ((line, reason, field),) = quarantine(store)
+    assert line == 57 and field is None
+    assert reason.startswith("unreadable row (truncated or invalid JSON") and "rest of the file" in reason

@@ -178,13 +178,21 @@ def test_telegram_old_export_without_unixtime_or_entities(store: Store) -> None:
 def test_telegram_bad_messages_are_quarantined_with_the_field(store: Store) -> None:
     assert ingest_twice(store, TELEGRAM / "bad_message_wrong_types.json") == (9, 2, 0, 7)
     assert quarantine(store) == [
-        (14, "unexpected JSON shape (text: expected text, got int)", "chat 1900000005 message 2"),
+        (14, "unexpected JSON shape (text: expected text, got int)", "chat 1900000005 message 2: text"),
         (22, "unexpected JSON shape (expected a message object, got str)", "chat 1900000005 message"),
-        (23, "unexpected JSON shape (id: expected an id, got list)", "chat 1900000005 message [3]"),
-        (32, "unexpected JSON shape (from_id: expected an id, got dict)", "chat 1900000005 message 4"),
-        (41, "missing time", "created_at"),
-        (48, "unexpected JSON shape (text: expected text or entity objects, got int)", "chat 1900000005 message 6"),
-        (58, "unexpected JSON shape (text_entities: expected a list, got str)", "chat 1900000005 message 7"),
+        (23, "unexpected JSON shape (id: expected an id, got list)", "chat 1900000005 message [3]: id"),
+        (32, "unexpected JSON shape (from_id: expected an id, got dict)", "chat 1900000005 message 4: from_id"),
+        (41, "unparseable time (pass --map time_format=... or --format)", "created_at"),
+        (
+            48,
+            "unexpected JSON shape (text: expected text or entity objects, got int)",
+            "chat 1900000005 message 6: text",
+        ),
+        (
+            58,
+            "unexpected JSON shape (text_entities: expected a list, got str)",
+            "chat 1900000005 message 7: text_entities",
+        ),
     ]
     # Control characters (NUL, BEL, RTL override) are data: kept exactly as written.
     assert rows(store, "SELECT text FROM posts WHERE post_id = '1900000005/8'") == [("ctrl\x00nul \x07bell \u202eRTL",)]
@@ -195,3 +203,247 @@ def test_telegram_truncated_export_keeps_what_came_before(store: Store) -> None:
     ((line, reason, field),) = quarantine(store)
     assert line == 57 and field is None
     assert reason.startswith("unreadable row (truncated or invalid JSON") and "rest of the file" in reason
+
+
+# --- Bluesky (AT Protocol) -----------------------------------------------------------------------------------
+
+BLUESKY = FORMATS / "bluesky"
+A = "did:plc:aaaa2222bbbb3333cccc4444"
+B = "did:plc:bbbb5555cccc6666dddd7777"
+C = "did:plc:cccc8888dddd9999eeee0000"
+P1 = f"at://{A}/app.bsky.feed.post/3l3qo2vutsw2b"
+IMAGE = "bsky-blob:bafkreibmwhk3fsjdblobimage1aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "jetstream_posts_reposts_likes_follows.jsonl",
+        "jetstream_legacy_type_field.jsonl",
+        "list_records_repo_export.json",
+        "post_views_search_and_feed.jsonl",
+        "bad_row_wrong_type.jsonl",
+        "bom_and_crlf.jsonl",
+    ],
+)
+def test_bluesky_is_detected(name: str) -> None:
+    assert detected(BLUESKY / name) == "bluesky"
+
+
+def test_bluesky_csv_is_still_its_own_format(fixtures: Path) -> None:
+    assert detected(fixtures / "bluesky_posts.csv") == "bluesky-csv"
+
+
+def test_bluesky_jetstream_round_trip(store: Store) -> None:
+    assert ingest_twice(store, BLUESKY / "jetstream_posts_reposts_likes_follows.jsonl") == (9, 7, 0, 2)
+    got = rows(
+        store,
+        "SELECT source_row, post_id, account_id, created_at, kind, parent_post_id, parent_account_id, quoted_post_id, "
+        "text, language, urls, hashtags, mentions, media FROM posts ORDER BY source_row",
+    )
+    text1 = "The dam report is fake #DamHoax read example-news.test/dam @bob.bsky.social"
+    assert got == [
+        (
+            1,
+            P1,
+            A,
+            dt.datetime(2024, 9, 9, 19, 46, 2, 102000),
+            "original",
+            None,
+            None,
+            None,
+            text1,
+            "en",
+            ["https://example-news.test/dam?utm_source=bsky"],
+            ["DamHoax"],
+            [B],
+            [IMAGE],
+        ),
+        (
+            2,
+            f"at://{B}/app.bsky.feed.post/3l3qo3aaaaa2b",
+            B,
+            dt.datetime(2024, 9, 9, 19, 46, 10),
+            "reply",
+            P1,
+            A,
+            None,
+            "Exactly what I said",
+            "en",
+            [],
+            [],
+            [],
+            [],
+        ),
+        (
+            3,
+            f"at://{C}/app.bsky.feed.post/3l3qo3bbbbb2b",
+            C,
+            dt.datetime(2024, 9, 9, 19, 46, 15),
+            "quote",
+            P1,
+            A,
+            P1,
+            "Everyone needs to see this",
+            "en",
+            [],
+            [],
+            [],
+            [],
+        ),
+        # recordWithMedia: a quote carrying the same image (same blob CID, so the same media reference).
+        (
+            4,
+            f"at://{C}/app.bsky.feed.post/3l3qo3ccccc2b",
+            C,
+            dt.datetime(2024, 9, 9, 19, 46, 16),
+            "quote",
+            P1,
+            A,
+            P1,
+            "Same picture, quoted",
+            None,
+            [],
+            [],
+            [],
+            [IMAGE],
+        ),
+        (
+            5,
+            f"at://{B}/app.bsky.feed.repost/3l3qo3ddddd2b",
+            B,
+            dt.datetime(2024, 9, 9, 19, 46, 20),
+            "repost",
+            P1,
+            A,
+            None,
+            None,
+            None,
+            [],
+            [],
+            [],
+            [],
+        ),
+        (
+            6,
+            f"at://{C}/app.bsky.feed.like/3l3qo3eeeee2b",
+            C,
+            dt.datetime(2024, 9, 9, 19, 46, 21),
+            "like",
+            P1,
+            A,
+            None,
+            None,
+            None,
+            [],
+            [],
+            [],
+            [],
+        ),
+        (
+            7,
+            f"at://{C}/app.bsky.graph.follow/3l3qo3fffff2b",
+            C,
+            dt.datetime(2024, 9, 9, 19, 46, 22),
+            "follow",
+            None,
+            A,
+            None,
+            None,
+            None,
+            [],
+            [],
+            [],
+            [],
+        ),
+    ]
+    # Profile record and identity event update the account; an account event records a takedown.
+    assert rows(
+        store, "SELECT account_id, handle, display_name, description, avatar, extra FROM accounts ORDER BY 1"
+    ) == [
+        (A, "truthseeker.bsky.social", "Truth Seeker", "Just asking questions", "bsky-blob:bafkreiavatar", None),
+        (B, None, None, None, None, '{"account_status": {"active": false, "status": "takendown"}}'),
+        (C, None, None, None, None, None),
+    ]
+    assert quarantine(store) == [
+        (
+            11,
+            "delete event (the record was deleted; kept here as evidence, not stored as a post)",
+            "app.bsky.feed.post",
+        ),
+        (
+            12,
+            "unsupported record type 'app.bsky.graph.block' (not a post, repost, like or follow)",
+            "app.bsky.graph.block",
+        ),
+    ]
+    (extra,) = rows(store, f"SELECT extra FROM posts WHERE post_id = '{P1}'")[0]
+    assert json.loads(str(extra))["relay_time"] == "2024-09-09T19:46:02.329308"
+
+
+def test_bluesky_legacy_jetstream_fields(store: Store) -> None:
+    assert ingest_twice(store, BLUESKY / "jetstream_legacy_type_field.jsonl") == (2, 1, 0, 1)
+    assert rows(store, "SELECT post_id, kind, text, language, hashtags FROM posts") == [
+        (f"at://{B}/app.bsky.feed.post/3kvlegacy1", "original", "legacy jetstream line #old", "de", ["old"])
+    ]
+
+
+def test_bluesky_list_records_document(store: Store) -> None:
+    assert ingest_twice(store, BLUESKY / "list_records_repo_export.json") == (3, 3, 0, 0)
+    assert rows(store, "SELECT source_row, kind, parent_post_id, urls, hashtags, media FROM posts ORDER BY 1") == [
+        # No facets: entities come from the text.
+        (3, "original", None, ["https://plain.test/x"], ["tagged"], []),
+        (15, "repost", f"at://{C}/app.bsky.feed.post/3k2orig", [], [], []),
+        (27, "original", None, [], ["outline"], ["bsky-blob:bafkreivideo1"]),
+    ]
+
+
+def test_bluesky_post_views_carry_profiles_and_counts(store: Store) -> None:
+    assert ingest_twice(store, BLUESKY / "post_views_search_and_feed.jsonl") == (3, 3, 0, 0)
+    got = rows(
+        store,
+        "SELECT source_row, post_id, account_id, kind, parent_post_id, like_count, repost_count, reply_count, "
+        "quote_count FROM posts ORDER BY source_row, post_id",
+    )
+    assert got == [
+        (1, f"at://{B}/app.bsky.feed.post/3lytamfylbs2f", B, "original", None, 7431, 1709, 579, 12),
+        (2, f"at://{B}/app.bsky.feed.post/3lytfeed0001", B, "original", None, 7431, 1709, 579, 12),
+        (
+            2,
+            f"at://{C}/app.bsky.feed.repost/3lytrepost01",
+            C,
+            "repost",
+            f"at://{B}/app.bsky.feed.post/3lytfeed0001",
+            None,
+            None,
+            None,
+            None,
+        ),
+    ]
+    assert rows(store, "SELECT account_id, handle, display_name, created_at FROM accounts ORDER BY 1") == [
+        (B, "bob.bsky.social", "Bob", dt.datetime(2023, 4, 30, 18, 10, 33, 161000)),
+        (C, "carol.bsky.social", "Carol", None),
+    ]
+
+
+def test_bluesky_bad_rows_are_quarantined_with_the_field(store: Store) -> None:
+    assert ingest_twice(store, BLUESKY / "bad_row_wrong_type.jsonl") == (9, 2, 0, 7)
+    assert quarantine(store) == [
+        (2, "unreadable row (invalid JSON)", None),
+        (3, "unexpected JSON shape (expected a JSON object, got int)", None),
+        (4, "unexpected JSON shape (text: expected text, got int)", "text"),
+        (5, "unexpected JSON shape (subject: expected an object, got str)", "subject"),
+        (6, "unexpected JSON shape (uri: not an at:// URI: 'https://bsky.app/profile/x/post/y')", "uri"),
+        (7, "unparseable time (pass --map time_format=... or --format)", "created_at"),
+        (9, "unexpected JSON shape (commit.record: expected an object, got str)", "commit.record"),
+    ]
+    assert rows(store, "SELECT text FROM posts WHERE source_row = 8") == [("ctrl \x00 \x07 \u202e kept",)]
+
+
+def test_bluesky_bom_and_crlf(store: Store) -> None:
+    assert ingest_twice(store, BLUESKY / "bom_and_crlf.jsonl") == (3, 3, 0, 0)
+    assert rows(store, "SELECT source_row, kind FROM posts ORDER BY 1") == [
+        (1, "original"),
+        (2, "reply"),
+        (3, "quote"),
+    ]

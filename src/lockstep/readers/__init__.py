@@ -1,6 +1,7 @@
 """Input formats. Importing this package registers every built-in reader."""
 
 from lockstep.readers import (  # noqa: F401  (registration)
+    bluesky,
     generic,
     io_archive,
     ira,

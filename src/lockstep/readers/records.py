@@ -192,6 +192,9 @@ class RowSink:
             reason = why
         elif isinstance(why, ShapeError):
             reason = f"unexpected JSON shape ({why})"
+            name = str(why).split(":", 1)[0] if ":" in str(why) else ""
+            if name and " " not in name:  # "text: expected text, got int" names the field
+                where = f"{where}: {name}" if where else name
         else:
             reason = "unexpected JSON shape (a field of an unexpected type)"
         self.ctx.quarantine.append(

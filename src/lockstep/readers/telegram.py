@@ -168,10 +168,12 @@ def _post(
     account_id = _from_id(msg.get("from_id"))
     if account_id is None and chat_type in ("public_channel", "private_channel") and chat_id:
         account_id = f"channel{chat_id}"
-    created = epoch_time(msg.get("date_unixtime")) if msg.get("date_unixtime") is not None else None
-    raw_time = msg.get("date_unixtime") if created is not None else msg.get("date")
-    if created is None:
-        created = iso_time(msg.get("date"))  # local time of the exporting computer
+    unix = msg.get("date_unixtime")
+    created = epoch_time(unix) if unix is not None else None
+    raw_time = unix if unix is not None else msg.get("date")
+    local_time = created is None and iso_time(msg.get("date")) is not None
+    if local_time:  # the exporting computer's local time: the zone is not recorded
+        created, raw_time = iso_time(msg.get("date")), msg.get("date")
     text, entities = _text(msg)
     kind, parent, parent_account = "original", None, None
     if msg.get("forwarded_from") is not None or msg.get("forwarded_from_id") is not None:
@@ -202,7 +204,7 @@ def _post(
     reactions = [count_of(r.get("count")) for r in dicts(msg.get("reactions"))]
     extra = {k: v for k, v in msg.items() if k not in _MAPPED}
     extra["chat"] = {"id": chat.get("id"), "name": chat.get("name"), "type": chat_type}
-    if created is not None and msg.get("date_unixtime") is None:
+    if local_time:
         extra["time_zone"] = "unknown: the export's local time, read as UTC"
     row = {
         "platform": PLATFORM,

@@ -447,3 +447,145 @@ def test_bluesky_bom_and_crlf(store: Store) -> None:
         (2, "reply"),
         (3, "quote"),
     ]
+
+
+# --- CrowdTangle ---------------------------------------------------------------------------------------------
+
+CROWDTANGLE = FORMATS / "crowdtangle"
+DAM_TEXT = "The dam report is fake #DamHoax, read it: https://example-news.test/dam"
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [
+        ("facebook_page_posts.csv", "crowdtangle"),
+        ("group_export_group_name.csv", "crowdtangle"),
+        ("bom_and_crlf.csv", "crowdtangle"),
+        ("bad_rows_zone_id_width.csv", "crowdtangle"),
+        ("instagram_account_posts.csv", "crowdtangle-instagram"),
+    ],
+)
+def test_crowdtangle_is_detected(name: str, fmt: str) -> None:
+    assert detected(CROWDTANGLE / name) == fmt
+
+
+def test_crowdtangle_facebook_round_trip(store: Store) -> None:
+    assert ingest_twice(store, CROWDTANGLE / "facebook_page_posts.csv") == (3, 3, 0, 0)
+    got = rows(
+        store,
+        "SELECT source_row, platform, post_id, account_id, created_at, kind, text, urls, hashtags, like_count, "
+        "repost_count, reply_count FROM posts ORDER BY source_row",
+    )
+    assert got == [
+        # EST is UTC-5; the shared link keeps its comma; counts lose their thousands separator.
+        (
+            1,
+            "facebook",
+            "https://www.facebook.com/100064000000001/posts/pfbid02abc",
+            "100064000000001",
+            dt.datetime(2024, 3, 1, 10, 0),
+            "original",
+            DAM_TEXT,
+            ["https://example-news.test/dam?utm_source=fb&a=1,2"],
+            ["DamHoax"],
+            1000,
+            54,
+            150,
+        ),
+        (
+            2,
+            "facebook",
+            "https://www.facebook.com/patriotvoice/photos/a.1/2/",
+            "100064000000002",
+            dt.datetime(2024, 3, 1, 10, 0, 40),
+            "original",
+            "The dam report is fake #DamHoax",
+            ["https://www.facebook.com/patriotvoice/photos/a.1/2/"],
+            ["DamHoax"],
+            250,
+            20,
+            30,
+        ),
+        # EDT is UTC-4; a quoted multi-line message is one value; Final Link wins over Link.
+        (
+            3,
+            "facebook",
+            "https://www.facebook.com/100064000000003/posts/3",
+            "100064000000003",
+            dt.datetime(2024, 7, 4, 16, 0),
+            "original",
+            'Multi-line\nmessage with "quotes" and a tab\there',
+            ["https://final.test/landing"],
+            [],
+            5,
+            0,
+            0,
+        ),
+    ]
+    assert rows(
+        store, "SELECT account_id, handle, display_name, description, created_at, followers FROM accounts ORDER BY 1"
+    ) == [
+        (
+            "100064000000001",
+            "dailytruthnews",
+            "Daily Truth News",
+            "News they won't tell you",
+            dt.datetime(2019, 6, 1, 15, 0),
+            18911,
+        ),
+        ("100064000000002", "patriotvoice", "Patriot Voice", None, dt.datetime(2020, 1, 1, 5, 0), 9500),
+        ("100064000000003", None, "Summer Time Page", None, None, None),
+    ]
+    (extra,) = rows(store, "SELECT extra FROM posts WHERE source_row = 2")[0]
+    assert json.loads(str(extra))["Image Text"] == "FAKE"  # unmapped columns are kept
+
+
+def test_crowdtangle_group_export(store: Store) -> None:
+    assert ingest_twice(store, CROWDTANGLE / "group_export_group_name.csv") == (1, 1, 0, 0)
+    assert rows(
+        store, "SELECT p.account_id, p.created_at, a.display_name FROM posts p JOIN accounts a USING (account_id)"
+    ) == [
+        ("200000000000001", dt.datetime(2024, 3, 2, 7, 0), "Neighbourhood Watch")  # CET is UTC+1
+    ]
+
+
+def test_crowdtangle_bom_and_crlf_read_the_same(store: Store) -> None:
+    assert ingest_twice(store, CROWDTANGLE / "bom_and_crlf.csv") == (1, 1, 0, 0)
+    # The BOM before a quoted first header must not hide the "Page Name" column.
+    assert rows(store, "SELECT display_name FROM accounts") == [("Daily Truth News",)]
+    assert rows(store, "SELECT text, created_at FROM posts") == [(DAM_TEXT, dt.datetime(2024, 3, 1, 10, 0))]
+
+
+def test_crowdtangle_bad_rows_are_quarantined(store: Store) -> None:
+    assert ingest_twice(store, CROWDTANGLE / "bad_rows_zone_id_width.csv") == (6, 2, 0, 4)
+    assert quarantine(store) == [
+        (3, "unparseable time (pass --map time_format=... or --format)", "created_at"),  # unknown zone XYZT
+        (
+            4,
+            "account id in scientific notation (spreadsheet-mangled, digits lost; re-export ids as text)",
+            "account_id",
+        ),
+        (5, "missing account id", "account_id"),
+        (6, "unreadable row (expected 40 fields, found 3)", None),
+    ]
+    assert rows(store, "SELECT text FROM posts WHERE source_row = 7") == [("NUL\x00 BEL\x07 RTL\u202e kept",)]
+
+
+def test_crowdtangle_instagram(store: Store) -> None:
+    assert ingest_twice(store, CROWDTANGLE / "instagram_account_posts.csv") == (1, 1, 0, 0)
+    assert rows(
+        store,
+        "SELECT platform, post_id, account_id, created_at, text, hashtags, mentions, media, like_count FROM posts",
+    ) == [
+        (
+            "instagram",
+            "https://www.instagram.com/p/C4abc123/",
+            "truthseeker_ig",
+            dt.datetime(2024, 3, 1, 11, 0),
+            "The dam report is fake #DamHoax @patriotvoice",
+            ["DamHoax"],
+            ["patriotvoice"],
+            ["https://scontent.cdninstagram.test/v/t51/123_n.jpg?x=1,2"],
+            900,
+        )
+    ]

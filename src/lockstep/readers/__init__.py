@@ -2,6 +2,7 @@
 
 from lockstep.readers import (  # noqa: F401  (registration)
     bluesky,
+    crowdtangle,
     generic,
     io_archive,
     ira,

@@ -589,3 +589,145 @@ def test_crowdtangle_instagram(store: Store) -> None:
             900,
         )
     ]
+
+
+# --- Meta Content Library ------------------------------------------------------------------------------------
+
+MCL = FORMATS / "meta_content_library"
+FB_TEXT = "The dam report is fake #DamHoax https://example-news.test/dam @dailytruth"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "facebook_api_pages.jsonl",
+        "instagram_posts_array.json",
+        "facebook_posts_download.csv",
+        "instagram_posts_download.csv",
+        "bom_and_crlf.csv",
+        "bad_row_wrong_type.jsonl",
+    ],
+)
+def test_meta_content_library_is_detected(name: str) -> None:
+    assert detected(MCL / name) == "meta-content-library"
+
+
+FB_POSTS = [
+    (
+        "facebook",
+        "1187654321098765",
+        "5550001",
+        dt.datetime(2024, 3, 1, 10, 0),
+        FB_TEXT,
+        "en",
+        ["https://example-news.test/dam?utm_source=fb", "https://example-news.test/dam"],
+        ["DamHoax"],
+        ["dailytruth"],
+        1204,
+        54,
+        150,
+    ),
+    (
+        "facebook",
+        "1187654321098766",
+        "5550002",
+        dt.datetime(2024, 3, 1, 10, 0, 40),
+        "The dam report is fake #DamHoax",
+        "en",
+        [],
+        ["DamHoax"],
+        [],
+        250,
+        20,
+        30,
+    ),
+    # +0100 offset converted to UTC.
+    (
+        "facebook",
+        "1187654321098767",
+        "5550003",
+        dt.datetime(2024, 3, 2, 7, 0),
+        "Group post about #DamHoax",
+        "de",
+        [],
+        ["DamHoax"],
+        [],
+        12,
+        0,
+        2,
+    ),
+]
+POST_COLUMNS = (
+    "SELECT platform, post_id, account_id, created_at, text, language, urls, hashtags, mentions, like_count, "
+    "repost_count, reply_count FROM posts ORDER BY post_id"
+)
+
+
+def test_meta_content_library_api_json_and_csv_download_store_the_same_posts(tmp_path: Path) -> None:
+    from lockstep.store import open_store
+
+    for name in ("facebook_api_pages.jsonl", "facebook_posts_download.csv"):
+        with open_store(tmp_path / f"{name}.duckdb") as store:
+            assert ingest_twice(store, MCL / name) == (3, 3, 0, 0)
+            assert rows(store, POST_COLUMNS) == FB_POSTS
+            assert rows(store, "SELECT account_id, handle, display_name FROM accounts ORDER BY 1") == [
+                ("5550001", "dailytruthnews", "Daily Truth News"),
+                ("5550002", "patriotvoice", "Patriot Voice"),
+                ("5550003", None, "Neighbourhood Watch"),
+            ]
+
+
+def test_meta_content_library_api_media_are_mcl_ids(store: Store) -> None:
+    ingest(store, [MCL / "facebook_api_pages.jsonl"])
+    # Two posts with the same MCL media id share one media reference (whatever their CDN URLs).
+    assert rows(store, "SELECT post_id, media FROM posts ORDER BY 1") == [
+        ("1187654321098765", ["mcl-media:mm_900001"]),
+        ("1187654321098766", ["mcl-media:mm_900001"]),
+        ("1187654321098767", []),
+    ]
+
+
+def test_meta_content_library_instagram(store: Store) -> None:
+    assert ingest_twice(store, MCL / "instagram_posts_array.json") == (2, 2, 0, 0)
+    assert rows(
+        store, "SELECT platform, post_id, created_at, hashtags, mentions, media, like_count FROM posts ORDER BY 2"
+    ) == [
+        (
+            "instagram",
+            "1799000000000001",
+            dt.datetime(2024, 3, 1, 11, 0),
+            ["DamHoax", "truth"],
+            ["patriotvoice"],
+            ["mcl-media:igm_1", "https://scontent.cdninstagram.test/2.mp4"],
+            900,
+        ),
+        ("instagram", "1799000000000002", dt.datetime(2024, 3, 1, 12, 0), [], [], [], 3),  # epoch seconds
+    ]
+    store.con.execute("DELETE FROM posts")
+    ingest(store, [MCL / "instagram_posts_download.csv"])
+    assert rows(store, "SELECT platform, post_id, like_count FROM posts") == [("instagram", "1799000000000001", 900)]
+
+
+def test_meta_content_library_platform_override(store: Store) -> None:
+    ingest(store, [MCL / "facebook_api_pages.jsonl"], mapping={"platform": "facebook-archive"})
+    assert rows(store, "SELECT DISTINCT platform FROM posts") == [("facebook-archive",)]
+
+
+def test_meta_content_library_bom_and_crlf(store: Store) -> None:
+    assert ingest_twice(store, MCL / "bom_and_crlf.csv") == (1, 1, 0, 0)
+    assert rows(store, POST_COLUMNS) == FB_POSTS[:1]
+
+
+def test_meta_content_library_bad_rows_are_quarantined(store: Store) -> None:
+    assert ingest_twice(store, MCL / "bad_row_wrong_type.jsonl") == (9, 3, 0, 6)
+    assert quarantine(store) == [
+        (2, "unreadable row (invalid JSON)", None),
+        (3, "unexpected JSON shape (text: expected text, got list)", "text"),
+        (4, "unexpected JSON shape (post_owner: expected an object, got str)", "post_owner"),
+        (5, "unparseable time (pass --map time_format=... or --format)", "created_at"),
+        (6, "missing account id", "account_id"),
+        (8, "unexpected JSON shape (expected a post object, got int)", "post 2 of the line"),
+    ]
+    assert rows(store, "SELECT text FROM posts WHERE post_id = '1187654321098774'") == [
+        ("NUL\x00 BEL\x07 RTL\u202e kept",)
+    ]

@@ -6,6 +6,7 @@ from lockstep.readers import (  # noqa: F401  (registration)
     generic,
     io_archive,
     ira,
+    meta_content_library,
     telegram,
     twarc2,
     twarc_csv,

@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from lockstep.readers.base import Probe, Reader, StageContext, register
-from lockstep.readers.jsonstream import Action, BrokenDocument, JsonPath, first_line_is_json, walk_document
+from lockstep.readers.jsonstream import Action, JsonPath
 from lockstep.readers.records import (
     SHAPE_ERRORS,
     RowSink,
@@ -44,11 +44,11 @@ from lockstep.readers.records import (
     epoch_time,
     id_of,
     iso_time,
+    iter_values,
     json_extra,
     obj,
     text_of,
 )
-from lockstep.readers.tabular import iter_json_lines
 
 PLATFORM = "bluesky"
 POST, REPOST, LIKE, FOLLOW, PROFILE = (
@@ -89,7 +89,7 @@ class BlueskyReader(Reader):
 
     def stage(self, ctx: StageContext) -> None:
         sink = RowSink(ctx)
-        for line, value, raw in _values(ctx, sink):
+        for line, value, raw in iter_values(ctx, sink, _plan):
             try:
                 items = list(_items(value))
             except SHAPE_ERRORS as exc:
@@ -102,22 +102,6 @@ class BlueskyReader(Reader):
                 except SHAPE_ERRORS as exc:
                     sink.reject(line, exc, where, item)
         sink.close()
-
-
-def _values(ctx: StageContext, sink: RowSink) -> Iterator[tuple[int, Any, Any]]:
-    """``(line, value, raw)`` for each JSON line, or each record of one JSON document."""
-    if first_line_is_json(ctx.path):
-        for line, value, raw, problem in iter_json_lines(ctx.path):
-            if problem is not None:
-                sink.reject(line, f"unreadable row ({problem})", None, raw)
-            else:
-                yield line, value, raw
-        return
-    try:
-        for _, line, value in walk_document(ctx.path, _plan):
-            yield line, value, value
-    except BrokenDocument as exc:
-        sink.reject(exc.line, f"unreadable row ({exc.detail}; the rest of the file cannot be read)", None, exc.raw)
 
 
 def _plan(path: JsonPath) -> Action:

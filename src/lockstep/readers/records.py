@@ -11,11 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from lockstep.normalize.text import extract_hashtags
 from lockstep.readers.base import StageContext
-from lockstep.readers.tabular import clean_text
+from lockstep.readers.jsonstream import Action, BrokenDocument, JsonPath, first_line_is_json, walk_document
+from lockstep.readers.tabular import clean_text, iter_json_lines
 from lockstep.readers.twarc2 import (
     _ACCOUNT_FIELDS,
     _POST_FIELDS,
@@ -37,6 +39,7 @@ __all__ = [
     "epoch_time",
     "id_of",
     "iso_time",
+    "iter_values",
     "json_extra",
     "obj",
     "raw_json",
@@ -214,3 +217,24 @@ class RowSink:
         """Stage what is left and set the file's row count (posts staged plus records quarantined)."""
         self.flush()
         self.ctx.rows_read = self.records + len(self.ctx.quarantine)
+
+
+def iter_values(ctx: StageContext, sink: RowSink, plan: Callable[[JsonPath], Action]) -> Iterator[tuple[int, Any, Any]]:
+    """``(line, value, raw)`` for each JSON line, or for each value ``plan`` picks out of one JSON document.
+
+    A file whose first line is a JSON value by itself is read as JSON lines (unreadable lines are quarantined
+    with their line number); otherwise it is streamed as one document, and a document broken part-way
+    quarantines its unread rest as one row.
+    """
+    if first_line_is_json(ctx.path):
+        for line, value, raw, problem in iter_json_lines(ctx.path):
+            if problem is not None:
+                sink.reject(line, f"unreadable row ({problem})", None, raw)
+            else:
+                yield line, value, raw
+        return
+    try:
+        for _, line, value in walk_document(ctx.path, plan):
+            yield line, value, value
+    except BrokenDocument as exc:
+        sink.reject(exc.line, f"unreadable row ({exc.detail}; the rest of the file cannot be read)", None, exc.raw)

@@ -135,7 +135,8 @@ def test_telegram_full_account_export_reads_every_chat(store: Store) -> None:
         ("1500000001/4", "channel1500000001", "reply", "1500000001/2", "channel1500000001"),
         ("1700000002/10", "user111", "original", None, None),
         ("1700000002/11", "user222", "reply", "1700000002/10", "user111"),
-        ("1700000002/12", "user222", "repost", None, None),
+        # A newer export names the forward's source: the channel above.
+        ("1700000002/12", "user222", "repost", None, "channel1500000001"),
         ("1800000003/7", "channel1800000003", "original", None, None),  # a chat the user left
     ]
     # Entities from a list-valued text: mention_name becomes the user's id, like from_id.
@@ -731,3 +732,171 @@ def test_meta_content_library_bad_rows_are_quarantined(store: Store) -> None:
     assert rows(store, "SELECT text FROM posts WHERE post_id = '1187654321098774'") == [
         ("NUL\x00 BEL\x07 RTL\u202e kept",)
     ]
+
+
+# --- 4CAT ----------------------------------------------------------------------------------------------------
+
+FOURCAT = FORMATS / "fourcat"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "mapped_tiktok_export.csv",
+        "mapped_telegram_export.csv",
+        "mapped_custom_import.ndjson",
+        "zeeschuimer_raw_items.ndjson",
+        "telegram_raw_messages.ndjson",
+        "bom_and_crlf.csv",
+        "bad_row_wrong_type.ndjson",
+    ],
+)
+def test_fourcat_is_detected(name: str) -> None:
+    assert detected(FOURCAT / name) == "4cat"
+
+
+def test_fourcat_mapped_tiktok_csv(store: Store) -> None:
+    assert ingest_twice(store, FOURCAT / "mapped_tiktok_export.csv") == (2, 2, 0, 0)
+    assert rows(
+        store,
+        "SELECT platform, post_id, account_id, created_at, text, hashtags, like_count, repost_count FROM posts "
+        "ORDER BY 2",
+    ) == [
+        (
+            "tiktok",
+            "7341000000000000001",
+            "truthseeker_tt",
+            dt.datetime(2024, 3, 1, 12, 0),
+            "The dam report is fake #DamHoax #truth",
+            ["DamHoax", "truth"],
+            321,
+            1,
+        ),
+        (
+            "tiktok",
+            "7341000000000000002",
+            "echo_tt",
+            dt.datetime(2024, 3, 1, 12, 0, 30),
+            "The dam report is fake #DamHoax",
+            ["DamHoax"],
+            12,
+            1,
+        ),
+    ]
+    assert rows(store, "SELECT account_id, handle, display_name FROM accounts ORDER BY 1") == [
+        ("echo_tt", "echo_tt", "Echo"),
+        ("truthseeker_tt", "truthseeker_tt", "Truth Seeker"),
+    ]
+    (extra,) = rows(store, "SELECT extra FROM posts WHERE post_id = '7341000000000000001'")[0]
+    assert json.loads(str(extra))["music_id"] == "7340000000000000001"
+
+
+def test_fourcat_mapped_telegram_csv(store: Store) -> None:
+    assert ingest_twice(store, FOURCAT / "mapped_telegram_export.csv") == (4, 4, 0, 0)
+    assert rows(
+        store, "SELECT platform, post_id, account_id, created_at, kind, parent_post_id FROM posts ORDER BY 2"
+    ) == [
+        # unix_timestamp wins over timestamp (the 4CAT server's local time); ids are per chat.
+        ("telegram", "dailytruthnews/2", "1500000001", dt.datetime(2024, 3, 1, 10, 0), "original", None),
+        ("telegram", "dailytruthnews/3", "1500000001", dt.datetime(2024, 3, 1, 10, 5), "repost", None),
+        ("telegram", "dailytruthnews/4", "1500000001", dt.datetime(2024, 3, 1, 10, 7, 30), "reply", "dailytruthnews/2"),
+        ("telegram", "otherchannel/2", "1600000009", dt.datetime(2024, 3, 1, 10, 9), "original", None),
+    ]
+
+
+def test_fourcat_mapped_ndjson_custom_import(store: Store) -> None:
+    assert ingest_twice(store, FOURCAT / "mapped_custom_import.ndjson") == (2, 2, 0, 0)
+    assert rows(store, "SELECT platform, post_id, account_id, created_at, hashtags FROM posts ORDER BY 2") == [
+        ("4cat", "c1", "alice", dt.datetime(2024, 3, 1, 12, 0), ["DamHoax"]),
+        ("4cat", "c2", "bob", dt.datetime(2024, 3, 1, 12, 1), []),  # an epoch-seconds timestamp
+    ]
+
+
+def test_fourcat_raw_zeeschuimer_items(store: Store) -> None:
+    assert ingest_twice(store, FOURCAT / "zeeschuimer_raw_items.ndjson") == (3, 2, 0, 1)
+    assert rows(
+        store, "SELECT platform, post_id, account_id, created_at, hashtags, mentions, like_count FROM posts ORDER BY 1"
+    ) == [
+        ("instagram", "3312345678901234567_7770001", "7770001", dt.datetime(2024, 3, 1, 11, 0), ["DamHoax"], [], 900),
+        (
+            "tiktok",
+            "7341000000000000003",
+            "raw_tt",
+            dt.datetime(2024, 3, 1, 12, 1, 40),
+            ["DamHoax"],
+            ["truthseeker_tt"],
+            40,
+        ),
+    ]
+    assert quarantine(store) == [
+        (
+            3,
+            "raw 4CAT item from 'linkedin.com' is not mapped here; export the dataset from 4CAT as CSV, which maps it",
+            "source_platform",
+        )
+    ]
+
+
+def test_fourcat_raw_telegram_messages(store: Store) -> None:
+    assert ingest_twice(store, FOURCAT / "telegram_raw_messages.ndjson") == (3, 3, 0, 0)
+    assert rows(store, "SELECT post_id, account_id, kind, parent_post_id, parent_account_id FROM posts ORDER BY 1") == [
+        ("dailytruthnews/2", "1500000001", "original", None, None),
+        ("dailytruthnews/3", "1500000001", "repost", None, "1600000004"),
+        ("watchgroup/11", "222", "reply", "watchgroup/10", None),
+    ]
+    assert rows(store, "SELECT account_id, handle, display_name FROM accounts ORDER BY 1") == [
+        ("1500000001", "dailytruthnews", "Daily Truth News"),
+        ("222", "boris", "Boris B"),
+    ]
+
+
+def test_fourcat_bom_and_crlf(store: Store) -> None:
+    assert ingest_twice(store, FOURCAT / "bom_and_crlf.csv") == (1, 1, 0, 0)
+    assert rows(store, "SELECT platform, post_id, text FROM posts") == [
+        ("tiktok", "7341000000000000001", "The dam report is fake #DamHoax #truth")
+    ]
+
+
+def test_fourcat_bad_rows_are_quarantined(store: Store) -> None:
+    assert ingest_twice(store, FOURCAT / "bad_row_wrong_type.ndjson") == (7, 2, 0, 5)
+    assert quarantine(store) == [
+        (2, "unreadable row (invalid JSON)", None),
+        (3, "unexpected JSON shape (data: expected an object, got str)", "data"),
+        (4, "unexpected JSON shape (desc: expected text, got dict)", "desc"),
+        (5, "unparseable time (pass --map time_format=... or --format)", "created_at"),
+        (7, "unexpected JSON shape (expected a JSON object, got list)", None),
+    ]
+    assert rows(store, "SELECT text FROM posts WHERE post_id = '7341000000000000011'") == [
+        ("NUL\x00 BEL\x07 RTL\u202e kept",)
+    ]
+
+
+# --- every new format: registry and `lockstep formats` --------------------------------------------------------
+
+NEW_FORMATS = ("telegram", "bluesky", "crowdtangle", "crowdtangle-instagram", "meta-content-library", "4cat")
+
+
+def test_formats_command_lists_the_new_formats() -> None:
+    from click.testing import CliRunner
+
+    from lockstep.cli import cli
+
+    out = CliRunner().invoke(cli, ["formats"])
+    assert out.exit_code == 0
+    listed = {line.split()[0] for line in out.output.splitlines() if line.strip()}
+    assert set(NEW_FORMATS) <= listed
+
+
+def test_formats_doc_names_every_registered_format() -> None:
+    from lockstep.readers import READERS
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "formats.md").read_text(encoding="utf-8")
+    assert [name for name in READERS if f"`{name}`" not in doc] == []
+
+
+def test_every_fixture_folder_names_its_source() -> None:
+    for folder in sorted(p for p in FORMATS.iterdir() if p.is_dir()):
+        readme = (folder / "README.md").read_text(encoding="utf-8")
+        named = {p.name for p in folder.iterdir() if p.name != "README.md"}
+        assert named and all(f"`{n}`" in readme for n in named), folder
+        assert "licen" in readme.lower(), folder

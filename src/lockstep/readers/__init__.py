@@ -3,6 +3,7 @@
 from lockstep.readers import (  # noqa: F401  (registration)
     bluesky,
     crowdtangle,
+    fourcat,
     generic,
     io_archive,
     ira,

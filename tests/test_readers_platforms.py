@@ -900,3 +900,13 @@ def test_every_fixture_folder_names_its_source() -> None:
         named = {p.name for p in folder.iterdir() if p.name != "README.md"}
         assert named and all(f"`{n}`" in readme for n in named), folder
         assert "licen" in readme.lower(), folder
+
+
+def test_telegram_wrong_containers_and_a_nesting_bomb(store: Store) -> None:
+    assert ingest_twice(store, TELEGRAM / "wrong_container_types_and_nesting_bomb.json") == (4, 1, 0, 3)
+    assert quarantine(store) == [
+        (7, "unexpected JSON shape (expected a chat object, got str)", "chats/list/0"),
+        (8, "unexpected JSON shape (messages: expected a list or object, got str)", "chats/list/1/messages"),
+        (11, "unreadable row (JSON nested too deep; the rest of the file cannot be read)", None),
+    ]
+    assert rows(store, "SELECT post_id, text FROM posts") == [("43/1", "before the bomb")]

@@ -94,9 +94,16 @@ class TelegramReader(Reader):
         authors: dict[tuple[str, str], str] = {}  # (chat id, message id) -> author, for replies
         try:
             for path, line, value in walk_document(ctx.path, _plan):
-                if path and path[-1] != "messages" and len(path) >= 2 and path[-2] == "messages":
+                if len(path) >= 2 and path[-2] == "messages":
                     chat = chats.setdefault(path[:-2], {})
                     _message(sink, chat, value, line, authors)
+                elif len(path) == 3 and path[1] == "list":
+                    why = f"unexpected JSON shape (expected a chat object, got {type(value).__name__})"
+                    sink.reject(line, why, "/".join(path), value)
+                elif path and path[-1] in ("messages", "chats", "list", "left_chats"):
+                    # A container of the wrong JSON type: its messages cannot be read.
+                    why = f"unexpected JSON shape ({path[-1]}: expected a list or object, got {type(value).__name__})"
+                    sink.reject(line, why, "/".join(path), value)
                 elif path and path[-1] in ("name", "type", "id"):
                     chats.setdefault(path[:-1], {})[path[-1]] = value
         except BrokenDocument as exc:

@@ -162,6 +162,7 @@ class RowSink:
         self.posts: dict[str, list[Any]] = {f: [] for f in _POST_FIELDS}
         self.accounts: dict[str, list[Any]] = {f: [] for f in _ACCOUNT_FIELDS}
         self.records = 0
+        self._last_profile: dict[tuple[Any, Any], str] = {}
 
     def post(
         self,
@@ -186,7 +187,17 @@ class RowSink:
         return True
 
     def account(self, row: dict[str, Any], source_row: int) -> None:
-        """Stage an account snapshot (wrong-typed profile values are kept as JSON text, never fatal)."""
+        """Stage an account snapshot (wrong-typed profile values are kept as JSON text, never fatal).
+
+        A snapshot whose profile values equal the account's previous one is not staged again: ingestion keeps,
+        per column, the latest non-blank value, so repeats change nothing (a channel's 100,000 posts carry one
+        profile, not 100,000).
+        """
+        key = (row.get("platform"), row.get("account_id"))
+        values = repr(sorted((k, v) for k, v in row.items() if k != "observed_at"))
+        if self._last_profile.get(key) == values:
+            return
+        self._last_profile[key] = values
         _append(self.accounts, _checked_account({**row, "source_row": source_row}))
 
     def reject(self, source_row: int | None, why: BaseException | str, where: str | None, raw: Any) -> None:

@@ -20,12 +20,12 @@ from lockstep.readers.jsonstream import Action, BrokenDocument, JsonPath, first_
 from lockstep.readers.tabular import clean_text, iter_json_lines
 from lockstep.readers.twarc2 import (
     _ACCOUNT_FIELDS,
+    _INT_FIELDS,
+    _LIST_FIELDS,
     _POST_FIELDS,
+    _TIME_FIELDS,
     BATCH,
     ShapeError,
-    _append,
-    _checked_account,
-    _checked_post,
     _flush,
 )
 
@@ -154,6 +154,58 @@ def dicts(value: Any) -> list[dict[str, Any]]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
+_ID_FIELDS = frozenset({"post_id", "account_id", "parent_post_id", "parent_account_id", "quoted_post_id"})
+_STRICT_POST = frozenset({"post_id", "account_id", "text", "created_at_raw"})
+_INT64 = 2**63
+
+
+def _clean(value: str) -> str:
+    return value if value.isascii() else clean_text(value)
+
+
+def _checked(row: dict[str, Any], fields: tuple[str, ...], strict: frozenset[str], lenient: bool) -> list[Any]:
+    """``row``'s values in ``fields`` order, each of its column's type.
+
+    A wrong type in a ``strict`` field, a list or (unless ``lenient``) a count or time raises
+    :class:`ShapeError` (the record is quarantined); other text fields keep a wrong-typed value as JSON text,
+    counts that are not integers become null. ``lenient`` (profiles) never raises.
+    """
+    out: list[Any] = []
+    for name in fields:
+        v = row.get(name)
+        if v is None:
+            out.append([] if name in _LIST_FIELDS else None)
+        elif isinstance(v, str) and not (name in _LIST_FIELDS or name in _INT_FIELDS or name in _TIME_FIELDS):
+            out.append(_clean(v))
+        elif name in _LIST_FIELDS:
+            if isinstance(v, list) and all(isinstance(x, str) for x in v):
+                out.append([_clean(x) for x in v])
+            elif lenient:
+                out.append([])
+            else:
+                raise ShapeError(f"{name}: expected a list of text")
+        elif isinstance(v, str):  # text where a count or a time belongs
+            if not lenient:
+                raise ShapeError(f"{name}: expected {'a time' if name in _TIME_FIELDS else 'a number'}, got text")
+            out.append(None)
+        elif name in _INT_FIELDS:
+            out.append(v if isinstance(v, int) and not isinstance(v, bool) and -_INT64 <= v < _INT64 else None)
+        elif name in _TIME_FIELDS or name == "id_is_hashed":
+            out.append(v)
+        elif name in _ID_FIELDS and isinstance(v, int) and not isinstance(v, bool) and abs(v) < 10**30:
+            out.append(str(v))
+        elif name in strict:
+            raise ShapeError(f"{name}: expected text, got {type(v).__name__}")
+        else:
+            out.append(raw_json(v))
+    return out
+
+
+def _append(columns: dict[str, list[Any]], values: list[Any]) -> None:
+    for col, value in zip(columns.values(), values, strict=True):
+        col.append(value)
+
+
 class RowSink:
     """Collects a file's posts, accounts and rejects; :meth:`close` stages the rest and sets ``rows_read``."""
 
@@ -162,6 +214,8 @@ class RowSink:
         self.posts: dict[str, list[Any]] = {f: [] for f in _POST_FIELDS}
         self.accounts: dict[str, list[Any]] = {f: [] for f in _ACCOUNT_FIELDS}
         self.records = 0
+        self._post_fields = tuple(self.posts)
+        self._account_fields = tuple(self.accounts)
         self._last_profile: dict[tuple[Any, Any], str] = {}
 
     def post(
@@ -174,7 +228,7 @@ class RowSink:
     ) -> bool:
         """Stage ``row`` (canonical post fields) and its ``accounts``; quarantine it if a key field is mistyped."""
         try:
-            checked = _checked_post({**row, "source_row": source_row})
+            checked = _checked({**row, "source_row": source_row}, self._post_fields, _STRICT_POST, False)
         except SHAPE_ERRORS as exc:
             self.reject(source_row, exc, where, raw)
             return False
@@ -198,7 +252,7 @@ class RowSink:
         if self._last_profile.get(key) == values:
             return
         self._last_profile[key] = values
-        _append(self.accounts, _checked_account({**row, "source_row": source_row}))
+        _append(self.accounts, _checked({**row, "source_row": source_row}, self._account_fields, frozenset(), True))
 
     def reject(self, source_row: int | None, why: BaseException | str, where: str | None, raw: Any) -> None:
         """Quarantine one record: ``why`` is an exception from mapping it or the reason itself."""

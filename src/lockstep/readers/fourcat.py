@@ -35,6 +35,7 @@ from lockstep.readers.records import (
     dicts,
     entities_from_text,
     epoch_time,
+    fill_parent_authors,
     id_of,
     json_extra,
     obj,
@@ -121,12 +122,14 @@ class FourCatReader(Reader):
         if ctx.kind in ("csv", "tsv"):
             header = read_csv_header(ctx.path, "\t" if ctx.kind == "tsv" else ",", ctx.encoding)
             self._stage_mapped(ctx, {c.lower() for c in header})
+            fill_parent_authors(ctx)
             return
         keys = {k.lower() for k in json_keys(ctx.path, ctx.encoding)}
         if {c.lower() for c in MAPPED} <= keys:
             self._stage_mapped(ctx, keys)
-            return
-        _stage_raw(ctx)
+        else:
+            _stage_raw(ctx)
+        fill_parent_authors(ctx)
 
     def _stage_mapped(self, ctx: StageContext, columns: set[str]) -> None:
         cmap = _platform_map(columns)

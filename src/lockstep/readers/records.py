@@ -37,6 +37,7 @@ __all__ = [
     "dicts",
     "entities_from_text",
     "epoch_time",
+    "fill_parent_authors",
     "id_of",
     "iso_time",
     "iter_values",
@@ -303,3 +304,18 @@ def iter_values(ctx: StageContext, sink: RowSink, plan: Callable[[JsonPath], Act
             yield line, value, value
     except BrokenDocument as exc:
         sink.reject(exc.line, f"unreadable row ({exc.detail}; the rest of the file cannot be read)", None, exc.raw)
+
+
+def fill_parent_authors(ctx: StageContext) -> None:
+    """Set the parent author of staged replies and quotes whose parent post is in the same file.
+
+    Exports such as Telegram's name only the replied-to message; its author is found by a join in the engine
+    (memory does not grow with the file, and a reply to a later message is resolved too).
+    """
+    ctx.con.execute(
+        """UPDATE stage_posts SET parent_account_id = p.account_id
+           FROM (SELECT post_id, any_value(account_id) AS account_id FROM stage_posts
+                 WHERE post_id IS NOT NULL GROUP BY post_id) p
+           WHERE stage_posts.kind IN ('reply', 'quote') AND stage_posts.parent_account_id IS NULL
+             AND stage_posts.parent_post_id = p.post_id"""
+    )

@@ -37,6 +37,7 @@ from lockstep.readers.records import (
     dicts,
     entities_from_text,
     epoch_time,
+    fill_parent_authors,
     id_of,
     iso_time,
     json_extra,
@@ -91,12 +92,11 @@ class TelegramReader(Reader):
     def stage(self, ctx: StageContext) -> None:
         sink = RowSink(ctx)
         chats: dict[JsonPath, dict[str, Any]] = {}
-        authors: dict[tuple[str, str], str] = {}  # (chat id, message id) -> author, for replies
         try:
             for path, line, value in walk_document(ctx.path, _plan):
                 if len(path) >= 2 and path[-2] == "messages":
                     chat = chats.setdefault(path[:-2], {})
-                    _message(sink, chat, value, line, authors)
+                    _message(sink, chat, value, line)
                 elif len(path) == 3 and path[1] == "list":
                     why = f"unexpected JSON shape (expected a chat object, got {type(value).__name__})"
                     sink.reject(line, why, "/".join(path), value)
@@ -114,6 +114,7 @@ class TelegramReader(Reader):
                 exc.raw,
             )
         sink.close()
+        fill_parent_authors(ctx)
 
 
 def _plan(path: JsonPath) -> Action:
@@ -140,7 +141,7 @@ def _chat_plan(rest: JsonPath) -> Action:
     return "skip"
 
 
-def _message(sink: RowSink, chat: dict[str, Any], msg: Any, line: int, authors: dict[tuple[str, str], str]) -> None:
+def _message(sink: RowSink, chat: dict[str, Any], msg: Any, line: int) -> None:
     chat_id = _chat_id(chat)
     where = f"chat {chat_id or '?'} message"
     if not isinstance(msg, dict):
@@ -149,13 +150,11 @@ def _message(sink: RowSink, chat: dict[str, Any], msg: Any, line: int, authors: 
     if msg.get("type", "message") != "message":
         return  # service message (join, pin, title change): not a post, not a row
     try:
-        row, account = _post(chat, chat_id, msg, authors)
+        row, account = _post(chat, chat_id, msg)
     except (ShapeError, TypeError, ValueError, AttributeError, KeyError, OverflowError) as exc:
         sink.reject(line, exc, f"{where} {msg.get('id')!r}", msg)
         return
-    stored = sink.post(row, line, msg, [account] if account else [], f"{where} {msg.get('id')!r}")
-    if stored and row["account_id"]:
-        authors[(chat_id or "", str(msg.get("id")))] = row["account_id"]
+    sink.post(row, line, msg, [account] if account else [], f"{where} {msg.get('id')!r}")
 
 
 def _chat_id(chat: dict[str, Any]) -> str | None:
@@ -166,7 +165,7 @@ def _chat_id(chat: dict[str, Any]) -> str | None:
 
 
 def _post(
-    chat: dict[str, Any], chat_id: str | None, msg: dict[str, Any], authors: dict[tuple[str, str], str]
+    chat: dict[str, Any], chat_id: str | None, msg: dict[str, Any]
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     msg_id = id_of(msg.get("id"), "id")
     if msg_id is None:
@@ -189,7 +188,6 @@ def _post(
         reply_id = id_of(msg.get("reply_to_message_id"), "reply_to_message_id")
         peer = id_of(msg.get("reply_to_peer_id"), "reply_to_peer_id") or chat_id
         kind, parent = "reply", f"{peer}/{reply_id}"
-        parent_account = authors.get((peer or "", reply_id or ""))
     hashtags: list[str] = []
     mentions: list[str] = []
     urls: list[str] = []

@@ -794,13 +794,23 @@ def test_fourcat_mapped_tiktok_csv(store: Store) -> None:
 def test_fourcat_mapped_telegram_csv(store: Store) -> None:
     assert ingest_twice(store, FOURCAT / "mapped_telegram_export.csv") == (4, 4, 0, 0)
     assert rows(
-        store, "SELECT platform, post_id, account_id, created_at, kind, parent_post_id FROM posts ORDER BY 2"
+        store,
+        "SELECT platform, post_id, account_id, created_at, kind, parent_post_id, parent_account_id FROM posts ORDER BY 2",
     ) == [
-        # unix_timestamp wins over timestamp (the 4CAT server's local time); ids are per chat.
-        ("telegram", "dailytruthnews/2", "1500000001", dt.datetime(2024, 3, 1, 10, 0), "original", None),
-        ("telegram", "dailytruthnews/3", "1500000001", dt.datetime(2024, 3, 1, 10, 5), "repost", None),
-        ("telegram", "dailytruthnews/4", "1500000001", dt.datetime(2024, 3, 1, 10, 7, 30), "reply", "dailytruthnews/2"),
-        ("telegram", "otherchannel/2", "1600000009", dt.datetime(2024, 3, 1, 10, 9), "original", None),
+        # unix_timestamp wins over timestamp (the 4CAT server's local time); ids are per chat; a reply's parent
+        # author comes from the replied-to message in the same file.
+        ("telegram", "dailytruthnews/2", "1500000001", dt.datetime(2024, 3, 1, 10, 0), "original", None, None),
+        ("telegram", "dailytruthnews/3", "1500000001", dt.datetime(2024, 3, 1, 10, 5), "repost", None, None),
+        (
+            "telegram",
+            "dailytruthnews/4",
+            "1500000001",
+            dt.datetime(2024, 3, 1, 10, 7, 30),
+            "reply",
+            "dailytruthnews/2",
+            "1500000001",
+        ),
+        ("telegram", "otherchannel/2", "1600000009", dt.datetime(2024, 3, 1, 10, 9), "original", None, None),
     ]
 
 

@@ -8,7 +8,8 @@ columns (``author_fullname`` / ``author_full`` / ``author_name``, ``author_usern
 The source platform is not recorded in the file: it is recognised from source-specific columns (Telegram:
 ``author_forwarded_from_name``; TikTok: ``tiktok_url``), else ``4cat``; ``--map platform=NAME`` sets it.
 Telegram message ids are unique per chat only, so a Telegram post id is ``<thread_id>/<id>``; a forwarded
-message (``author_forwarded_from_*``) is a repost, ``reply_to`` a reply in the same chat. TikTok accounts
+message (``author_forwarded_from_*``) is a repost, ``reply_to`` a reply in the same chat (its parent's
+author is filled when the parent is in the same file). TikTok accounts
 are identified by their handle (4CAT's ``author``; raw items' ``author.uniqueId``), as the TikTok Research
 API identifies them.
 

@@ -795,7 +795,8 @@ def test_fourcat_mapped_telegram_csv(store: Store) -> None:
     assert ingest_twice(store, FOURCAT / "mapped_telegram_export.csv") == (4, 4, 0, 0)
     assert rows(
         store,
-        "SELECT platform, post_id, account_id, created_at, kind, parent_post_id, parent_account_id FROM posts ORDER BY 2",
+        "SELECT platform, post_id, account_id, created_at, kind, parent_post_id, parent_account_id "
+        "FROM posts ORDER BY 2",
     ) == [
         # unix_timestamp wins over timestamp (the 4CAT server's local time); ids are per chat; a reply's parent
         # author comes from the replied-to message in the same file.

@@ -3,13 +3,18 @@ named by edge case: detection, exact stored rows, re-ingest without duplicates, 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from lockstep import ingest
+from lockstep.errors import LockstepError
 from lockstep.ingestion import probe_file
 from lockstep.readers import detect_reader
 from lockstep.store import Store
@@ -921,3 +926,120 @@ def test_telegram_wrong_containers_and_a_nesting_bomb(store: Store) -> None:
         (11, "unreadable row (JSON nested too deep; the rest of the file cannot be read)", None),
     ]
     assert rows(store, "SELECT post_id, text FROM posts") == [("43/1", "before the bomb")]
+
+
+# --- hostile records: any mutation is stored or quarantined, never lost, never a crash -------------------------
+
+FAST = settings(
+    max_examples=int(os.environ.get("LOCKSTEP_FUZZ_EXAMPLES", "15")),
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+json_value = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+def accounted(path: Path, fmt: str) -> None:
+    from lockstep.store import open_store
+
+    with open_store(":memory:") as store:
+        try:
+            report = ingest(store, [path], format=fmt)
+        except LockstepError:
+            return
+        for f in report.files:
+            assert f.rows_read == f.posts_stored + f.duplicates + f.account_rows + f.quarantined_total
+        assert rows(store, "SELECT count(*) FROM posts")[0][0] == report.total("posts_stored")
+
+
+def first_record(path: Path) -> dict[str, object]:
+    return dict(json.loads(path.read_text(encoding="utf-8").splitlines()[0]))
+
+
+BASES = {
+    "bluesky": first_record(BLUESKY / "jetstream_posts_reposts_likes_follows.jsonl"),
+    "meta-content-library": json.loads((MCL / "instagram_posts_array.json").read_text(encoding="utf-8"))[0],
+    "4cat": first_record(FOURCAT / "zeeschuimer_raw_items.ndjson"),
+}
+NESTED = {"bluesky": ("commit", "record"), "meta-content-library": ("statistics",), "4cat": ("data",)}
+
+
+def _mutate(
+    base: dict[str, object], path: tuple[str, ...], top: dict[str, object], inner: dict[str, object]
+) -> dict[str, object]:
+    out: dict[str, object] = json.loads(json.dumps(base))
+    node = out
+    for key in path:
+        nxt = node.get(key)
+        if not isinstance(nxt, dict):
+            break
+        node = nxt
+    node.update(inner)
+    out.update(top)
+    return out
+
+
+@pytest.mark.parametrize("fmt", sorted(BASES))
+@FAST
+@given(data=st.data())
+def test_json_readers_account_for_every_mutated_record(tmp_path: Path, fmt: str, data: st.DataObject) -> None:
+    base = BASES[fmt]
+    inner_keys = set()
+    node: object = base
+    for key in NESTED[fmt]:
+        node = node.get(key) if isinstance(node, dict) else None
+    if isinstance(node, dict):
+        inner_keys = set(node)
+    lines = []
+    for _ in range(data.draw(st.integers(1, 4))):
+        top = data.draw(st.dictionaries(st.sampled_from(sorted(base)), json_value, max_size=3))
+        inner = data.draw(st.dictionaries(st.sampled_from(sorted(inner_keys or {"x"})), json_value, max_size=3))
+        text = json.dumps(_mutate(base, NESTED[fmt], top, inner))
+        if data.draw(st.integers(0, 5)) == 0:
+            text = text[: data.draw(st.integers(0, len(text)))]
+        lines.append(text)
+    path = tmp_path / "records.jsonl"
+    path.write_bytes(("\ufeff" if data.draw(st.booleans()) else "").encode() + "\r\n".join(lines).encode())
+    accounted(path, fmt)
+
+
+@FAST
+@given(data=st.data())
+def test_telegram_accounts_for_every_mutated_message(tmp_path: Path, data: st.DataObject) -> None:
+    doc = json.loads((TELEGRAM / "forwarded_from_channel.json").read_text(encoding="utf-8"))
+    keys = sorted({k for m in doc["messages"] for k in m})
+    for m in doc["messages"]:
+        m.update(data.draw(st.dictionaries(st.sampled_from(keys), json_value, max_size=3)))
+    text = json.dumps(doc, indent=1)
+    if data.draw(st.booleans()):
+        text = text[: data.draw(st.integers(1, len(text)))]
+    path = tmp_path / "result.json"
+    path.write_text(text, encoding="utf-8")
+    accounted(path, "telegram")
+
+
+CSV_HEADERS = {
+    "crowdtangle": (CROWDTANGLE / "facebook_page_posts.csv").read_text(encoding="utf-8").splitlines()[0],
+    "meta-content-library": (MCL / "facebook_posts_download.csv").read_text(encoding="utf-8").splitlines()[0],
+    "4cat": (FOURCAT / "mapped_telegram_export.csv").read_text(encoding="utf-8").splitlines()[0],
+}
+cell = st.one_of(
+    st.text(max_size=10),
+    st.sampled_from(['"', '""', "\r\n", ",", "\x00", "2024-03-01 05:00:00 EST", "1709287200", "1.2E+14", "9" * 30]),
+)
+
+
+@pytest.mark.parametrize("fmt", sorted(CSV_HEADERS))
+@FAST
+@given(data=st.data())
+def test_csv_readers_account_for_every_row(tmp_path: Path, fmt: str, data: st.DataObject) -> None:
+    header = CSV_HEADERS[fmt]
+    width = len(next(csv.reader([header])))
+    body = data.draw(st.lists(st.lists(cell, min_size=width - 1, max_size=width + 1), max_size=5))
+    text = header + "\n" + "".join(",".join(r) + "\n" for r in body)
+    path = tmp_path / "export.csv"
+    path.write_bytes(text.encode("utf-8", errors="surrogatepass"))
+    accounted(path, fmt)

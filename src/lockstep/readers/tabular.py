@@ -67,7 +67,9 @@ def read_csv_header(path: Path, delimiter: str, encoding: str) -> list[str]:
     """The header row of a delimited file, read with Python's csv module (quoted names allowed)."""
     try:
         with path.open(encoding=encoding, errors="replace", newline="") as fh:
-            header = next(csv.reader((line.replace("\x00", "") for line in fh), delimiter=delimiter), None)
+            # A BOM before a quoted first name would otherwise keep the quotes in the name.
+            lines = (line.replace("\x00", "").lstrip("\ufeff") for line in fh)
+            header = next(csv.reader(lines, delimiter=delimiter), None)
     except csv.Error as exc:
         raise FormatError(f"{path}: unreadable header row ({exc})") from exc
     if header:

@@ -73,6 +73,13 @@ def find_communities(
         members: dict[int, list[int]] = defaultdict(list)
         for v, c in enumerate(part.membership):
             members[c].append(v)
+        # edges inside each community, in one pass (selecting them per community is quadratic)
+        within: dict[int, list[int]] = defaultdict(list)
+        membership = part.membership
+        for i, (a, b, *_) in enumerate(edges):
+            ca = membership[index[a]]
+            if ca == membership[index[b]]:
+                within[ca].append(i)
         # stable community ids: by size desc, then smallest account name
         order = sorted(members, key=lambda c: (-len(members[c]), names[min(members[c])]))
         for c in order:
@@ -96,7 +103,7 @@ def find_communities(
                         float(ev[k]) >= core_threshold,
                     )
                 )
-            e_ids = [e.index for e in g.es.select(_within=vs)]
+            e_ids = within[c]
             n_e = len(e_ids)
             n_v = len(vs)
             density = 2 * n_e / (n_v * (n_v - 1)) if n_v > 1 else 0.0

@@ -188,13 +188,15 @@ def _gather(store: Store, min_accounts: int, top: int) -> Parts:
                p.parent_account_id, p.hashtags, p.mentions, p.like_count, p.repost_count
         FROM posts p JOIN camp_members m ON m.platform = p.platform AND m.account_id = p.account_id"""
     )
-    # Word counts per account, computed once for every campaign's top terms.
+    # Word counts per campaign (community NULL: the rest of the store), in one pass over the texts; a count per
+    # account and word would be tens of millions of groups at 10M posts.
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE camp_words AS
-        SELECT platform, account_id, word, count(*) AS n FROM (
-          SELECT platform, account_id, lower(unnest(
-                   regexp_extract_all(coalesce(text, ''), '[\\p{{L}}][\\p{{L}}\\p{{N}}_]{{2,}}'))) AS word
-          FROM posts WHERE kind <> 'repost')
+        SELECT community, word, count(*) AS n FROM (
+          SELECT m.community, lower(unnest(
+                   regexp_extract_all(coalesce(p.text, ''), '[\\p{{L}}][\\p{{L}}\\p{{N}}_]{{2,}}'))) AS word
+          FROM posts p LEFT JOIN camp_members m ON m.platform = p.platform AND m.account_id = p.account_id
+          WHERE p.kind <> 'repost')
         WHERE word NOT IN ({stop}) AND NOT starts_with(word, 'http') GROUP BY ALL"""
     )
     con.execute(
@@ -284,9 +286,7 @@ def _gather(store: Store, min_accounts: int, top: int) -> Parts:
     parts["terms"] = q(
         con,
         _top(
-            """WITH a AS (SELECT m.community, w.word, sum(w.n) AS a FROM camp_words w
-                          JOIN camp_members m ON m.platform = w.platform AND m.account_id = w.account_id
-                          GROUP BY 1, 2),
+            """WITH a AS (SELECT community, word, n AS a FROM camp_words WHERE community IS NOT NULL),
             c AS (SELECT a.community, a.word, a.a, t.n - a.a AS b FROM a JOIN camp_word_totals t USING (word)),
             tot AS (SELECT community, sum(a) AS ta, sum(b) AS tb FROM c GROUP BY community)
             SELECT community, word, a, ln((a + 0.5) / (ta - a + 0.5)) - ln((b + 0.5) / (tb - b + 0.5)) AS lor

@@ -88,22 +88,27 @@ def find_communities(
                 continue
             cid = next_id
             next_id += 1
-            sub = g.induced_subgraph(vs)
-            ev = sub.eigenvector_centrality(weights="weight", scale=True) if sub.ecount() else [1.0] * len(vs)
-            strength = sub.strength(weights="weight")
+            e_ids = within[c]
+            if len(vs) == 2 and len(e_ids) == 1:  # a lone pair (most communities of a big network): no subgraph
+                w = float(edges[e_ids[0]][2])
+                degree, strength, ev = [1, 1], [w, w], [1.0, 1.0]
+            else:
+                sub = g.induced_subgraph(vs)
+                ev = sub.eigenvector_centrality(weights="weight", scale=True) if sub.ecount() else [1.0] * len(vs)
+                strength = sub.strength(weights="weight")
+                degree = sub.degree()
             for k, v in enumerate(vs):
                 score_rows.append(
                     (
                         platform,
                         names[v],
                         cid,
-                        sub.degree(k),
+                        int(degree[k]),
                         float(strength[k]),
                         float(ev[k]),
                         float(ev[k]) >= core_threshold,
                     )
                 )
-            e_ids = within[c]
             n_e = len(e_ids)
             n_v = len(vs)
             density = 2 * n_e / (n_v * (n_v - 1)) if n_v > 1 else 0.0

@@ -151,8 +151,40 @@ def find_communities(
             )
             con.execute("INSERT INTO account_scores SELECT * FROM _scores")
             con.unregister("_scores")
-        for row in community_rows:
-            con.execute("INSERT INTO communities VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", list(row))
+        if community_rows:  # one insert: a statement per community costs seconds with thousands of them
+            cols = list(zip(*community_rows, strict=True))
+            types = [
+                pa.int64(),
+                pa.string(),
+                pa.int64(),
+                pa.int64(),
+                pa.float64(),
+                pa.float64(),
+                pa.list_(pa.string()),
+                pa.float64(),
+                pa.float64(),
+                pa.int64(),
+                pa.string(),
+            ]
+            names = [
+                "community",
+                "platform",
+                "accounts",
+                "edges",
+                "density",
+                "mean_weight",
+                "traces",
+                "significant_share",
+                "coordination_score",
+                "seed",
+                "parameters",
+            ]
+            con.register(
+                "_communities",
+                pa.table({n: pa.array(list(c), t) for n, c, t in zip(names, cols, types, strict=True)}),
+            )
+            con.execute(f"INSERT INTO communities ({', '.join(names)}) SELECT * FROM _communities")
+            con.unregister("_communities")
     sizes = [int(r[2]) for r in community_rows]  # type: ignore[call-overload]
     return CommunityReport(
         accounts=len(score_rows),

@@ -117,13 +117,15 @@ def compute(con: duckdb.DuckDBPyConnection, ctx: SignalContext) -> None:
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE cal_offset AS
             WITH offs AS (SELECT range AS o FROM range(-12, 15)),
-            s AS (SELECT c.platform, {key.replace("community", "c.community").replace("account_id", "c.account_id")}
-                         AS subject, o,
-                         avg(CASE WHEN isodow(c.created_at + INTERVAL (o * 3600) SECOND) <= 5
-                                   AND hour(c.created_at + INTERVAL (o * 3600) SECOND) BETWEEN 9 AND 17
-                                  THEN 1.0 ELSE 0.0 END) AS share
-                  FROM cal_posts c CROSS JOIN offs WHERE {where.replace("community", "c.community")}
-                  GROUP BY ALL)
+            h AS (SELECT c.platform, {key.replace("community", "c.community").replace("account_id", "c.account_id")}
+                         AS subject, (isodow(c.created_at) - 1) * 24 + hour(c.created_at) AS how, count(*) AS n
+                  FROM cal_posts c WHERE {where.replace("community", "c.community")} GROUP BY ALL),
+            -- a whole-hour offset moves every post of one UTC hour-of-week bin to the same local bin, so the
+            -- office share at each offset comes from the 168-bin histogram (not from every post x 27 offsets)
+            s AS (SELECT platform, subject, o,
+                         sum(CASE WHEN (how + o + 168) % 168 // 24 < 5 AND (how + o + 168) % 168 % 24 BETWEEN 9 AND 17
+                                  THEN n ELSE 0 END) / sum(n) AS share
+                  FROM h CROSS JOIN offs GROUP BY ALL)
             SELECT platform, subject, arg_max(o, share) AS best_offset, max(share) AS best_share FROM s
             SEMI JOIN cal_groups k USING (platform, subject) GROUP BY platform, subject"""
         ) if scope == "community" else con.execute(

@@ -1,6 +1,11 @@
 """Lockstep vs the QUT coordination-network-toolkit (CNT 1.5.2) on one generated input.
 
-Usage: python bench/vs_cnt.py [--scale 1] [--seed 3] [--skip-cnt] [--out bench/results/vs_cnt.json]
+Usage: python bench/vs_cnt.py [--scale 1] [--seed 3] [--skip-cnt] [--skip-bare] [--traces co-retweet,co-text,co-link]
+       [--out bench/results/vs_cnt_x1.json]
+
+Three tools on one input, each step in its own process: Lockstep, CNT and the floor, a bare DuckDB load and
+window self-join per exact trace (no cleaning, weights, evidence or provenance). The table gives CNT / Lockstep
+(speed-up) and Lockstep / bare (overhead over the floor) with edge-set equality against both.
 
 Scale 1 is the issue's input: 50k users, 600k retweets of 200k objects and 400k originals with one URL each
 over 30 days, with planted coordinated groups (each group retweets the same objects within 30 s, posts the
@@ -116,6 +121,31 @@ else:
 """
 
 PAIRS = {"co-retweet": "co_retweet", "co-text": "co_tweet", "co-link": "co_link", "near-duplicate": "co_similar_tweet"}
+#: The exact traces compared by default (near-duplicate has its own benchmark, ``bench/neardup_vs_cnt.py``).
+EXACT = ("co-retweet", "co-text", "co-link")
+
+#: The floor: the same input loaded into DuckDB as is, and each exact trace as a bare window self-join
+#: (distinct account pairs acting on the same item within 60 s), with nothing else a tool does.
+BARE_STEP = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1])
+step = sys.argv[2]
+if step == "ingest":
+    con.execute("CREATE TABLE m AS SELECT * FROM read_csv(?, all_varchar = true, header = true)", [sys.argv[3]])
+else:
+    items = {
+        "co-retweet": "SELECT user_id, repost_id AS item, timestamp FROM m WHERE coalesce(repost_id, '') <> ''",
+        "co-text": "SELECT user_id, message AS item, timestamp FROM m "
+                   "WHERE coalesce(repost_id, '') = '' AND coalesce(message, '') <> ''",
+        "co-link": "SELECT user_id, unnest(string_split(urls, ' ')) AS item, timestamp FROM m "
+                   "WHERE coalesce(urls, '') <> ''",
+    }[step]
+    con.execute(
+        f\"\"\"COPY (WITH a AS (SELECT user_id, item, CAST(timestamp AS BIGINT) AS ts FROM ({items}) WHERE item <> '')
+            SELECT DISTINCT x.user_id AS a, y.user_id AS b FROM a x JOIN a y
+            ON x.item = y.item AND x.user_id < y.user_id AND abs(x.ts - y.ts) <= 60) TO '{sys.argv[3]}'\"\"\"
+    )
+"""
 
 
 def read_pairs(path: Path, cnt: bool) -> tuple[set[tuple[str, str]], int]:
@@ -133,12 +163,23 @@ def read_pairs(path: Path, cnt: bool) -> tuple[set[tuple[str, str]], int]:
     return pairs, loops
 
 
+def _f(value: object, spec: str) -> str:
+    return format(float(value), spec) if isinstance(value, int | float) else "-"
+
+
+def _ratio(num: object, den: object) -> str:
+    if isinstance(num, int | float) and isinstance(den, int | float) and den:
+        return f"{num / den:.1f}x"
+    return "-"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scale", type=int, default=1)
     ap.add_argument("--seed", type=int, default=3)
     ap.add_argument("--skip-cnt", action="store_true", help="run Lockstep only (e.g. at 10x)")
-    ap.add_argument("--traces", default=",".join(PAIRS))
+    ap.add_argument("--traces", default=",".join(EXACT), help=f"comma-separated subset of {', '.join(PAIRS)}")
+    ap.add_argument("--skip-bare", action="store_true", help="do not run the bare DuckDB join")
     ap.add_argument("--out", default=None)
     args = ap.parse_args()
     out_path = Path(args.out or Path(__file__).parent / "results" / f"vs_cnt_x{args.scale}.json")
@@ -158,6 +199,20 @@ def main() -> None:
             edges_csv = tmp / f"l_{trace}.csv"
             secs, rss = timed([sys.executable, "-c", LOCKSTEP_STEP, db, trace, str(edges_csv)])
             steps[trace] = {"lockstep_s": secs, "lockstep_rss_mb": rss}
+        if not args.skip_bare:
+            bdb = str(tmp / "bare.duckdb")
+            secs, rss = timed([sys.executable, "-c", BARE_STEP, bdb, "ingest", str(data)])
+            steps["ingest"].update(bare_s=secs, bare_rss_mb=rss)
+            for trace in traces:
+                if trace not in EXACT:
+                    continue
+                out_csv = tmp / f"b_{trace}.csv"
+                secs, rss = timed([sys.executable, "-c", BARE_STEP, bdb, trace, str(out_csv)])
+                bare_pairs, _ = read_pairs(out_csv, cnt=False)
+                lock_pairs, _ = read_pairs(tmp / f"l_{trace}.csv", cnt=False)
+                steps[trace].update(
+                    bare_s=secs, bare_rss_mb=rss, bare_edges=len(bare_pairs), identical_to_bare=bare_pairs == lock_pairs
+                )
         if not args.skip_cnt:
             venv = tmp / "cnt"
             subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
@@ -211,19 +266,18 @@ def main() -> None:
     result["steps"] = steps
     print(f"input: {result['input']}")
     print(
-        f"{'step':<16} {'lockstep s':>10} {'CNT s':>9} {'speed-up':>8} {'L RSS MB':>9} {'CNT RSS MB':>10} "
-        f"{'L edges':>9} {'CNT edges':>9} {'recall':>7} {'same':>5}"
+        f"{'step':<15} {'Lockstep s':>10} {'CNT s':>8} {'bare s':>7} {'CNT/L':>6} {'L/bare':>6} {'L RSS MB':>8} "
+        f"{'L edges':>8} {'CNT edges':>9} {'bare edges':>10} {'=CNT':>5} {'=bare':>5}"
     )
-    for name, s in steps.items():
-        cnt_s = s.get("cnt_s")
-        speed = f"{float(cnt_s) / float(s['lockstep_s']):.1f}x" if cnt_s else "-"
-        cnt_txt = f"{float(cnt_s):.1f}" if cnt_s else "-"
-        recall = s.get("recall_of_cnt")
-        recall_txt = f"{float(recall):.4f}" if recall is not None else "-"
+    for name, st in steps.items():
+        ls = float(st["lockstep_s"])  # type: ignore[arg-type]
+        cnt_s, bare_s = st.get("cnt_s"), st.get("bare_s")
+        same_cnt = st.get("identical_without_phantom", st.get("identical", "-"))
         print(
-            f"{name:<16} {s['lockstep_s']:>10.1f} {cnt_txt:>9} {speed:>8} {s['lockstep_rss_mb']:>9.0f} "
-            f"{s.get('cnt_rss_mb') or 0:>10.0f} {s.get('lockstep_edges', '-')!s:>9} {s.get('cnt_edges', '-')!s:>9} "
-            f"{recall_txt:>7} {s.get('identical', '-')!s:>5}"
+            f"{name:<15} {ls:>10.2f} {_f(cnt_s, '.1f'):>8} {_f(bare_s, '.2f'):>7} "
+            f"{_ratio(cnt_s, ls):>6} {_ratio(ls, bare_s):>6} {float(st['lockstep_rss_mb']):>8.0f} "  # type: ignore[arg-type]
+            f"{st.get('lockstep_edges', '-')!s:>8} {st.get('cnt_edges', '-')!s:>9} {st.get('bare_edges', '-')!s:>10} "
+            f"{same_cnt!s:>5} {st.get('identical_to_bare', '-')!s:>5}"
         )
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(json.dumps(result, indent=2))

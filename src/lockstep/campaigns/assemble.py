@@ -112,7 +112,12 @@ IDENTITY_ONLY_TRACES = frozenset({"cross-platform-persona"})
 
 
 def build_campaigns(store: Store, *, min_accounts: int = 3, top: int = 10) -> int:
-    """Write ``campaigns`` (one row per community with ``min_accounts``+ accounts); return how many."""
+    """Write ``campaigns`` (one row per community with ``min_accounts``+ accounts); return how many.
+
+    Every part of every summary is computed for all campaigns at once (one grouped query per part, top-N by
+    window function), so the cost is a few scans of the store however many campaigns there are: a query per
+    campaign made this step quadratic (thousands of communities x full scans of the posts at 10M posts).
+    """
     con = store.con
     comms = con.execute(
         "SELECT community, platform, accounts, edges, density, mean_weight, traces, significant_share, "
@@ -122,10 +127,11 @@ def build_campaigns(store: Store, *, min_accounts: int = 3, top: int = 10) -> in
     # A persona match is identity evidence, not coordination: one person with the same name on three
     # platforms is not a campaign. Communities linked by persona matches alone are not reported.
     comms = [c for c in comms if not set(c[6]) <= IDENTITY_ONLY_TRACES]
-    _prepare(store)
+    parts = _gather(store, min_accounts, top) if comms else {}
+    cross = bool(comms) and _has_cross_platform_edges(store)
     rows = []
     for rank, (cid, platform, n_acc, n_edges, density, mean_w, traces, sig_share, score) in enumerate(comms, 1):
-        summary = _summary(store, int(cid), str(platform), list(traces), top)
+        summary = _summary(store, parts, int(cid), str(platform), top, cross)
         summary["behaviour"].update(
             edges=int(n_edges),
             density=float(density),
@@ -148,133 +154,217 @@ def build_campaigns(store: Store, *, min_accounts: int = 3, top: int = 10) -> in
                 json.dumps(summary, default=str),
             )
         )
-    for t in ("camp_words", "camp_word_totals"):
+    for t in ("camp_members", "camp_posts", "camp_words", "camp_word_totals"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
     with store.transaction() as c:
         c.execute("DELETE FROM campaigns")
-        for r in rows:
-            c.execute("INSERT INTO campaigns VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", list(r))
+        if rows:
+            c.executemany("INSERT INTO campaigns VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [list(r) for r in rows])
     return len(rows)
 
 
-def _prepare(store: Store) -> None:
-    """Word counts per account, computed once for every campaign's top terms."""
+Parts = dict[str, dict[int, list[tuple[Any, ...]]]]
+
+
+def _grouped(con: Any, sql: str, params: list[Any] | dict[str, Any] | None = None) -> dict[int, list[tuple[Any, ...]]]:
+    """Rows of ``sql`` (first column the community) grouped by community, order kept."""
+    out: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for row in con.execute(sql, params or []).fetchall():
+        out[int(row[0])].append(tuple(row[1:]))
+    return out
+
+
+def _top(sql: str, order: str) -> str:
+    """Keep the first ``$top`` rows per community of ``sql`` under ``order``, in that order."""
+    return (
+        f"SELECT * FROM ({sql}) QUALIFY row_number() OVER (PARTITION BY community ORDER BY {order}) <= $top "
+        f"ORDER BY community, {order}"
+    )
+
+
+def _gather(store: Store, min_accounts: int, top: int) -> Parts:
+    """Every summary part for every campaign, keyed by part then community."""
+    con = store.con
     stop = ", ".join("'" + w + "'" for w in sorted(STOPWORDS))
-    store.con.execute(
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE camp_members AS
+        SELECT s.platform, s.account_id, s.community, s.core, s.eigenvector FROM account_scores s
+        SEMI JOIN (SELECT community FROM communities WHERE accounts >= ?) c ON c.community = s.community""",
+        [min_accounts],
+    )
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE camp_posts AS
+        SELECT m.community, p.platform, p.post_id, p.account_id, p.created_at, p.text, p.language, p.kind,
+               p.parent_account_id, p.hashtags, p.mentions, p.like_count, p.repost_count
+        FROM posts p JOIN camp_members m ON m.platform = p.platform AND m.account_id = p.account_id"""
+    )
+    # Word counts per campaign (community NULL: the rest of the store), in one pass over the texts; a count per
+    # account and word would be tens of millions of groups at 10M posts.
+    con.execute(
         f"""CREATE OR REPLACE TEMP TABLE camp_words AS
-        SELECT platform, account_id, word, count(*) AS n FROM (
-          SELECT platform, account_id, lower(unnest(
-                   regexp_extract_all(coalesce(text, ''), '[\\p{{L}}][\\p{{L}}\\p{{N}}_]{{2,}}'))) AS word
-          FROM posts WHERE kind <> 'repost')
+        SELECT community, word, count(*) AS n FROM (
+          SELECT m.community, lower(unnest(
+                   regexp_extract_all(coalesce(p.text, ''), '[\\p{{L}}][\\p{{L}}\\p{{N}}_]{{2,}}'))) AS word
+          FROM posts p LEFT JOIN camp_members m ON m.platform = p.platform AND m.account_id = p.account_id
+          WHERE p.kind <> 'repost')
         WHERE word NOT IN ({stop}) AND NOT starts_with(word, 'http') GROUP BY ALL"""
     )
-    store.con.execute(
+    con.execute(
         "CREATE OR REPLACE TEMP TABLE camp_word_totals AS SELECT word, sum(n) AS n FROM camp_words GROUP BY word"
     )
+    t: dict[str, Any] = {"top": top}
+    q = _grouped
+    parts: Parts = {}
+    parts["actors"] = q(
+        con,
+        """SELECT s.community, count(*), count(*) FILTER (WHERE s.core), min(a.created_at), max(a.created_at),
+                  median(a.followers), avg(CASE WHEN a.followers = 0 THEN 1.0 END)
+           FROM camp_members s LEFT JOIN accounts a USING (platform, account_id) GROUP BY s.community""",
+    )
+    parts["core"] = q(
+        con,
+        _top("SELECT community, account_id, eigenvector FROM camp_members", "eigenvector DESC, account_id"),
+        t,
+    )
+    parts["traces"] = q(
+        con,
+        """SELECT a.community, e.trace, count(*), sum(e.shared_items), min(e.p_value) FROM edges e
+           JOIN camp_members a ON a.platform = e.platform AND a.account_id = e.account_a
+           JOIN camp_members b ON b.platform = e.platform AND b.account_id = e.account_b
+           WHERE a.community = b.community GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2""",
+    )
+    parts["signals"] = q(
+        con,
+        """SELECT CAST(m.community AS BIGINT), s.signal, s.value, s.baseline, s.fired, s.detail FROM signals s
+           JOIN (SELECT DISTINCT community, platform FROM camp_members) m
+             ON s.subject = CAST(m.community AS VARCHAR) AND s.platform = m.platform
+           WHERE s.scope = 'community' ORDER BY 1, 2""",
+    )
+    parts["account_signals"] = q(
+        con,
+        """SELECT m.community, s.signal, count(*) AS n FROM signals s
+           JOIN camp_members m ON m.platform = s.platform AND m.account_id = s.subject
+           WHERE s.scope = 'account' AND s.fired GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2""",
+    )
+    narratives = _top(
+        """SELECT community, trace, item, count(DISTINCT (platform, member)) AS accounts, count(*) AS coactions,
+                  min(post_a) AS example_post, arg_min(platform, post_a) AS example_platform FROM (
+             SELECT m.community, e.platform, e.trace, e.item, e.post_a, e.account_a AS member FROM evidence e
+             JOIN camp_members m ON m.platform = e.platform AND m.account_id = e.account_a
+             WHERE list_contains($narrative_traces, e.trace)
+             UNION ALL
+             SELECT m.community, e.platform, e.trace, e.item, e.post_a, e.account_b AS member FROM evidence e
+             JOIN camp_members m ON m.platform = e.platform AND m.account_id = e.account_b
+             WHERE list_contains($narrative_traces, e.trace))
+           GROUP BY 1, 2, 3""",
+        "accounts DESC, coactions DESC, trace, item",
+    )
+    parts["narratives"] = q(
+        con,
+        f"""SELECT n.community, n.trace, n.item, n.accounts, n.coactions, p.text, n.example_post
+            FROM ({narratives}) n
+            LEFT JOIN posts p ON p.platform = n.example_platform AND p.post_id = n.example_post
+            ORDER BY n.community, n.accounts DESC, n.coactions DESC, n.trace, n.item""",
+        {**t, "narrative_traces": traces_where(narrative=True)},
+    )
+    parts["platforms"] = q(con, "SELECT DISTINCT community, platform FROM camp_members ORDER BY 1, 2")
+    parts["hashtags"] = q(
+        con,
+        _top(
+            """SELECT community, lower(h) AS tag, count(*) AS n FROM (
+                 SELECT community, unnest(hashtags) AS h FROM camp_posts) GROUP BY 1, 2""",
+            "n DESC, tag",
+        ),
+        t,
+    )
+    parts["domains"] = q(
+        con,
+        _top(
+            """SELECT p.community, u.domain, count(*) AS n FROM post_urls u
+               JOIN camp_posts p USING (platform, post_id) WHERE u.domain IS NOT NULL GROUP BY 1, 2""",
+            "n DESC, domain",
+        ),
+        t,
+    )
+    parts["languages"] = q(
+        con,
+        _top(
+            "SELECT community, coalesce(language, 'und') AS lang, count(*) AS n FROM camp_posts GROUP BY 1, 2",
+            "n DESC, lang",
+        ),
+        t,
+    )
+    parts["terms"] = q(
+        con,
+        _top(
+            """WITH a AS (SELECT community, word, n AS a FROM camp_words WHERE community IS NOT NULL),
+            c AS (SELECT a.community, a.word, a.a, t.n - a.a AS b FROM a JOIN camp_word_totals t USING (word)),
+            tot AS (SELECT community, sum(a) AS ta, sum(b) AS tb FROM c GROUP BY community)
+            SELECT community, word, a, ln((a + 0.5) / (ta - a + 0.5)) - ln((b + 0.5) / (tb - b + 0.5)) AS lor
+            FROM c JOIN tot USING (community) WHERE a >= 3""",
+            "lor DESC, a DESC, word",
+        ),
+        t,
+    )
+    parts["mentions"] = q(
+        con,
+        _top(
+            """SELECT community, lower(x) AS target, count(*) AS n FROM (
+                 SELECT community, unnest(mentions) AS x FROM camp_posts WHERE kind <> 'repost') GROUP BY 1, 2""",
+            "n DESC, target",
+        ),
+        t,
+    )
+    parts["replied"] = q(
+        con,
+        _top(
+            """SELECT p.community, p.parent_account_id AS target, count(*) AS n FROM camp_posts p
+               WHERE p.kind = 'reply' AND p.parent_account_id IS NOT NULL
+                 AND NOT EXISTS (SELECT 1 FROM camp_members m WHERE m.community = p.community
+                                 AND m.account_id = p.parent_account_id)
+               GROUP BY 1, 2""",
+            "n DESC, target",
+        ),
+        t,
+    )
+    parts["effect"] = q(
+        con,
+        """SELECT c, count(*) FILTER (WHERE inside), count(*) FILTER (WHERE NOT inside),
+                  count(DISTINCT account_id) FILTER (WHERE NOT inside),
+                  count(DISTINCT actor_community) FILTER (WHERE NOT inside AND actor_community IS NOT NULL)
+           FROM (SELECT m.community AS c, p.account_id, s.community AS actor_community,
+                        coalesce(s.community = m.community, false) AS inside
+                 FROM posts p JOIN camp_members m ON m.platform = p.platform AND m.account_id = p.parent_account_id
+                 LEFT JOIN account_scores s ON s.platform = p.platform AND s.account_id = p.account_id
+                 WHERE p.kind IN ('repost', 'reply', 'quote') AND p.account_id <> p.parent_account_id)
+           GROUP BY c""",
+    )
+    parts["counts"] = q(
+        con,
+        """SELECT community, count(*), min(created_at), max(created_at), sum(like_count), sum(repost_count)
+           FROM camp_posts GROUP BY community""",
+    )
+    return parts
 
 
-def _members(cid: int) -> str:
-    return f"(SELECT platform, account_id FROM account_scores WHERE community = {int(cid)})"
-
-
-def _summary(store: Store, cid: int, platform: str, traces: list[str], top: int) -> dict[str, Any]:
-    q = store.con.execute
-    m = _members(cid)
-    actors_row = q(
-        """SELECT count(*), count(*) FILTER (WHERE s.core), min(a.created_at), max(a.created_at),
-                   median(a.followers), avg(CASE WHEN a.followers = 0 THEN 1.0 END)
-            FROM account_scores s LEFT JOIN accounts a USING (platform, account_id) WHERE s.community = ?""",
-        [cid],
-    ).fetchone() or (0, 0, None, None, None, None)
-    core = [
-        r[0]
-        for r in q(
-            "SELECT account_id FROM account_scores WHERE community = ? ORDER BY eigenvector DESC, account_id LIMIT ?",
-            [cid, top],
-        ).fetchall()
-    ]
-    trace_counts = q(
-        f"""SELECT e.trace, count(*), sum(e.shared_items), min(e.p_value) FROM edges e
-            SEMI JOIN {m} a ON a.platform = e.platform AND a.account_id = e.account_a
-            SEMI JOIN {m} b ON b.platform = e.platform AND b.account_id = e.account_b
-            GROUP BY 1 ORDER BY 2 DESC"""
-    ).fetchall()
-    trace_counts = _with_cross_platform_counts(store, cid, trace_counts)
-    platforms = [
-        str(r[0])
-        for r in q("SELECT DISTINCT platform FROM account_scores WHERE community = ? ORDER BY 1", [cid]).fetchall()
-    ] or [platform]
-    signals = q(
-        """SELECT signal, value, baseline, fired, detail FROM signals
-           WHERE scope = 'community' AND subject = ? AND platform = ? ORDER BY signal""",
-        [str(cid), platform],
-    ).fetchall()
-    account_signals = q(
-        f"""SELECT signal, count(*) FROM signals s
-            SEMI JOIN {m} a ON a.platform = s.platform AND a.account_id = s.subject
-            WHERE s.scope = 'account' AND s.fired GROUP BY 1 ORDER BY 2 DESC, 1"""
-    ).fetchall()
-    narratives = q(
-        f"""SELECT e.trace, e.item, count(DISTINCT x.account_id) AS accounts, count(*) AS coactions,
-                   any_value(p.text) AS example, any_value(p.post_id) AS example_post
-            FROM (SELECT e.*, e.account_a AS member FROM evidence e
-                  SEMI JOIN {m} a ON a.platform = e.platform AND a.account_id = e.account_a
-                  UNION ALL
-                  SELECT e.*, e.account_b AS member FROM evidence e
-                  SEMI JOIN {m} b ON b.platform = e.platform AND b.account_id = e.account_b) e
-            JOIN (SELECT platform, account_id FROM {m}) x ON x.platform = e.platform AND x.account_id = e.member
-            LEFT JOIN posts p ON p.platform = e.platform AND p.post_id = e.post_a
-            WHERE list_contains(?::VARCHAR[], e.trace)
-            GROUP BY 1, 2 ORDER BY accounts DESC, coactions DESC, 1, 2 LIMIT ?""",
-        [traces_where(narrative=True), top],
-    ).fetchall()
-    hashtags = q(
-        f"""SELECT lower(h) AS tag, count(*) n FROM (SELECT unnest(hashtags) AS h FROM posts p
-            SEMI JOIN {m} a ON a.platform = p.platform AND a.account_id = p.account_id) GROUP BY 1 ORDER BY 2 DESC, 1
-            LIMIT ?""",
-        [top],
-    ).fetchall()
-    domains = q(
-        f"""SELECT u.domain, count(*) n FROM post_urls u JOIN posts p USING (platform, post_id)
-            SEMI JOIN {m} a ON a.platform = p.platform AND a.account_id = p.account_id
-            WHERE u.domain IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?""",
-        [top],
-    ).fetchall()
-    languages = q(
-        f"""SELECT coalesce(language, 'und'), count(*) n FROM posts p
-            SEMI JOIN {m} a ON a.platform = p.platform AND a.account_id = p.account_id GROUP BY 1 ORDER BY 2 DESC, 1
-            LIMIT ?""",
-        [top],
-    ).fetchall()
-    terms = _top_terms(store, m, top)
-    mentions = q(
-        f"""SELECT lower(x) AS target, count(*) n FROM (SELECT unnest(mentions) AS x FROM posts p
-            SEMI JOIN {m} a ON a.platform = p.platform AND a.account_id = p.account_id
-            WHERE p.kind <> 'repost') GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?""",
-        [top],
-    ).fetchall()
-    replied = q(
-        f"""SELECT p.parent_account_id, count(*) n FROM posts p
-            SEMI JOIN {m} a ON a.platform = p.platform AND a.account_id = p.account_id
-            WHERE p.kind = 'reply' AND p.parent_account_id IS NOT NULL
-              AND p.parent_account_id NOT IN (SELECT account_id FROM {m})
-            GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?""",
-        [top],
-    ).fetchall()
-    effect = q(
-        f"""SELECT count(*) FILTER (WHERE inside), count(*) FILTER (WHERE NOT inside),
-                   count(DISTINCT p.account_id) FILTER (WHERE NOT inside),
-                   count(DISTINCT s.community) FILTER (WHERE NOT inside AND s.community IS NOT NULL)
-            FROM (SELECT p.*, p.account_id IN (SELECT account_id FROM {m}) AS inside FROM posts p
-                  WHERE p.kind IN ('repost', 'reply', 'quote') AND p.parent_account_id IN (SELECT account_id FROM {m})
-                    AND p.account_id <> p.parent_account_id AND p.platform = ?) p
-            LEFT JOIN account_scores s ON s.platform = p.platform AND s.account_id = p.account_id""",
-        [platform],
-    ).fetchone() or (0, 0, 0, 0)
-    counts = q(
-        f"""SELECT count(*), min(created_at), max(created_at), sum(like_count), sum(repost_count) FROM posts p
-            SEMI JOIN {m} a ON a.platform = p.platform AND a.account_id = p.account_id"""
-    ).fetchone() or (0, None, None, None, None)
+def _summary(store: Store, parts: Parts, cid: int, platform: str, top: int, cross: bool) -> dict[str, Any]:
+    actors_row = (parts["actors"].get(cid) or [(0, 0, None, None, None, None)])[0]
+    core = [r[0] for r in parts["core"].get(cid, [])]
+    trace_counts = parts["traces"].get(cid, [])
+    if cross:
+        trace_counts = _with_cross_platform_counts(store, cid, trace_counts)
+    platforms = [str(r[0]) for r in parts["platforms"].get(cid, [])] or [platform]
+    signals = parts["signals"].get(cid, [])
+    account_signals = [(s, n) for s, n in parts["account_signals"].get(cid, [])]
+    narratives = parts["narratives"].get(cid, [])
+    hashtags = parts["hashtags"].get(cid, [])
+    domains = parts["domains"].get(cid, [])
+    languages = parts["languages"].get(cid, [])
+    terms = [[w, int(a), round(float(s), 3)] for w, a, s in parts["terms"].get(cid, [])]
+    mentions = parts["mentions"].get(cid, [])
+    replied = parts["replied"].get(cid, [])
+    effect = (parts["effect"].get(cid) or [(0, 0, 0, 0)])[0]
+    counts = (parts["counts"].get(cid) or [(0, None, None, None, None)])[0]
     inside, outside, outside_accounts, reached = (int(x or 0) for x in effect)
     category, reason = _breakout(len(platforms), inside, outside, outside_accounts, reached)
     techniques = _techniques([t for t, *_ in trace_counts], signals, account_signals)
@@ -333,6 +423,12 @@ def _summary(store: Store, cid: int, platform: str, traces: list[str], top: int)
     }
 
 
+def _has_cross_platform_edges(store: Store) -> bool:
+    """Whether any cross-platform trace left edges (campaign summaries then count them too)."""
+    row = store.con.execute("SELECT count(*) FROM edges WHERE platform = ?", [CROSS_PLATFORM]).fetchone()
+    return bool(row and row[0])
+
+
 def _with_cross_platform_counts(store: Store, cid: int, counts: list[Any]) -> list[Any]:
     """``counts`` (trace, edges, shared items, best p) plus the cross-platform traces' edges inside ``cid``.
 
@@ -358,20 +454,6 @@ def _cross_platform(store: Store, cid: int, top: int) -> list[dict[str, Any]]:
         ).fetchall()
     ]
     return evidence_rows(store.con, members, limit=top * 3)
-
-
-def _top_terms(store: Store, members: str, top: int) -> list[list[Any]]:
-    """Words over-represented in the campaign's posts against the rest (smoothed log-odds ratio)."""
-    rows = store.con.execute(
-        f"""WITH a AS (SELECT word, sum(n) AS a FROM camp_words w
-                     SEMI JOIN {members} m ON m.platform = w.platform AND m.account_id = w.account_id GROUP BY word),
-        c AS (SELECT a.word, a.a, t.n - a.a AS b FROM a JOIN camp_word_totals t USING (word)),
-        tot AS (SELECT sum(a) AS ta, sum(b) AS tb FROM c)
-        SELECT word, a, ln((a + 0.5) / (ta - a + 0.5)) - ln((b + 0.5) / (tb - b + 0.5)) AS lor
-        FROM c, tot WHERE a >= 3 ORDER BY lor DESC, a DESC, word LIMIT ?""",
-        [top],
-    ).fetchall()
-    return [[w, int(a), round(float(s), 3)] for w, a, s in rows]
 
 
 def _breakout(platforms: int, inside: int, outside: int, outside_accounts: int, reached: int) -> tuple[int, str]:

@@ -77,6 +77,13 @@ def find_communities(
         members: dict[int, list[int]] = defaultdict(list)
         for v, c in enumerate(part.membership):
             members[c].append(v)
+        # edges inside each community, in one pass (selecting them per community is quadratic)
+        within: dict[int, list[int]] = defaultdict(list)
+        membership = part.membership
+        for i, (a, b, *_) in enumerate(edges):
+            ca = membership[index[a]]
+            if ca == membership[index[b]]:
+                within[ca].append(i)
         # stable community ids: by size desc, then smallest account name
         order = sorted(members, key=lambda c: (-len(members[c]), names[min(members[c])]))
         for c in order:
@@ -85,9 +92,15 @@ def find_communities(
                 continue
             cid = next_id
             next_id += 1
-            sub = g.induced_subgraph(vs)
-            ev = sub.eigenvector_centrality(weights="weight", scale=True) if sub.ecount() else [1.0] * len(vs)
-            strength = sub.strength(weights="weight")
+            e_ids = within[c]
+            if len(vs) == 2 and len(e_ids) == 1:  # a lone pair (most communities of a big network): no subgraph
+                w = float(edges[e_ids[0]][2])
+                degree, strength, ev = [1, 1], [w, w], [1.0, 1.0]
+            else:
+                sub = g.induced_subgraph(vs)
+                ev = sub.eigenvector_centrality(weights="weight", scale=True) if sub.ecount() else [1.0] * len(vs)
+                strength = sub.strength(weights="weight")
+                degree = sub.degree()
             homes = [_home(group, names[v]) for v in vs]
             for k in range(len(vs)):
                 score_rows.append(
@@ -95,13 +108,12 @@ def find_communities(
                         homes[k][0],
                         homes[k][1],
                         cid,
-                        sub.degree(k),
+                        int(degree[k]),
                         float(strength[k]),
                         float(ev[k]),
                         float(ev[k]) >= core_threshold,
                     )
                 )
-            e_ids = [e.index for e in g.es.select(_within=vs)]
             n_e = len(e_ids)
             n_v = len(vs)
             density = 2 * n_e / (n_v * (n_v - 1)) if n_v > 1 else 0.0
@@ -144,8 +156,40 @@ def find_communities(
             )
             con.execute("INSERT INTO account_scores SELECT * FROM _scores")
             con.unregister("_scores")
-        for row in community_rows:
-            con.execute("INSERT INTO communities VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", list(row))
+        if community_rows:  # one insert: a statement per community costs seconds with thousands of them
+            cols = list(zip(*community_rows, strict=True))
+            types = [
+                pa.int64(),
+                pa.string(),
+                pa.int64(),
+                pa.int64(),
+                pa.float64(),
+                pa.float64(),
+                pa.list_(pa.string()),
+                pa.float64(),
+                pa.float64(),
+                pa.int64(),
+                pa.string(),
+            ]
+            names = [
+                "community",
+                "platform",
+                "accounts",
+                "edges",
+                "density",
+                "mean_weight",
+                "traces",
+                "significant_share",
+                "coordination_score",
+                "seed",
+                "parameters",
+            ]
+            con.register(
+                "_communities",
+                pa.table({n: pa.array(list(c), t) for n, c, t in zip(names, cols, types, strict=True)}),
+            )
+            con.execute(f"INSERT INTO communities ({', '.join(names)}) SELECT * FROM _communities")
+            con.unregister("_communities")
     sizes = [int(r[2]) for r in community_rows]  # type: ignore[call-overload]
     return CommunityReport(
         accounts=len(score_rows),

@@ -18,6 +18,7 @@ from lockstep.errors import MappingError, MissingColumnsError
 from lockstep.normalize.languages import language_code_sql
 from lockstep.normalize.text import HASHTAG_SQL_PATTERN, MENTION_SQL_PATTERN, URL_SQL_PATTERN
 from lockstep.readers.tabular import EXTRA_JSON_COLUMN, ident, sql_str
+from lockstep.store.schema import ACCOUNT_COLUMNS
 
 POST_FIELDS = (
     "post_id",
@@ -285,7 +286,31 @@ class ColumnMap:
           FROM {table})"""
 
     def accounts_select(self, table: str, all_columns: list[str]) -> str:
-        """``SELECT`` producing staged account snapshots (one per row) from ``table``."""
+        """``SELECT`` producing staged account snapshots from ``table``.
+
+        An account-only file (a users table) stages one snapshot per row, so unusable rows can be quarantined
+        one by one. A file of posts stages one row per account: each field's latest non-empty value, by the
+        same rule (and with the same range checks) ingest applies when it reduces snapshots, so the result is
+        unchanged while a file of millions of posts by thousands of accounts stages thousands of rows, not
+        millions.
+        """
+        rows = self._account_rows(table, all_columns)
+        if not self.has_posts:
+            return rows
+        values = ACCOUNT_SNAPSHOT_VALUES
+        picks = ",\n".join(f"arg_max({c}, _k) FILTER (WHERE {c} IS NOT NULL) AS {c}" for c in values)
+        return f"""
+          SELECT platform, account_id, {picks}, bool_or(coalesce(id_is_hashed, false)) AS id_is_hashed,
+                 max(observed_at) AS observed_at, min(source_row) AS source_row
+          FROM (SELECT * REPLACE (CASE WHEN created_at >= TIMESTAMP '1900-01-01'
+                                        AND created_at < TIMESTAMP '2100-01-01' THEN created_at END AS created_at),
+                       coalesce(epoch_us(observed_at), source_row) AS _k
+                FROM (SELECT * REPLACE (CASE WHEN observed_at >= TIMESTAMP '1990-01-01'
+                                              AND observed_at < TIMESTAMP '2100-01-01' THEN observed_at END
+                                         AS observed_at) FROM ({rows})))
+          GROUP BY platform, account_id"""
+
+    def _account_rows(self, table: str, all_columns: list[str]) -> str:
         hashed = (
             f"coalesce(regexp_full_match({self._id('account_id')}, {sql_str(self.hashed_id_pattern)}), false)"
             if self.hashed_id_pattern
@@ -332,6 +357,23 @@ class ColumnMap:
             obj = f"CASE WHEN {more} IS NULL THEN {obj} ELSE json_merge_patch({obj}, {more}) END" if parts else more
         return f"CAST({obj} AS VARCHAR)"
 
+
+#: Account fields reduced to their latest non-empty value (the stored snapshot's value columns).
+ACCOUNT_SNAPSHOT_VALUES = tuple(
+    c
+    for c, _ in ACCOUNT_COLUMNS
+    if c
+    not in (
+        "platform",
+        "account_id",
+        "id_is_hashed",
+        "source_file",
+        "source_row",
+        "batch_id",
+        "reader",
+        "reader_version",
+    )
+)
 
 #: One item of a list-valued cell: a quoted string (Python or JSON list syntax) or a bare token.
 LIST_ITEM_PATTERN = r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|[^\s,\[\]'\"]+"

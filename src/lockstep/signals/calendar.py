@@ -1,8 +1,8 @@
 """Work-calendar fingerprint: do a community's posts follow an office schedule in a candidate time zone?
 
 Spamouflage's accounts posted on Beijing office hours, Monday to Friday, with a lunch break (Meta 2022/2023;
-ASPI 2019); the IRA worked shifts in St Petersburg. For each community (and each account with at least
-``MIN_POSTS`` posts), in the candidate zone (``tz_offset_hours``, default UTC+8):
+ASPI 2019); the IRA worked shifts in St Petersburg. For each community (and each community member with at
+least ``MIN_POSTS`` posts), in the candidate zone (``tz_offset_hours``, default UTC+8):
 
 * ``office_share``: share of posts Monday-Friday 09:00-17:59 local;
 * ``lunch_dip``: weekday posting rate 12:00-13:29 over the rate 10:00-11:59 and 13:30-15:29 (1 = no dip);
@@ -81,11 +81,11 @@ def _template_shares() -> str:
     reject it (within ``CANDIDATE_FIT`` of the best under some template), and otherwise reports the best fit.
     """
     parts = []
+    local = "(how + o + 168) % 168"  # local hour of the week (0 = Monday 00h) of UTC bin ``how`` at offset ``o``
     for start in (8, 9, 10):
         parts.append(
-            f"""avg(CASE WHEN isodow(c.created_at + INTERVAL (o * 3600) SECOND) <= 5
-                     AND hour(c.created_at + INTERVAL (o * 3600) SECOND) BETWEEN {start} AND {start + 8}
-                    THEN 1.0 ELSE 0.0 END) AS share{start}"""
+            f"""sum(CASE WHEN {local} // 24 < 5 AND {local} % 24 BETWEEN {start} AND {start + 8}
+                    THEN n ELSE 0 END) / sum(n) AS share{start}"""
         )
     return ",\n".join(parts)
 
@@ -121,7 +121,9 @@ def compute(con: duckdb.DuckDBPyConnection, ctx: SignalContext) -> None:
     )
     for scope, key, where in (
         ("community", "CAST(community AS VARCHAR)", "community IS NOT NULL"),
-        ("account", "account_id", "TRUE"),
+        # Accounts in some community only: they are the ones a campaign reports (every posting account would be
+        # tens of thousands of 168-bin profiles at 10M posts, for rows nothing reads).
+        ("account", "account_id", "community IS NOT NULL"),
     ):
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE cal_groups AS
@@ -145,11 +147,12 @@ def compute(con: duckdb.DuckDBPyConnection, ctx: SignalContext) -> None:
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE cal_offset AS
             WITH offs AS (SELECT range AS o FROM range(-12, 15)),
-            s AS (SELECT c.platform, {key.replace("community", "c.community").replace("account_id", "c.account_id")}
-                         AS subject, o,
-                         {_template_shares()}
-                  FROM cal_posts c CROSS JOIN offs WHERE {where.replace("community", "c.community")}
-                  GROUP BY ALL),
+            h AS (SELECT c.platform, {key.replace("community", "c.community").replace("account_id", "c.account_id")}
+                         AS subject, (isodow(c.created_at) - 1) * 24 + hour(c.created_at) AS how, count(*) AS n
+                  FROM cal_posts c WHERE {where.replace("community", "c.community")} GROUP BY ALL),
+            -- a whole-hour offset moves every post of one UTC hour-of-week bin to the same local bin, so the
+            -- office shares at each offset come from the 168-bin histogram (not from every post x 27 offsets)
+            s AS (SELECT platform, subject, o, {_template_shares()} FROM h CROSS JOIN offs GROUP BY ALL),
             s2 AS (SELECT s.* FROM s SEMI JOIN cal_groups k USING (platform, subject)),
             b AS (SELECT platform, subject, arg_max(o, share9) AS free_offset, max(share8) AS m8,
                          max(share9) AS m9, max(share10) AS m10 FROM s2 GROUP BY platform, subject),

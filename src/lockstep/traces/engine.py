@@ -221,15 +221,15 @@ def _run_trace(con: duckdb.DuckDBPyConnection, trace: Trace, params: DetectParam
         trace.prepare(con, params)
     # Materialise the trace's actions first: filtering in the same statement makes DuckDB evaluate
     # expensive item expressions (text normalisation) twice.
+    # The cleaning projection is a view over it (one copy of the actions is materialised before ``act``).
     con.execute(f"CREATE OR REPLACE TEMP TABLE act_raw AS {NO_ACTIONS if one_platform else trace.actions_sql}")
     if trace.cross_platform:
         con.execute(f"CREATE OR REPLACE TEMP TABLE act_raw AS {cross_platform_actions('act_raw')}")
     con.execute(
-        """CREATE OR REPLACE TEMP TABLE act_all AS
+        """CREATE OR REPLACE TEMP VIEW act_all AS
         SELECT platform, account_id, CAST(item AS VARCHAR) AS item, post_id, t, epoch(t) AS ts
         FROM act_raw WHERE item IS NOT NULL AND item <> '' AND account_id IS NOT NULL"""
     )
-    con.execute("DROP TABLE act_raw")
     con.execute(
         """CREATE OR REPLACE TEMP TABLE item_stats AS
         SELECT platform, item, count(DISTINCT account_id) AS accounts, count(*) AS actions
@@ -246,9 +246,11 @@ def _run_trace(con: duckdb.DuckDBPyConnection, trace: Trace, params: DetectParam
                                              WHERE accounts BETWEEN 2 AND {int(cap)}) s
           ON s.platform = a.platform AND s.item = a.item"""
     )
+    con.execute("DROP VIEW act_all")
+    con.execute("DROP TABLE act_raw")
     window, note = _window_for(con, trace, params)
     rep = TraceReport(trace.name, run_id, window, note=note or (ONE_PLATFORM_NOTE if one_platform else None))
-    rep.actions, rep.items = _counts(con, "SELECT count(*), count(DISTINCT (platform, item)) FROM act_all")
+    rep.actions, rep.items = _counts(con, "SELECT coalesce(sum(actions), 0), count(*) FROM item_stats")
     rep.capped_items, rep.capped_actions = _counts(
         con, f"SELECT count(*), coalesce(sum(actions), 0) FROM item_stats WHERE accounts > {int(cap)}"
     )
@@ -262,7 +264,7 @@ def _run_trace(con: duckdb.DuckDBPyConnection, trace: Trace, params: DetectParam
         rep.note = (rep.note + "; " if rep.note else "") + (
             f"rarity linking: one shared item links a pair when at most {rare_cut} accounts acted on it"
         )
-    _edges(con, params, min_shared, rare_cut)
+    _edges(con, params, min_shared, rare_cut, cross_platform=trace.cross_platform)
     if params.null_replicates and window is not None:
         _null_model(con, params, window)
     con.execute("DELETE FROM edges WHERE trace = ?", [trace.name])
@@ -301,7 +303,7 @@ def _run_trace(con: duckdb.DuckDBPyConnection, trace: Trace, params: DetectParam
             rep.seconds,
         ],
     )
-    for t in ("act_all", "item_stats", "act", "pairs", "edge_tmp"):
+    for t in ("item_stats", "act", "pairs", "edge_tmp"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
     return rep
 
@@ -351,21 +353,40 @@ def _rare_cut(con: duckdb.DuckDBPyConnection) -> int:
     return max(2, min(quartile, share_bound))
 
 
-def _edges(con: duckdb.DuckDBPyConnection, params: DetectParams, min_shared: int, rare_cut: int = 0) -> None:
-    from lockstep.traces.rarity import add_rare_pairs
+def _tfidf(con: duckdb.DuckDBPyConnection) -> None:
+    """TF-IDF vectors (table ``tfidf``) over all of each paired account's (non-viral) actions.
 
-    # Rare items link beyond the window, up to the null model's horizon (see lockstep.traces.rarity).
-    if rare_cut:
-        add_rare_pairs(con, rare_cut, params.null_shift_s)
-    # TF-IDF vectors over all of each account's (non-viral) actions.
+    ``N`` counts every account of ``act`` and ``df`` is the item's distinct accounts (``item_stats``, which
+    counted exactly these actions for every item kept in ``act``); vectors are built only for accounts in some
+    pair, since only they can be in an edge, and each such vector is complete (its norm is the account's).
+    """
     con.execute(
         """CREATE OR REPLACE TEMP TABLE tfidf AS
         WITH n AS (SELECT platform, count(DISTINCT account_id) AS n FROM act GROUP BY platform),
-        df AS (SELECT platform, item, count(DISTINCT account_id) AS df FROM act GROUP BY platform, item),
-        tf AS (SELECT platform, account_id, item, count(*) AS tf FROM act GROUP BY ALL)
-        SELECT tf.platform, tf.account_id, tf.item, tf.tf * ln(1 + n.n / df.df) AS w
-        FROM tf JOIN df USING (platform, item) JOIN n USING (platform)"""
+        k AS (SELECT platform, account_a AS account_id FROM pairs UNION SELECT platform, account_b FROM pairs),
+        tf AS (SELECT a.platform, a.account_id, a.item, count(*) AS tf FROM act a
+               SEMI JOIN k ON k.platform = a.platform AND k.account_id = a.account_id GROUP BY ALL)
+        SELECT tf.platform, tf.account_id, tf.item, tf.tf * ln(1 + n.n / i.accounts) AS w
+        FROM tf JOIN item_stats i USING (platform, item) JOIN n USING (platform)"""
     )
+
+
+def _edges(
+    con: duckdb.DuckDBPyConnection,
+    params: DetectParams,
+    min_shared: int,
+    rare_cut: int = 0,
+    *,
+    cross_platform: bool = False,
+) -> None:
+    from lockstep.traces.rarity import add_rare_pairs
+
+    # Rare items link beyond the window, up to the null model's horizon (see lockstep.traces.rarity); before
+    # the TF-IDF step, so the accounts those pairs add get vectors too. A cross-platform trace keeps only
+    # pairs on different platforms, the rare ones included.
+    if rare_cut and add_rare_pairs(con, rare_cut, params.null_shift_s) and cross_platform:
+        con.execute(f"DELETE FROM pairs WHERE {same_platform_pair('account_a', 'account_b')}")
+    _tfidf(con)
     con.execute(
         """CREATE OR REPLACE TEMP TABLE edge_tmp AS
         WITH agg AS (

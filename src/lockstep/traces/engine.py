@@ -76,6 +76,8 @@ class DetectParams:
     near_dup_threshold: float = 0.8
     near_dup_min_tokens: int = 5
     linking: str = "rarity"
+    #: Distinct texts a near-duplicate prefix bucket may hold before it is skipped (and reported).
+    near_dup_bucket_cap: int = 2000
 
 
 @dataclass

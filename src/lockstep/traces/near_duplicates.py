@@ -5,8 +5,8 @@ near-duplicates when the Jaccard similarity of their token sets is at least ``th
 comparison of the QUT coordination-network-toolkit's ``co_similar_tweet`` (Graham et al.; CNT 1.5.2, MIT):
 tokens are CNT's, i.e. the text lower-cased, ``@mentions`` removed, then split at Unicode default word
 boundaries (UAX #29: ``don't``, ``3.14`` and ``example.org`` stay whole, every punctuation mark and emoji is a
-token of its own, each Han, Hiragana or Thai character is a token). :func:`token_set_sql` builds that set as
-a DuckDB expression; a test checks it against CNT's tokenizer.
+token of its own, each Han, Hiragana or Thai character is a token). :func:`token_rows_sql` builds those tokens as
+DuckDB rows; a test checks them against CNT's tokenizer.
 
 Every edge rests on one verified pair of posts, never on a chain: A~B and B~C do not link A and C unless A
 and C are themselves similar (single-linkage clusters did, and added edges between texts of Jaccard 0.6).
@@ -72,12 +72,44 @@ def _sql_str(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
-def token_set_sql(column: str) -> str:
-    """DuckDB expression: the sorted distinct CNT tokens of ``column`` (a ``VARCHAR[]``)."""
-    lowered = f"regexp_replace(lower({column}), '@[^{_WS}]*', '', 'g')"
-    spaced = f"regexp_replace(regexp_replace({lowered}, {_sql_str(f'({_SINGLE_SCRIPTS})')}, ' \\1 ', 'g'), "
+#: Space-free chunks made only of these are one token each (most words); others go through the full pattern.
+_PLAIN_CHUNK = "[a-z0-9_]+"
+
+
+def chunk_tokens_sql(chunk: str) -> str:
+    """DuckDB expression: the CNT tokens (``VARCHAR[]``, with repeats) of one lower-cased, space-free chunk.
+
+    Mentions (``@`` to the next whitespace) are cut first; Han, Hiragana, Thai (...) characters and Katakana runs
+    are set apart so that the word pattern cannot join them to neighbours.
+    """
+    cut = f"regexp_replace({chunk}, '@[^{_WS}]*', '', 'g')"
+    spaced = f"regexp_replace(regexp_replace({cut}, {_sql_str(f'({_SINGLE_SCRIPTS})')}, ' \\1 ', 'g'), "
     spaced += f"{_sql_str(f'({_KATAKANA})')}, ' \\1 ', 'g')"
-    return f"list_sort(list_distinct(regexp_extract_all({spaced}, {_sql_str(TOKEN_PATTERN)})))"
+    return f"regexp_extract_all({spaced}, {_sql_str(TOKEN_PATTERN)})"
+
+
+def token_rows_sql(source: str) -> str:
+    """A ``SELECT`` of ``(pid, tok)`` rows: the CNT tokens (with repeats) of ``source``'s ``(pid, text)`` rows.
+
+    Splitting at spaces first is exact (no UAX #29 rule joins across a space) and lets the common chunk, a
+    plain lower-case ASCII word, skip the regular expression.
+    """
+    return f"""WITH ch AS (SELECT pid, unnest(string_split(lower(text), ' ')) AS c FROM ({source}))
+        SELECT pid, c AS tok FROM ch WHERE regexp_full_match(c, '{_PLAIN_CHUNK}')
+        UNION ALL
+        SELECT pid, unnest({chunk_tokens_sql("c")}) AS tok FROM ch
+        WHERE c <> '' AND NOT regexp_full_match(c, '{_PLAIN_CHUNK}')"""
+
+
+def token_sets(con: duckdb.DuckDBPyConnection, texts: list[str]) -> list[set[str]]:
+    """The CNT token set of each of ``texts``, computed by the same SQL as the trace (for tests and checks)."""
+    con.execute("CREATE OR REPLACE TEMP TABLE _nd_texts (pid BIGINT, text VARCHAR)")
+    con.executemany("INSERT INTO _nd_texts VALUES (?, ?)", list(enumerate(texts)))
+    out: list[set[str]] = [set() for _ in texts]
+    for pid, tok in con.execute(token_rows_sql("SELECT pid, text FROM _nd_texts")).fetchall():
+        out[int(pid)].add(str(tok))
+    con.execute("DROP TABLE _nd_texts")
+    return out
 
 
 def prefix_length(n: int, threshold: float) -> int:
@@ -166,32 +198,58 @@ def build_actions(con: duckdb.DuckDBPyConnection, params: Any) -> None:
     bkt = "0" if window is None else f"CAST(floor(ts / {window!r}) AS BIGINT)"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE nd_raw AS
-        SELECT platform, post_id, account_id, created_at AS t, epoch(created_at) AS ts,
-               {token_set_sql("text")} AS toks
+        SELECT row_number() OVER () AS pid, platform, post_id, account_id, created_at AS t,
+               epoch(created_at) AS ts, {bkt} AS bkt, text
         FROM posts WHERE kind <> 'repost' AND text IS NOT NULL AND account_id IS NOT NULL"""
     )
-    texts, short = _row(con, f"SELECT count(*), count(*) FILTER (WHERE len(toks) < {min_tokens}) FROM nd_raw")
-    # One id per distinct token set; the prefix is its ``prefix_length`` smallest token hashes (any fixed
-    # global order is exact; hashing needs no pass over token frequencies).
+    # Distinct tokens per post, as 64-bit hashes (a collision inside one pair of texts is ~2^-64).
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE nd_sets AS
-        SELECT row_number() OVER (ORDER BY platform, toks) AS set_id, platform, toks, len(toks) AS n,
-               list_sort(list_transform(toks, lambda x: hash(x)))[
-                 1:greatest(1, len(toks) - CAST(ceil({threshold!r} * len(toks) - 1e-9) AS BIGINT) + 1)] AS prefix
-        FROM (SELECT DISTINCT platform, toks FROM nd_raw WHERE len(toks) >= {min_tokens})"""
+        "CREATE OR REPLACE TEMP TABLE nd_tok AS SELECT DISTINCT pid, hash(tok) AS h FROM ("
+        + token_rows_sql("SELECT pid, text FROM nd_raw")
+        + ")"
     )
+    # Per post: size and an order-free key of the token set (two independent 64-bit XOR sums).
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE nd_posts AS
-        SELECT s.set_id, r.platform, r.post_id, r.account_id, r.t, r.ts, {bkt} AS bkt
-        FROM nd_raw r JOIN nd_sets s ON s.platform = r.platform AND s.toks = r.toks"""
+        f"""CREATE OR REPLACE TEMP TABLE nd_posts0 AS
+        WITH k AS (SELECT pid, count(*) AS n, bit_xor(h) AS k1, bit_xor(hash(h, 7)) AS k2 FROM nd_tok GROUP BY pid)
+        SELECT r.pid, r.platform, r.post_id, r.account_id, r.t, r.ts, r.bkt, k.n, k.k1, k.k2
+        FROM nd_raw r JOIN k USING (pid) WHERE k.n >= {min_tokens}"""
     )
+    texts = _row(con, "SELECT count(*) FROM nd_raw")[0]
+    short = texts - _row(con, "SELECT count(*) FROM nd_posts0")[0]
     con.execute("DROP TABLE nd_raw")
-    distinct = _row(con, "SELECT count(*) FROM nd_sets")[0]
-    # Prefix-token buckets: (platform, token hash, time bucket) -> distinct texts.
+    # One set per distinct token set; its id is its first post's pid, its name its smallest post id.
     con.execute(
-        """CREATE OR REPLACE TEMP TABLE nd_pref AS
-        SELECT DISTINCT s.platform, unnest(s.prefix) AS h, b.bkt, s.set_id
-        FROM (SELECT DISTINCT set_id, bkt FROM nd_posts) b JOIN nd_sets s USING (set_id)"""
+        """CREATE OR REPLACE TEMP TABLE nd_sets AS
+        SELECT min(pid) AS sid, platform, any_value(n) AS n, min(post_id) AS name,
+               count(DISTINCT account_id) AS accounts, k1, k2
+        FROM nd_posts0 GROUP BY platform, k1, k2"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE nd_posts AS
+        SELECT s.sid, p.platform, p.post_id, p.account_id, p.t, p.ts, p.bkt
+        FROM nd_posts0 p JOIN nd_sets s ON s.platform = p.platform AND s.k1 = p.k1 AND s.k2 = p.k2"""
+    )
+    con.execute("DROP TABLE nd_posts0")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE nd_stok AS SELECT t.pid AS sid, t.h FROM nd_tok t SEMI JOIN nd_sets s "
+        "ON s.sid = t.pid"
+    )
+    con.execute("DROP TABLE nd_tok")
+    distinct = _row(con, "SELECT count(*) FROM nd_sets")[0]
+
+    # Prefix-token buckets: (platform, token hash, time bucket) -> distinct texts; tokens in hash order.
+    def plen(n: str) -> str:
+        return f"{n} - CAST(ceil({threshold!r} * {n} - 1e-9) AS BIGINT) + 1"
+
+    longest = _row(con, f"SELECT coalesce(max({plen('n')}), 1) FROM nd_sets")[0]
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE nd_pref AS
+        WITH pre AS (SELECT s.sid, s.platform, unnest(p.hs[1:{plen("s.n")}]) AS h
+                     FROM (SELECT sid, min(h, {max(1, longest)}) AS hs FROM nd_stok GROUP BY sid) p
+                     JOIN nd_sets s USING (sid))
+        SELECT DISTINCT pre.platform, pre.h, b.bkt, pre.sid
+        FROM pre JOIN (SELECT DISTINCT sid, bkt FROM nd_posts) b USING (sid)"""
     )
     con.execute(
         """CREATE OR REPLACE TEMP TABLE nd_bsize AS
@@ -201,7 +259,7 @@ def build_actions(con: duckdb.DuckDBPyConnection, params: Any) -> None:
     capped, skipped = _row(
         con,
         f"""SELECT count(*) FILTER (WHERE k > {cap}),
-               coalesce(sum(CASE WHEN k > {cap} THEN k * (k - 1) / 2 ELSE 0 END), 0)
+               coalesce(sum(CASE WHEN k > {cap} THEN k * (k - 1) // 2 ELSE 0 END), 0)
                + coalesce((SELECT sum(x.k * y.k) FROM nd_bsize x JOIN nd_bsize y
                           ON x.platform = y.platform AND x.h = y.h AND (FALSE{near})
                           WHERE x.k > {cap} OR y.k > {cap}), 0)
@@ -213,46 +271,38 @@ def build_actions(con: duckdb.DuckDBPyConnection, params: Any) -> None:
         f"""CREATE OR REPLACE TEMP TABLE nd_cand AS
         WITH ok AS (SELECT p.* FROM nd_pref p SEMI JOIN nd_bsize b
                     ON b.platform = p.platform AND b.h = p.h AND b.bkt = p.bkt AND b.k <= {cap}),
-        x AS (SELECT platform, h, set_id{shift if window is not None else ", bkt"} FROM ok)
-        SELECT DISTINCT x.set_id AS a, y.set_id AS b
+        x AS (SELECT platform, h, sid, bkt{shift} FROM ok)
+        SELECT DISTINCT x.sid AS a, y.sid AS b
         FROM x JOIN ok y ON x.platform = y.platform AND x.h = y.h AND x.{jb} = y.bkt
-        WHERE x.set_id < y.set_id"""
+        WHERE x.sid < y.sid"""
     )
     candidates = _row(con, "SELECT count(*) FROM nd_cand")[0]
+    # Verify: the exact Jaccard of the two token sets, after the length filter (t * |x| <= |y|).
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE nd_verified AS
-        SELECT a, b FROM (
-          SELECT c.a, c.b, sa.n + sb.n AS nn, len(list_intersect(sa.toks, sb.toks)) AS i
-          FROM nd_cand c JOIN nd_sets sa ON sa.set_id = c.a JOIN nd_sets sb ON sb.set_id = c.b
-          WHERE least(sa.n, sb.n) >= {threshold!r} * greatest(sa.n, sb.n) - 1e-9)
-        WHERE i / (nn - i) >= {threshold!r}"""
+        WITH c AS (SELECT c.a, c.b, sa.n AS na, sb.n AS nb, sa.accounts + sb.accounts AS accounts
+                   FROM nd_cand c JOIN nd_sets sa ON sa.sid = c.a JOIN nd_sets sb ON sb.sid = c.b
+                   WHERE least(sa.n, sb.n) >= {threshold!r} * greatest(sa.n, sb.n) - 1e-9),
+        i AS (SELECT c.a, c.b, count(*) AS i FROM c JOIN nd_stok x ON x.sid = c.a
+              JOIN nd_stok y ON y.sid = c.b AND y.h = x.h GROUP BY c.a, c.b)
+        SELECT c.a, c.b, c.accounts FROM c JOIN i USING (a, b) WHERE i.i / (c.na + c.nb - i.i) >= {threshold!r}"""
     )
-    verified = _row(con, "SELECT count(*) FROM nd_verified")[0]
-    con.execute(
-        """CREATE OR REPLACE TEMP TABLE nd_accounts AS
-        SELECT set_id, count(DISTINCT account_id) AS accounts FROM nd_posts GROUP BY set_id"""
-    )
-    viral = _row(
-        con,
-        f"""SELECT count(*) FROM nd_verified v JOIN nd_accounts xa ON xa.set_id = v.a
-            JOIN nd_accounts xb ON xb.set_id = v.b WHERE xa.accounts + xb.accounts > {max_accounts}""",
-    )[0]
+    verified, viral = _row(con, f"SELECT count(*), count(*) FILTER (WHERE accounts > {max_accounts}) FROM nd_verified")
     in_window = "TRUE" if window is None else f"abs(x.ts - y.ts) <= {window!r}"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE nd_cross AS
-        WITH v AS (SELECT v.a, v.b FROM nd_verified v JOIN nd_accounts xa ON xa.set_id = v.a
-                   JOIN nd_accounts xb ON xb.set_id = v.b WHERE xa.accounts + xb.accounts <= {max_accounts}),
-        x AS (SELECT p.*, v.b AS other{shift} FROM nd_posts p JOIN v ON v.a = p.set_id)
+        WITH x AS (SELECT p.*, v.b AS other{shift} FROM nd_posts p
+                   JOIN nd_verified v ON v.a = p.sid AND v.accounts <= {max_accounts})
         SELECT x.platform, x.account_id AS acc_x, x.post_id AS post_x, x.t AS t_x,
                y.account_id AS acc_y, y.post_id AS post_y, y.t AS t_y
-        FROM x JOIN nd_posts y ON y.set_id = x.other AND y.platform = x.platform AND y.bkt = x.{jb}
+        FROM x JOIN nd_posts y ON y.sid = x.other AND y.platform = x.platform AND y.bkt = x.{jb}
         WHERE x.account_id <> y.account_id AND {in_window}"""
     )
     post_pairs = _row(con, "SELECT count(*) FROM nd_cross")[0]
     con.execute(
         """CREATE OR REPLACE TEMP TABLE near_dup_actions AS
-        SELECT p.platform, p.account_id, 'nd:' || CAST(p.set_id AS VARCHAR) AS item, p.post_id, p.t
-        FROM nd_posts p SEMI JOIN nd_accounts a ON a.set_id = p.set_id AND a.accounts >= 2
+        SELECT p.platform, p.account_id, 'nd:' || s.name AS item, p.post_id, p.t
+        FROM nd_posts p JOIN nd_sets s ON s.sid = p.sid AND s.accounts >= 2
         UNION ALL
         SELECT platform, unnest([acc_x, acc_y]), 'nd:' || post_x || '~' || post_y, unnest([post_x, post_y]),
                unnest([t_x, t_y])
@@ -276,7 +326,7 @@ def build_actions(con: duckdb.DuckDBPyConnection, params: Any) -> None:
         "CREATE OR REPLACE TEMP TABLE near_dup_stats AS SELECT "
         + ", ".join(f"CAST({int(v)} AS BIGINT) AS {k}" for k, v in fields.items())
     )
-    for t in ("nd_sets", "nd_posts", "nd_pref", "nd_bsize", "nd_cand", "nd_verified", "nd_accounts", "nd_cross"):
+    for t in ("nd_sets", "nd_posts", "nd_stok", "nd_pref", "nd_bsize", "nd_cand", "nd_verified", "nd_cross"):
         con.execute(f"DROP TABLE {t}")
 
 

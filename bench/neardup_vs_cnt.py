@@ -1,11 +1,14 @@
 """Near-duplicate trace vs CNT 1.5.2 ``co_similar_tweet``: time, peak RSS, edges, recall and precision.
 
-Usage: python bench/neardup_vs_cnt.py [--scale 1] [--seed 3] [--memory-limit 2GB] [--skip-cnt]
-       [--cnt-venv DIR] [--out bench/results/neardup_vs_cnt_x1.json]
+Usage: python bench/neardup_vs_cnt.py [--world vs_cnt|sim] [--scale 1] [--sim-accounts 20000] [--seed 3]
+       [--memory-limit 2GB] [--skip-cnt] [--cnt-venv DIR] [--out bench/results/neardup_vs_cnt_x1.json]
 
 The input is ``bench/vs_cnt.py``'s generator (imported): at scale 1, 1,020,000 rows with 408,000 original
 texts (8 to 16 words from a 5,000-word vocabulary, 30 days) and planted groups that post the same text within
-a minute and lightly edited copies an hour later. Both tools get the same CSV and run with a 60 s window,
+a minute and lightly edited copies an hour later. ``--world sim`` instead writes the Lockstep simulator's
+world (``--sim-accounts`` accounts, about 50 posts each: short organic posts from small topic vocabularies,
+news syndication, fan and activist groups, copy-paste waves with light edits), the kind of input on which
+single-linkage clusters chained. Both tools get the same CSV and run with a 60 s window,
 Jaccard >= 0.8, minimum edge weight 1 and CNT's default minimum document size (1 token): Lockstep with
 ``min_shared_items=1``, no viral cap, no null model, ``near_dup_min_tokens=1``, and the store's memory limit
 (default 2 GB, the CLI's). CNT's directed counts are symmetrised and self-loops dropped. Recall is the share
@@ -74,6 +77,25 @@ else:
 """
 
 
+def simulated_world(path: Path, accounts: int, seed: int) -> dict[str, int]:
+    """Write the Lockstep simulator's world (short organic texts from small vocabularies, copy-paste waves with
+    light edits) as a CNT-layout CSV; return its counts."""
+    import duckdb
+
+    from lockstep.simulate import SimulationConfig, write_world
+
+    folder = path.parent / "sim"
+    res = write_world(SimulationConfig(accounts=accounts, seed=seed), folder, formats=("parquet",))
+    duckdb.connect().execute(
+        f"""COPY (SELECT tweetid AS message_id, userid AS user_id, user_screen_name AS username,
+                   CASE WHEN is_retweet = 'true' THEN retweet_tweetid ELSE '' END AS repost_id,
+                   coalesce(in_reply_to_tweetid, '') AS reply_id, tweet_text AS message,
+                   CAST(epoch(CAST(tweet_time AS TIMESTAMP)) AS BIGINT) AS timestamp, '' AS urls
+            FROM read_parquet('{folder / "tweets.parquet"}')) TO '{path}' (HEADER)"""
+    )
+    return {"rows": res.posts, "accounts": res.accounts, **{f"accounts_{k}": v for k, v in res.by_label.items()}}
+
+
 def edge_set(rows: list[tuple[str, str]]) -> set[tuple[str, str]]:
     """Undirected edges without self-loops."""
     return {(min(a, b), max(a, b)) for a, b in rows if a != b}
@@ -97,13 +119,17 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scale", type=int, default=1)
     ap.add_argument("--seed", type=int, default=3)
+    ap.add_argument("--world", choices=["vs_cnt", "sim"], default="vs_cnt")
+    ap.add_argument("--sim-accounts", type=int, default=20_000, help="--world sim: accounts (about 50 posts each)")
     ap.add_argument("--memory-limit", default="2GB")
     ap.add_argument("--skip-cnt", action="store_true")
     ap.add_argument("--cnt-venv", default=None, help="venv to install CNT into and reuse")
     ap.add_argument("--out", default=None)
     args = ap.parse_args()
-    out_path = Path(args.out or Path(__file__).parent / "results" / f"neardup_vs_cnt_x{args.scale}.json")
+    tag = f"x{args.scale}" if args.world == "vs_cnt" else f"sim{args.sim_accounts}"
+    out_path = Path(args.out or Path(__file__).parent / "results" / f"neardup_vs_cnt_{tag}.json")
     result: dict[str, object] = {
+        "world": args.world,
         "scale": args.scale,
         "seed": args.seed,
         "memory_limit": args.memory_limit,
@@ -113,7 +139,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
         data = tmp / "input.csv"
-        result["input"] = generate(data, args.scale, args.seed)
+        if args.world == "vs_cnt":
+            result["input"] = generate(data, args.scale, args.seed)
+        else:
+            result["input"] = simulated_world(data, args.sim_accounts, args.seed)
         db, edges_csv, stats_json = str(tmp / "l.duckdb"), tmp / "l.csv", tmp / "stats.json"
         secs, cpu, rss = timed([sys.executable, "-c", STEP, db, args.memory_limit, "ingest", str(data)])
         result["lockstep_ingest"] = {"seconds": secs, "cpu_s": cpu, "peak_rss_mb": rss}

@@ -255,16 +255,18 @@ def build_actions(con: duckdb.DuckDBPyConnection, params: Any) -> None:
         """CREATE OR REPLACE TEMP TABLE nd_bsize AS
         SELECT platform, h, bkt, count(*) AS k FROM nd_pref GROUP BY ALL"""
     )
-    near = "" if window is None else " OR (y.bkt = x.bkt + 1)"
     capped, skipped = _row(
         con,
-        f"""SELECT count(*) FILTER (WHERE k > {cap}),
-               coalesce(sum(CASE WHEN k > {cap} THEN k * (k - 1) // 2 ELSE 0 END), 0)
-               + coalesce((SELECT sum(x.k * y.k) FROM nd_bsize x JOIN nd_bsize y
-                          ON x.platform = y.platform AND x.h = y.h AND (FALSE{near})
-                          WHERE x.k > {cap} OR y.k > {cap}), 0)
+        f"""SELECT count(*) FILTER (WHERE k > {cap}), coalesce(sum(k * (k - 1) // 2) FILTER (WHERE k > {cap}), 0)
         FROM nd_bsize""",
     )
+    if capped and window is not None:  # comparisons with the next time bucket that a capped bucket also drops
+        skipped += _row(
+            con,
+            f"""SELECT coalesce(sum(x.k * y.k), 0) FROM nd_bsize x JOIN nd_bsize y
+                ON x.platform = y.platform AND x.h = y.h AND y.bkt = x.bkt + 1
+                WHERE x.k > {cap} OR y.k > {cap}""",
+        )[0]
     shift = "" if window is None else ", unnest([bkt - 1, bkt, bkt + 1]) AS jb"
     jb = "bkt" if window is None else "jb"
     con.execute(

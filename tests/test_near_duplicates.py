@@ -203,3 +203,13 @@ def test_prefix_length_never_shorter_than_the_overlap_bound() -> None:
             # any set with J >= t overlaps in at least n - p + 1 tokens: check the bound on the tightest case
             need = min(k for k in range(n + 1) if k / n >= t - 1e-12)
             assert p >= n - need + 1
+
+
+def test_long_texts_get_their_whole_prefix(tmp_path: Path) -> None:
+    # 400 distinct tokens need a prefix of 81 at Jaccard 0.8, more than the first pass keeps (64).
+    long_text = " ".join(f"t{i}" for i in range(400))
+    edited = long_text.replace("t7 ", "x7 ").replace("t300 ", "x300 ")  # J = 398 / 402
+    rows = [post("A", "10:00:00", text=long_text), post("B", "10:00:30", text=edited)]
+    with make_store(tmp_path, rows) as store:
+        detect(store, ["near-duplicate"], ANY_PAIR)
+        assert pairs(store) == {("A", "B")}

@@ -92,9 +92,13 @@ def token_rows_sql(source: str) -> str:
     """A ``SELECT`` of ``(pid, tok)`` rows: the CNT tokens (with repeats) of ``source``'s ``(pid, text)`` rows.
 
     Splitting at spaces first is exact (no UAX #29 rule joins across a space) and lets the common chunk, a
-    plain lower-case ASCII word, skip the regular expression.
+    plain lower-case ASCII word (or a whole text of them), skip the regular expression.
     """
-    return f"""WITH ch AS (SELECT pid, unnest(string_split(lower(text), ' ')) AS c FROM ({source}))
+    return f"""WITH x AS (SELECT pid, lower(text) AS x, regexp_full_match(lower(text), '[a-z0-9_ ]*') AS plain
+                  FROM ({source})),
+        ch AS (SELECT pid, unnest(string_split(x, ' ')) AS c FROM x WHERE NOT plain)
+        SELECT pid, tok FROM (SELECT pid, unnest(string_split(x, ' ')) AS tok FROM x WHERE plain) WHERE tok <> ''
+        UNION ALL
         SELECT pid, c AS tok FROM ch WHERE regexp_full_match(c, '{_PLAIN_CHUNK}')
         UNION ALL
         SELECT pid, unnest({chunk_tokens_sql("c")}) AS tok FROM ch
@@ -208,6 +212,10 @@ def build_actions(con: duckdb.DuckDBPyConnection, params: Any) -> None:
         + token_rows_sql("SELECT pid, text FROM nd_raw")
         + ")"
     )
+
+    def plen(n: str) -> str:
+        return f"{n} - CAST(ceil({threshold!r} * {n} - 1e-9) AS BIGINT) + 1"
+
     # Per post: size and an order-free key of the token set (two independent 64-bit XOR sums).
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE nd_posts0 AS
@@ -231,23 +239,14 @@ def build_actions(con: duckdb.DuckDBPyConnection, params: Any) -> None:
         FROM nd_posts0 p JOIN nd_sets s ON s.platform = p.platform AND s.k1 = p.k1 AND s.k2 = p.k2"""
     )
     con.execute("DROP TABLE nd_posts0")
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE nd_stok AS SELECT t.pid AS sid, t.h FROM nd_tok t SEMI JOIN nd_sets s "
-        "ON s.sid = t.pid"
-    )
-    con.execute("DROP TABLE nd_tok")
     distinct = _row(con, "SELECT count(*) FROM nd_sets")[0]
-
-    # Prefix-token buckets: (platform, token hash, time bucket) -> distinct texts; tokens in hash order.
-    def plen(n: str) -> str:
-        return f"{n} - CAST(ceil({threshold!r} * {n} - 1e-9) AS BIGINT) + 1"
-
-    longest = _row(con, f"SELECT coalesce(max({plen('n')}), 1) FROM nd_sets")[0]
+    # Prefix-token buckets: (platform, token hash, time bucket) -> distinct texts. The prefix is a text's
+    # smallest token hashes: hash order is a fixed global order, which is all prefix filtering needs (a sort,
+    # so it spills to disk when memory is short, unlike a per-text top-k state).
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE nd_pref AS
-        WITH pre AS (SELECT s.sid, s.platform, unnest(p.hs[1:{plen("s.n")}]) AS h
-                     FROM (SELECT sid, min(h, {max(1, longest)}) AS hs FROM nd_stok GROUP BY sid) p
-                     JOIN nd_sets s USING (sid))
+        WITH pre AS (SELECT s.sid, s.platform, t.h FROM nd_tok t JOIN nd_sets s ON s.sid = t.pid
+                     QUALIFY row_number() OVER (PARTITION BY t.pid ORDER BY t.h) <= {plen("s.n")})
         SELECT DISTINCT pre.platform, pre.h, b.bkt, pre.sid
         FROM pre JOIN (SELECT DISTINCT sid, bkt FROM nd_posts) b USING (sid)"""
     )
@@ -279,6 +278,11 @@ def build_actions(con: duckdb.DuckDBPyConnection, params: Any) -> None:
         WHERE x.sid < y.sid"""
     )
     candidates = _row(con, "SELECT count(*) FROM nd_cand")[0]
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE nd_stok AS SELECT pid AS sid, h FROM nd_tok
+        SEMI JOIN (SELECT a AS sid FROM nd_cand UNION SELECT b FROM nd_cand) c ON c.sid = nd_tok.pid"""
+    )
+    con.execute("DROP TABLE nd_tok")
     # Verify: the exact Jaccard of the two token sets, after the length filter (t * |x| <= |y|).
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE nd_verified AS

@@ -166,6 +166,10 @@ class NearDupStats:
         return "near-duplicate: " + "; ".join(parts)
 
 
+#: The posts the trace compares: CNT compares every message that is not a repost.
+_ELIGIBLE = "kind <> 'repost' AND text IS NOT NULL AND account_id IS NOT NULL"
+
+
 def _window(params: Any) -> float | None:
     """The window the engine will use for this trace, or ``None`` (any time) for 'none' and 'auto'.
 
@@ -202,14 +206,13 @@ def build_actions(con: duckdb.DuckDBPyConnection, params: Any) -> None:
     bkt = "0" if window is None else f"CAST(floor(ts / {window!r}) AS BIGINT)"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE nd_raw AS
-        SELECT row_number() OVER () AS pid, platform, post_id, account_id, created_at AS t,
-               epoch(created_at) AS ts, {bkt} AS bkt, text
-        FROM posts WHERE kind <> 'repost' AND text IS NOT NULL AND account_id IS NOT NULL"""
+        SELECT rowid AS pid, platform, post_id, account_id, created_at AS t, epoch(created_at) AS ts, {bkt} AS bkt
+        FROM posts WHERE {_ELIGIBLE}"""
     )
     # Distinct tokens per post, as 64-bit hashes (a collision inside one pair of texts is ~2^-64).
     con.execute(
         "CREATE OR REPLACE TEMP TABLE nd_tok AS SELECT DISTINCT pid, hash(tok) AS h FROM ("
-        + token_rows_sql("SELECT pid, text FROM nd_raw")
+        + token_rows_sql(f"SELECT rowid AS pid, text FROM posts WHERE {_ELIGIBLE}")
         + ")"
     )
 
@@ -229,8 +232,7 @@ def build_actions(con: duckdb.DuckDBPyConnection, params: Any) -> None:
     # One set per distinct token set; its id is its first post's pid, its name its smallest post id.
     con.execute(
         """CREATE OR REPLACE TEMP TABLE nd_sets AS
-        SELECT min(pid) AS sid, platform, any_value(n) AS n, min(post_id) AS name,
-               count(DISTINCT account_id) AS accounts, k1, k2
+        SELECT min(pid) AS sid, platform, any_value(n) AS n, min(post_id) AS name, count(*) AS posts, k1, k2
         FROM nd_posts0 GROUP BY platform, k1, k2"""
     )
     con.execute(
@@ -247,7 +249,7 @@ def build_actions(con: duckdb.DuckDBPyConnection, params: Any) -> None:
         f"""CREATE OR REPLACE TEMP TABLE nd_pref AS
         WITH pre AS (SELECT s.sid, s.platform, t.h FROM nd_tok t JOIN nd_sets s ON s.sid = t.pid
                      QUALIFY row_number() OVER (PARTITION BY t.pid ORDER BY t.h) <= {plen("s.n")})
-        SELECT DISTINCT pre.platform, pre.h, b.bkt, pre.sid
+        SELECT pre.platform, pre.h, b.bkt, pre.sid  -- unique: (sid, h) and (sid, bkt) are
         FROM pre JOIN (SELECT DISTINCT sid, bkt FROM nd_posts) b USING (sid)"""
     )
     con.execute(
@@ -268,10 +270,13 @@ def build_actions(con: duckdb.DuckDBPyConnection, params: Any) -> None:
         )[0]
     shift = "" if window is None else ", unnest([bkt - 1, bkt, bkt + 1]) AS jb"
     jb = "bkt" if window is None else "jb"
+    ok = "SELECT * FROM nd_pref"
+    if capped:
+        ok += f""" p SEMI JOIN nd_bsize b ON b.platform = p.platform AND b.h = p.h AND b.bkt = p.bkt
+                   AND b.k <= {cap}"""
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE nd_cand AS
-        WITH ok AS (SELECT p.* FROM nd_pref p SEMI JOIN nd_bsize b
-                    ON b.platform = p.platform AND b.h = p.h AND b.bkt = p.bkt AND b.k <= {cap}),
+        WITH ok AS ({ok}),
         x AS (SELECT platform, h, sid, bkt{shift} FROM ok)
         SELECT DISTINCT x.sid AS a, y.sid AS b
         FROM x JOIN ok y ON x.platform = y.platform AND x.h = y.h AND x.{jb} = y.bkt
@@ -286,8 +291,11 @@ def build_actions(con: duckdb.DuckDBPyConnection, params: Any) -> None:
     # Verify: the exact Jaccard of the two token sets, after the length filter (t * |x| <= |y|).
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE nd_verified AS
-        WITH c AS (SELECT c.a, c.b, sa.n AS na, sb.n AS nb, sa.accounts + sb.accounts AS accounts
+        WITH acc AS (SELECT sid, count(DISTINCT account_id) AS accounts FROM nd_posts
+                     SEMI JOIN (SELECT a AS sid FROM nd_cand UNION SELECT b FROM nd_cand) c USING (sid) GROUP BY sid),
+        c AS (SELECT c.a, c.b, sa.n AS na, sb.n AS nb, xa.accounts + xb.accounts AS accounts
                    FROM nd_cand c JOIN nd_sets sa ON sa.sid = c.a JOIN nd_sets sb ON sb.sid = c.b
+                   JOIN acc xa ON xa.sid = c.a JOIN acc xb ON xb.sid = c.b
                    WHERE least(sa.n, sb.n) >= {threshold!r} * greatest(sa.n, sb.n) - 1e-9),
         i AS (SELECT c.a, c.b, count(*) AS i FROM c JOIN nd_stok x ON x.sid = c.a
               JOIN nd_stok y ON y.sid = c.b AND y.h = x.h GROUP BY c.a, c.b)
@@ -308,7 +316,7 @@ def build_actions(con: duckdb.DuckDBPyConnection, params: Any) -> None:
     con.execute(
         """CREATE OR REPLACE TEMP TABLE near_dup_actions AS
         SELECT p.platform, p.account_id, 'nd:' || s.name AS item, p.post_id, p.t
-        FROM nd_posts p JOIN nd_sets s ON s.sid = p.sid AND s.accounts >= 2
+        FROM nd_posts p JOIN nd_sets s ON s.sid = p.sid AND s.posts >= 2
         UNION ALL
         SELECT platform, unnest([acc_x, acc_y]), 'nd:' || post_x || '~' || post_y, unnest([post_x, post_y]),
                unnest([t_x, t_y])

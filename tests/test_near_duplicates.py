@@ -9,11 +9,12 @@ from itertools import combinations
 from pathlib import Path
 
 import duckdb
+import pytest
 from click.testing import CliRunner
 
 from lockstep.cli import cli
 from lockstep.store import Store
-from lockstep.traces import DetectParams, detect
+from lockstep.traces import DetectParams, detect, near_duplicates
 from lockstep.traces.near_duplicates import annotate_report, last_stats, prefix_length, token_sets
 from lockstep.traces.queries import edges
 from tests.test_traces import make_store, post
@@ -158,6 +159,18 @@ def test_agrees_with_brute_force_jaccard_on_a_random_corpus(tmp_path: Path) -> N
             expected = _brute_force(corpus, window, min_tokens)
             assert expected, "the corpus must contain near-duplicates"
             assert pairs(store) == expected, (window, min_tokens)
+
+
+def test_chunked_prefixes_give_the_same_pairs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus = _random_corpus(seed=11)
+    start = dt.datetime(2024, 3, 1, 10)
+    rows = [post(a, (start + dt.timedelta(seconds=s)).strftime("%H:%M:%S"), text=x) for a, s, x in corpus]
+    with make_store(tmp_path, rows) as store:
+        detect(store, ["near-duplicate"], ANY_PAIR)
+        whole = pairs(store)
+        monkeypatch.setattr(near_duplicates, "CHUNK_TEXTS", 40)  # 260 posts -> 7 chunks
+        detect(store, ["near-duplicate"], ANY_PAIR)
+        assert pairs(store) == whole == _brute_force(corpus, 60, 5)
 
 
 def test_tokens_follow_cnt() -> None:

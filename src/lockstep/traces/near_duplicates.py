@@ -43,6 +43,8 @@ import duckdb
 DEFAULT_WINDOW_S = 60.0
 #: Distinct texts one prefix-token bucket may hold before it is skipped (and reported).
 DEFAULT_BUCKET_CAP = 2000
+#: Texts whose token lists are sorted at once (bounds the memory of the prefix step).
+CHUNK_TEXTS = 500_000
 
 # Characters of the token rules (UAX #29 word boundaries as CNT applies them through the ``regex`` module).
 _WS = r"\s\p{Z}\x{85}\x{0B}\x{1C}-\x{1F}"  # what Python's str.split() treats as whitespace
@@ -243,15 +245,23 @@ def build_actions(con: duckdb.DuckDBPyConnection, params: Any) -> None:
     con.execute("DROP TABLE nd_posts0")
     distinct = _row(con, "SELECT count(*) FROM nd_sets")[0]
     # Prefix-token buckets: (platform, token hash, time bucket) -> distinct texts. The prefix is a text's
-    # smallest token hashes: hash order is a fixed global order, which is all prefix filtering needs (a sort,
-    # so it spills to disk when memory is short, unlike a per-text top-k state).
+    # smallest token hashes: hash order is a fixed global order, which is all prefix filtering needs. Texts are
+    # taken in chunks of CHUNK_TEXTS so the per-text token lists never hold more than one chunk in memory.
+    chunks = max(1, -(-(texts - short) // CHUNK_TEXTS))
+    con.execute("CREATE OR REPLACE TEMP TABLE nd_pre (sid BIGINT, platform VARCHAR, h UBIGINT, n BIGINT)")
+    for i in range(chunks):
+        part = "" if chunks == 1 else f" WHERE pid % {chunks} = {i}"
+        con.execute(
+            f"""INSERT INTO nd_pre
+            SELECT s.sid, s.platform, unnest(list_sort(l.hs)[1:{plen("s.n")}]) AS h, s.n
+            FROM (SELECT pid, list(h) AS hs FROM nd_tok{part} GROUP BY pid) l JOIN nd_sets s ON s.sid = l.pid"""
+        )
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE nd_pref AS
-        WITH pre AS (SELECT s.sid, s.platform, t.h FROM nd_tok t JOIN nd_sets s ON s.sid = t.pid
-                     QUALIFY row_number() OVER (PARTITION BY t.pid ORDER BY t.h) <= {plen("s.n")})
+        """CREATE OR REPLACE TEMP TABLE nd_pref AS
         SELECT pre.platform, pre.h, b.bkt, pre.sid  -- unique: (sid, h) and (sid, bkt) are
-        FROM pre JOIN (SELECT DISTINCT sid, bkt FROM nd_posts) b USING (sid)"""
+        FROM nd_pre pre JOIN (SELECT DISTINCT sid, bkt FROM nd_posts) b USING (sid)"""
     )
+    con.execute("DROP TABLE nd_pre")
     con.execute(
         """CREATE OR REPLACE TEMP TABLE nd_bsize AS
         SELECT platform, h, bkt, count(*) AS k FROM nd_pref GROUP BY ALL"""

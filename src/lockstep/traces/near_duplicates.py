@@ -12,7 +12,8 @@ Every edge rests on one verified pair of posts, never on a chain: A~B and B~C do
 and C are themselves similar (single-linkage clusters did, and added edges between texts of Jaccard 0.6).
 Finding the pairs is sub-quadratic and exact, all in the engine:
 
-1. identical token sets collapse to one *text* (copypasta is mostly exact copies);
+1. identical token sets collapse to one *text* (copypasta is mostly exact copies), keyed by two independent
+   64-bit XOR sums of the token hashes;
 2. **prefix filtering** (Chaudhuri, Ganti & Kaushik, ICDE 2006; Bayardo, Ma & Srikant, WWW 2007): with the
    tokens of each text in one global order, two texts of ``n`` and ``m`` tokens with Jaccard >= t share at
    least one of their first ``n - ceil(t n) + 1`` tokens. Texts posted in the same or adjacent window-wide time
@@ -24,11 +25,19 @@ Finding the pairs is sub-quadratic and exact, all in the engine:
 A prefix-token bucket (one token, one time bucket) holding more than ``bucket_cap`` distinct texts is not
 expanded, and a verified pair of texts posted by more than ``max_item_accounts`` accounts together is viral
 and not paired, as the engine does for items; both are counted in :class:`NearDupStats` and reported. Texts
-under ``min_tokens`` tokens are not compared (counted and reported too).
+under ``min_tokens`` tokens are not compared (counted and reported too). The default, 5, is where
+near-duplication starts to mean something: under 4 tokens Jaccard >= 0.8 holds only for identical sets (the
+co-text trace's job), at 4 only for one added token, and short texts ("good morning!") match by chance. CNT's
+own default is 1 (``--near-dup-min-tokens 1`` reproduces it).
 
-Items (what the engine pairs on): ``nd:<text>`` for exact copies of one text, and ``nd:<post>~<post>`` for one
-verified pair of posts of two different texts, so every co-action the engine forms is a verified one and
-each appears once. Everything runs as DuckDB temp tables, so memory stays within the store's limit.
+With ``--window auto`` or ``none`` the engine's window is not known here, so candidates come from all time
+(one time bucket): exact, but on large data common prefix tokens then hit the bucket cap (reported).
+
+Items (what the engine pairs on): ``nd:<post id>`` (the smallest post id of the text) for exact copies of one
+text, and ``nd:<post>~<post>`` for one verified pair of posts of two different texts, so every co-action the
+engine forms is a verified one and each appears once. Everything runs as DuckDB temp tables (the per-text
+sorted token lists in chunks of ``CHUNK_TEXTS``), so memory stays near the store's limit. The engine's trace
+report has no slot for what this step skipped: :func:`annotate_report` adds it (the CLI calls it).
 """
 
 from __future__ import annotations

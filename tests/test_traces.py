@@ -248,7 +248,7 @@ def test_near_duplicate_links_light_edits_not_different_texts(tmp_path: Path) ->
     base = "the glorious motherland stands united against foreign interference in our internal affairs today"
     rows = [
         post("a", "10:00:00", text=base),
-        post("b", "10:00:40", text=base.replace("glorious", "great") + " #peace"),  # light edit: J >= 0.8
+        post("b", "10:00:40", text=base.replace("glorious", "great") + " peace"),  # light edit: J = 0.8
         post("c", "10:00:50", text="completely different words about the weather and football scores here"),
         post("a", "11:00:00", text="second copied message with enough distinct words to count here"),
         post("b", "11:00:30", text="Second copied message with enough distinct words to count HERE!! @x"),

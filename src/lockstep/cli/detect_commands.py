@@ -45,6 +45,19 @@ from lockstep.traces.queries import evidence as query_evidence
 @click.option("--null-replicates", default=10, show_default=True, help="Time-shift null replicates (0: none).")
 @click.option("--null-shift", default=86400.0, show_default=True, help="Null model: max shift per account (s).")
 @click.option("--seed", default=0, show_default=True, help="Seed of the null model.")
+@click.option(
+    "--near-dup-min-tokens",
+    default=5,
+    show_default=True,
+    help="near-duplicate: texts with fewer distinct tokens are not compared (counted in the report); under 5, "
+    "Jaccard >= 0.8 only holds for exact copies or one added token. CNT's default is 1.",
+)
+@click.option(
+    "--near-dup-bucket-cap",
+    default=2000,
+    show_default=True,
+    help="near-duplicate: a prefix-token bucket with more distinct texts is skipped (counted in the report).",
+)
 @db_option
 @memory_option
 @quiet_option
@@ -58,6 +71,8 @@ def detect(
     null_replicates: int,
     null_shift: float,
     seed: int,
+    near_dup_min_tokens: int,
+    near_dup_bucket_cap: int,
     db: str,
     memory_limit: str,
     quiet: bool,
@@ -72,6 +87,8 @@ def detect(
         null_replicates=null_replicates,
         null_shift_s=null_shift,
         seed=seed,
+        near_dup_min_tokens=near_dup_min_tokens,
+        near_dup_bucket_cap=near_dup_bucket_cap,
     )
     with open_store(db, memory_limit=memory_limit) as store, step_progress("detect", quiet) as progress:
         report = api.detect(store, traces or None, params, progress=progress)

@@ -34,8 +34,9 @@ class Trace:
     #: Distinct shared items an edge needs unless the run says otherwise (2 avoids degenerate cliques).
     default_min_shared: int = 2
     #: Optional step run before ``actions_sql`` (in the same transaction) to build temp tables it reads;
-    #: called as ``prepare(con, params)`` with the run's :class:`~lockstep.traces.engine.DetectParams`.
-    prepare: Callable[[Any, Any], None] | None = None
+    #: called as ``prepare(con, params)`` with the run's :class:`~lockstep.traces.engine.DetectParams`; a string it
+    #: returns (what it skipped, what it capped) is added to the trace's report line, never silently lost.
+    prepare: Callable[[Any, Any], str | None] | None = None
     #: The pip extra this trace needs; when it is missing, running every trace skips this one (and says so).
     optional_extra: str | None = None
     #: Whether ``detect`` without ``--trace`` runs it (the embedding trace is opt-in: ~500 texts/s on 2 cores).

@@ -83,6 +83,8 @@ class DetectParams:
     near_dup_threshold: float = 0.8
     near_dup_min_tokens: int = 5
     linking: str = "rarity"
+    #: Distinct texts a near-duplicate prefix bucket may hold before it is skipped (and reported).
+    near_dup_bucket_cap: int = 2000
 
 
 @dataclass
@@ -217,8 +219,7 @@ def _run_trace(con: duckdb.DuckDBPyConnection, trace: Trace, params: DetectParam
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     run_id = f"r{now:%Y%m%dT%H%M%S%f}-{trace.name}"
     one_platform = trace.cross_platform and single_platform(con)
-    if trace.prepare is not None and not one_platform:
-        trace.prepare(con, params)
+    prepared = trace.prepare(con, params) if trace.prepare is not None and not one_platform else None
     # Materialise the trace's actions first: filtering in the same statement makes DuckDB evaluate
     # expensive item expressions (text normalisation) twice.
     # The cleaning projection is a view over it (one copy of the actions is materialised before ``act``).
@@ -249,7 +250,8 @@ def _run_trace(con: duckdb.DuckDBPyConnection, trace: Trace, params: DetectParam
     con.execute("DROP VIEW act_all")
     con.execute("DROP TABLE act_raw")
     window, note = _window_for(con, trace, params)
-    rep = TraceReport(trace.name, run_id, window, note=note or (ONE_PLATFORM_NOTE if one_platform else None))
+    notes = [n for n in (note, ONE_PLATFORM_NOTE if one_platform else None, prepared) if isinstance(n, str) and n]
+    rep = TraceReport(trace.name, run_id, window, note="; ".join(notes) or None)
     rep.actions, rep.items = _counts(con, "SELECT coalesce(sum(actions), 0), count(*) FROM item_stats")
     rep.capped_items, rep.capped_actions = _counts(
         con, f"SELECT count(*), coalesce(sum(actions), 0) FROM item_stats WHERE accounts > {int(cap)}"

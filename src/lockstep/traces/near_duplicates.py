@@ -1,99 +1,409 @@
-"""Near-duplicate text clusters by MinHash LSH, computed in the engine (no per-post Python).
+"""Near-duplicate posts: pairs of texts whose own Jaccard similarity passes the threshold, within the window.
 
-Lightly edited copypasta (a word swapped, a hashtag added) defeats exact co-text. Each post's text becomes a
-set of word tokens (normalised as for exact co-text: case, URLs, mentions and emoji removed); two posts are
-near-duplicates when the Jaccard similarity of their token sets is at least ``threshold`` (default 0.8, the
-QUT toolkit's ``co_similar_tweet`` comparison). Finding them is sub-quadratic:
+Lightly edited copypasta (a word swapped, a hashtag added) defeats exact co-text. Two posts are
+near-duplicates when the Jaccard similarity of their token sets is at least ``threshold`` (default 0.8), the
+comparison of the QUT coordination-network-toolkit's ``co_similar_tweet`` (Graham et al.; CNT 1.5.2, MIT):
+tokens are CNT's, i.e. the text lower-cased, ``@mentions`` removed, then split at Unicode default word
+boundaries (UAX #29: ``don't``, ``3.14`` and ``example.org`` stay whole, every punctuation mark and emoji is a
+token of its own, each Han, Hiragana or Thai character is a token). :func:`token_rows_sql` builds those tokens as
+DuckDB rows; a test checks them against CNT's tokenizer.
 
-1. identical token sets collapse to one *distinct set* first (copypasta is mostly exact copies);
-2. each distinct set gets ``bands x rows`` MinHash values (``min hash(token, seed_k)`` over its tokens, with
-   DuckDB's hash and seeds derived from the run's ``seed``), and sets sharing any band key are candidates
-   (Broder 1997; Leskovec, Rajaraman & Ullman, *Mining of Massive Datasets*, ch. 3). With 12 bands of 4 rows,
-   a pair at Jaccard 0.8 becomes a candidate with probability 0.998, at 0.5 with 0.54, at 0.3 with 0.09;
-3. candidates are verified with the exact Jaccard of their token sets; a band bucket holding more than
-   ``BUCKET_CAP`` sets compares each member with the bucket's first set only (linear, not quadratic);
-4. verified pairs are joined into clusters (connected components, union-find): single linkage, so a chain
-   A~B~C puts A and C in one cluster even when they are less similar than the threshold. The cluster is the
-   item of the ``near-duplicate`` trace.
+Every edge rests on one verified pair of posts, never on a chain: A~B and B~C do not link A and C unless A
+and C are themselves similar (single-linkage clusters did, and added edges between texts of Jaccard 0.6).
+Finding the pairs is sub-quadratic and exact, all in the engine:
 
-Texts with fewer than ``min_tokens`` distinct tokens are left out (one hashtag and a mention match by chance).
+1. identical token sets collapse to one *text* (copypasta is mostly exact copies), keyed by two independent
+   64-bit XOR sums of the token hashes;
+2. **prefix filtering** (Chaudhuri, Ganti & Kaushik, ICDE 2006; Bayardo, Ma & Srikant, WWW 2007): with the
+   tokens of each text in one global order, two texts of ``n`` and ``m`` tokens with Jaccard >= t share at
+   least one of their first ``n - ceil(t n) + 1`` tokens. Texts posted in the same or adjacent window-wide time
+   buckets that share a prefix token are candidates, so no pair within the window is missed (MinHash LSH
+   would miss some, and without the window it compares texts posted weeks apart);
+3. each candidate is verified with its exact Jaccard (float division, as CNT does);
+4. posts of two verified texts within the window form the pairs.
+
+A prefix-token bucket (one token, one time bucket) holding more than ``bucket_cap`` distinct texts is not
+expanded, and a verified pair of texts posted by more than ``max_item_accounts`` accounts together is viral
+and not paired, as the engine does for items; both are counted in :class:`NearDupStats` and reported. Texts
+under ``min_tokens`` tokens are not compared (counted and reported too). The default, 5, is where
+near-duplication starts to mean something: under 4 tokens Jaccard >= 0.8 holds only for identical sets (the
+co-text trace's job), at 4 only for one added token, and short texts ("good morning!") match by chance. CNT's
+own default is 1 (``--near-dup-min-tokens 1`` reproduces it).
+
+With ``--window auto`` or ``none`` the engine's window is not known here, so candidates come from all time
+(one time bucket): exact, but on large data common prefix tokens then hit the bucket cap (reported).
+
+Items (what the engine pairs on): ``nd:<post id>`` (the smallest post id of the text) for exact copies of one
+text, and ``nd:<post>~<post>`` for one verified pair of posts of two different texts, so every co-action the
+engine forms is a verified one and each appears once. Everything runs as DuckDB temp tables (the per-text
+sorted token lists in chunks of ``CHUNK_TEXTS``), so memory stays near the store's limit. What this step
+skipped (short texts, capped buckets) is the note ``build_actions`` returns; the engine adds it to the trace's
+report line.
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 
-from lockstep.normalize.text import normalize_text_sql
+#: The trace's default window (seconds), used when a run does not set one.
+DEFAULT_WINDOW_S = 60.0
+#: Distinct texts one prefix-token bucket may hold before it is skipped (and reported).
+DEFAULT_BUCKET_CAP = 2000
+#: Texts whose token lists are sorted at once (bounds the memory of the prefix step).
+CHUNK_TEXTS = 500_000
 
-BANDS = 12
-ROWS = 4
-BUCKET_CAP = 200
-TOKEN_PATTERN = r"[\p{L}\p{N}_#]+"
+# Characters of the token rules (UAX #29 word boundaries as CNT applies them through the ``regex`` module).
+_WS = r"\s\p{Z}\x{85}\x{0B}\x{1C}-\x{1F}"  # what Python's str.split() treats as whitespace
+_LET = r"\p{L}\p{M}\x{AD}\x{200C}\x{200D}"  # letters, their marks, soft hyphen, ZWNJ/ZWJ (WB4: Extend, Format)
+_DIG = r"\p{Nd}"
+_EXT = r"_\x{203F}\x{2040}\x{2054}\x{FE33}\x{FE34}\x{FE4D}-\x{FE4F}\x{FF3F}"  # ExtendNumLet
+_MIDNUMLET = r".'\x{2018}\x{2019}\x{2024}\x{FE52}\x{FF07}\x{FF0E}"
+_MIDLETTER = r":\x{B7}\x{387}\x{55F}\x{5F4}\x{2027}\x{FE13}\x{FE55}\x{FF1A}" + _MIDNUMLET
+_MIDNUM = r",;\x{37E}\x{589}\x{60C}\x{60D}\x{66C}\x{7F8}\x{2044}\x{FE10}\x{FE14}\x{FE50}\x{FE54}\x{FF0C}\x{FF1B}"
+_MIDNUM += _MIDNUMLET
+_ANY = f"[{_LET}{_DIG}{_EXT}]"
+_L, _D = f"[{_LET}]", f"[{_DIG}]"
+#: A word (letters, digits and connectors, joined across ``'``, ``.``, ``:`` between letters and ``,``, ``.``
+#: between digits), a regional-indicator pair, or one other visible character with its extenders (emoji with
+#: skin tone or ZWJ sequence). A lone ASCII apostrophe is never a token (CNT's split pattern swallows it).
+TOKEN_PATTERN = (
+    f"(?:{_ANY}*(?:{_L}(?:[{_MIDLETTER}]{_L})+|{_D}(?:[{_MIDNUM}]{_D})+))+{_ANY}*|{_ANY}+"
+    r"|[\x{1F1E6}-\x{1F1FF}]{2}"
+    f"|[^{_WS}'](?:[\\p{{M}}\\x{{1F3FB}}-\\x{{1F3FF}}]|\\x{{200D}}[^{_WS}]?)*"
+)
+#: Scripts whose characters are tokens one by one (no UAX #29 rule joins them), and Katakana runs (WB13).
+_SINGLE_SCRIPTS = r"[\p{Han}\p{Hiragana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}][\p{Mn}\p{Mc}]*"
+_KATAKANA = r"[\p{Katakana}\x{30FC}\x{FF70}]+"
 
 
-def build_clusters(con: duckdb.DuckDBPyConnection, params: Any) -> None:
-    """Create temp table ``near_dup_clusters(platform, post_id, cluster)`` for every eligible post."""
+def _sql_str(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+#: Space-free chunks made only of these are one token each (most words); others go through the full pattern.
+_PLAIN_CHUNK = "[a-z0-9_]+"
+
+
+def chunk_tokens_sql(chunk: str) -> str:
+    """DuckDB expression: the CNT tokens (``VARCHAR[]``, with repeats) of one lower-cased, space-free chunk.
+
+    Mentions (``@`` to the next whitespace) are cut first; Han, Hiragana, Thai (...) characters and Katakana runs
+    are set apart so that the word pattern cannot join them to neighbours.
+    """
+    cut = f"regexp_replace({chunk}, '@[^{_WS}]*', '', 'g')"
+    spaced = f"regexp_replace(regexp_replace({cut}, {_sql_str(f'({_SINGLE_SCRIPTS})')}, ' \\1 ', 'g'), "
+    spaced += f"{_sql_str(f'({_KATAKANA})')}, ' \\1 ', 'g')"
+    return f"regexp_extract_all({spaced}, {_sql_str(TOKEN_PATTERN)})"
+
+
+def token_rows_sql(source: str) -> str:
+    """A ``SELECT`` of ``(pid, tok)`` rows: the CNT tokens (with repeats) of ``source``'s ``(pid, text)`` rows.
+
+    Splitting at spaces first is exact (no UAX #29 rule joins across a space) and lets the common chunk, a
+    plain lower-case ASCII word (or a whole text of them), skip the regular expression.
+    """
+    return f"""WITH x AS (SELECT pid, lower(text) AS x, regexp_full_match(lower(text), '[a-z0-9_ ]*') AS plain
+                  FROM ({source})),
+        ch AS (SELECT pid, unnest(string_split(x, ' ')) AS c FROM x WHERE NOT plain)
+        SELECT pid, tok FROM (SELECT pid, unnest(string_split(x, ' ')) AS tok FROM x WHERE plain) WHERE tok <> ''
+        UNION ALL
+        SELECT pid, c AS tok FROM ch WHERE regexp_full_match(c, '{_PLAIN_CHUNK}')
+        UNION ALL
+        SELECT pid, unnest({chunk_tokens_sql("c")}) AS tok FROM ch
+        WHERE c <> '' AND NOT regexp_full_match(c, '{_PLAIN_CHUNK}')"""
+
+
+def token_sets(con: duckdb.DuckDBPyConnection, texts: list[str]) -> list[set[str]]:
+    """The CNT token set of each of ``texts``, computed by the same SQL as the trace (for tests and checks)."""
+    con.execute("CREATE OR REPLACE TEMP TABLE _nd_texts (pid BIGINT, text VARCHAR)")
+    con.executemany("INSERT INTO _nd_texts VALUES (?, ?)", list(enumerate(texts)))
+    out: list[set[str]] = [set() for _ in texts]
+    for pid, tok in con.execute(token_rows_sql("SELECT pid, text FROM _nd_texts")).fetchall():
+        out[int(pid)].add(str(tok))
+    con.execute("DROP TABLE _nd_texts")
+    return out
+
+
+def prefix_length(n: int, threshold: float) -> int:
+    """Tokens of an ``n``-token text that any text with Jaccard >= ``threshold`` must share at least one of.
+
+    A pair with Jaccard >= t has an overlap of at least ``ceil(t n)`` (the union is at least ``n``), so among
+    any ``n - ceil(t n) + 1`` of the text's tokens in a fixed global order one is shared. A hair of slack keeps
+    float rounding (``0.8 * 15 = 12.000000000000002``) from shortening the prefix.
+
+    Examples:
+        >>> [prefix_length(n, 0.8) for n in (1, 4, 5, 12, 15)]
+        [1, 1, 2, 3, 4]
+    """
+    return max(1, min(n, n - math.ceil(threshold * n - 1e-9) + 1))
+
+
+@dataclass(frozen=True)
+class NearDupStats:
+    """What the near-duplicate preparation compared, skipped and found (reported with the run)."""
+
+    texts: int  # posts that are not reposts and have text
+    short_texts: int  # of which under min_tokens tokens: not compared
+    min_tokens: int
+    distinct_texts: int
+    candidate_pairs: int  # pairs of distinct texts sharing a prefix token in nearby time buckets
+    verified_pairs: int  # of which with Jaccard >= threshold
+    capped_buckets: int  # prefix-token buckets over bucket_cap distinct texts: not expanded
+    skipped_candidates: int  # the candidate comparisons those buckets would have produced (upper bound)
+    bucket_cap: int
+    viral_pairs: int  # verified pairs of texts with more than max_item_accounts accounts together: not paired
+    post_pairs: int  # verified pairs of posts of two different texts within the window
+
+    def note(self) -> str:
+        """One line for the run report."""
+        parts = [
+            f"{self.short_texts:,} of {self.texts:,} texts under {self.min_tokens} tokens not compared "
+            "(--near-dup-min-tokens)",
+            f"{self.verified_pairs:,} of {self.candidate_pairs:,} candidate text pairs verified "
+            f"(-> {self.post_pairs:,} post pairs)",
+        ]
+        if self.capped_buckets:
+            parts.append(
+                f"{self.capped_buckets:,} prefix buckets over {self.bucket_cap:,} texts skipped "
+                f"({self.skipped_candidates:,} candidate pairs dropped)"
+            )
+        else:
+            parts.append(f"no prefix bucket over {self.bucket_cap:,} texts")
+        if self.viral_pairs:
+            parts.append(f"{self.viral_pairs:,} viral text pairs not paired")
+        return "near-duplicate: " + "; ".join(parts)
+
+
+#: The posts the trace compares: CNT compares every message that is not a repost.
+_ELIGIBLE = "kind <> 'repost' AND text IS NOT NULL AND account_id IS NOT NULL"
+
+
+def _window(params: Any) -> float | None:
+    """The window the engine will use for this trace, or ``None`` (any time) for 'none' and 'auto'.
+
+    'auto' is estimated by the engine from the actions built here, after this step; candidates are then
+    generated over all time so that whatever window it estimates, no verified pair is missing.
+    """
+    w = params.window_s
+    if w is None:
+        return DEFAULT_WINDOW_S
+    if isinstance(w, str):
+        if w.lower() in ("none", "auto"):
+            return None
+        try:
+            w = float(w)
+        except ValueError:
+            return None  # the engine rejects it with a clear error
+    return float(w) if w > 0 else None
+
+
+def build_actions(con: duckdb.DuckDBPyConnection, params: Any) -> str:
+    """Create temp tables ``near_dup_actions(platform, account_id, item, post_id, t)`` and ``near_dup_stats``.
+
+    Called by the engine before the trace's ``actions_sql`` (see :class:`~lockstep.traces.base.Trace`); returns
+    what was skipped (:meth:`NearDupStats.note`), which the engine adds to the trace's report line.
+    """
     threshold = float(params.near_dup_threshold)
     min_tokens = int(params.near_dup_min_tokens)
-    seed = int(params.seed)
+    cap = int(getattr(params, "near_dup_bucket_cap", DEFAULT_BUCKET_CAP))
+    max_accounts = int(params.max_item_accounts)
+    if not 0.0 < threshold <= 1.0 or min_tokens < 1 or cap < 2:
+        from lockstep.errors import InputError
+
+        raise InputError("near-duplicate needs 0 < threshold <= 1, min tokens >= 1 and bucket cap >= 2")
+    window = _window(params)
+    bkt = "0" if window is None else f"CAST(floor(ts / {window!r}) AS BIGINT)"
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE nd_posts AS
-        SELECT platform, post_id,
-               list_sort(list_distinct(regexp_extract_all({normalize_text_sql("text")}, '{TOKEN_PATTERN}')))
-                 AS toks
-        FROM posts WHERE kind <> 'repost' AND text IS NOT NULL"""
+        f"""CREATE OR REPLACE TEMP TABLE nd_raw AS
+        SELECT rowid AS pid, platform, post_id, account_id, created_at AS t, epoch(created_at) AS ts, {bkt} AS bkt
+        FROM posts WHERE {_ELIGIBLE}"""
     )
-    con.execute(f"DELETE FROM nd_posts WHERE len(toks) < {min_tokens}")
+    # Distinct tokens per post, as 64-bit hashes (a collision inside one pair of texts is ~2^-64).
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE nd_tok AS SELECT DISTINCT pid, hash(tok) AS h FROM ("
+        + token_rows_sql(f"SELECT rowid AS pid, text FROM posts WHERE {_ELIGIBLE}")
+        + ")"
+    )
+
+    def plen(n: str) -> str:
+        return f"{n} - CAST(ceil({threshold!r} * {n} - 1e-9) AS BIGINT) + 1"
+
+    # Per post: size and an order-free key of the token set (two independent 64-bit XOR sums).
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE nd_posts0 AS
+        WITH k AS (SELECT pid, count(*) AS n, bit_xor(h) AS k1, bit_xor(hash(h, 7)) AS k2 FROM nd_tok GROUP BY pid)
+        SELECT r.pid, r.platform, r.post_id, r.account_id, r.t, r.ts, r.bkt, k.n, k.k1, k.k2
+        FROM nd_raw r JOIN k USING (pid) WHERE k.n >= {min_tokens}"""
+    )
+    texts = _row(con, "SELECT count(*) FROM nd_raw")[0]
+    short = texts - _row(con, "SELECT count(*) FROM nd_posts0")[0]
+    con.execute("DROP TABLE nd_raw")
+    # One set per distinct token set; its id is its first post's pid, its name its smallest post id.
     con.execute(
         """CREATE OR REPLACE TEMP TABLE nd_sets AS
-        SELECT row_number() OVER (ORDER BY platform, toks) AS set_id, platform, toks
-        FROM (SELECT DISTINCT platform, toks FROM nd_posts)"""
-    )
-    mins = ", ".join(
-        f"list_min(list_transform(toks, lambda t: hash(t, {seed * 1009 + k})))" for k in range(BANDS * ROWS)
-    )
-    con.execute(f"CREATE OR REPLACE TEMP TABLE nd_sig AS SELECT set_id, platform, [{mins}] AS sig FROM nd_sets")
-    keys = ", ".join(f"hash(sig[{b * ROWS + 1}:{(b + 1) * ROWS}])" for b in range(BANDS))
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE nd_bands AS
-        SELECT set_id, platform, unnest(range({BANDS})) AS band, unnest([{keys}]) AS bkey FROM nd_sig"""
+        SELECT min(pid) AS sid, platform, any_value(n) AS n, min(post_id) AS name, count(*) AS posts, k1, k2
+        FROM nd_posts0 GROUP BY platform, k1, k2"""
     )
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE nd_candidates AS
-        WITH sized AS (SELECT *, count(*) OVER (PARTITION BY platform, band, bkey) AS n,
-                              min(set_id) OVER (PARTITION BY platform, band, bkey) AS first_id
-                       FROM nd_bands),
-        small AS (SELECT x.set_id AS a, y.set_id AS b FROM sized x JOIN sized y
-                  ON x.platform = y.platform AND x.band = y.band AND x.bkey = y.bkey
-                  WHERE x.n > 1 AND x.n <= {BUCKET_CAP} AND x.set_id < y.set_id),
-        big AS (SELECT first_id AS a, set_id AS b FROM sized WHERE n > {BUCKET_CAP} AND set_id <> first_id)
-        SELECT DISTINCT a, b FROM (SELECT * FROM small UNION ALL SELECT * FROM big)"""
+        """CREATE OR REPLACE TEMP TABLE nd_posts AS
+        SELECT s.sid, p.platform, p.post_id, p.account_id, p.t, p.ts, p.bkt
+        FROM nd_posts0 p JOIN nd_sets s ON s.platform = p.platform AND s.k1 = p.k1 AND s.k2 = p.k2"""
     )
-    pairs = con.execute(
-        f"""SELECT c.a, c.b FROM nd_candidates c
-        JOIN nd_sets sa ON sa.set_id = c.a JOIN nd_sets sb ON sb.set_id = c.b
-        WHERE len(list_intersect(sa.toks, sb.toks)) >= {threshold!r}
-              * (len(sa.toks) + len(sb.toks) - len(list_intersect(sa.toks, sb.toks)))"""
-    ).fetchall()
-    roots = _components(pairs)
-    table = pa.table({"set_id": pa.array(list(roots), pa.int64()), "root": pa.array(list(roots.values()), pa.int64())})
-    con.register("_nd_roots", table)
+    con.execute("DROP TABLE nd_posts0")
+    distinct = _row(con, "SELECT count(*) FROM nd_sets")[0]
+    # Prefix-token buckets: (platform, token hash, time bucket) -> distinct texts. The prefix is a text's
+    # smallest token hashes: hash order is a fixed global order, which is all prefix filtering needs. Texts are
+    # taken in chunks of CHUNK_TEXTS so the per-text token lists never hold more than one chunk in memory.
+    chunks = max(1, -(-(texts - short) // CHUNK_TEXTS))
+    con.execute("CREATE OR REPLACE TEMP TABLE nd_pre (sid BIGINT, platform VARCHAR, h UBIGINT, n BIGINT)")
+    for i in range(chunks):
+        part = "" if chunks == 1 else f" WHERE pid % {chunks} = {i}"
+        con.execute(
+            f"""INSERT INTO nd_pre
+            SELECT s.sid, s.platform, unnest(list_sort(l.hs)[1:{plen("s.n")}]) AS h, s.n
+            FROM (SELECT pid, list(h) AS hs FROM nd_tok{part} GROUP BY pid) l JOIN nd_sets s ON s.sid = l.pid"""
+        )
     con.execute(
-        """CREATE OR REPLACE TEMP TABLE near_dup_clusters AS
-        SELECT p.platform, p.post_id, 'nd:' || CAST(coalesce(r.root, s.set_id) AS VARCHAR) AS cluster
-        FROM nd_posts p JOIN nd_sets s ON s.platform = p.platform AND s.toks = p.toks
-        LEFT JOIN _nd_roots r ON r.set_id = s.set_id"""
+        """CREATE OR REPLACE TEMP TABLE nd_pref AS
+        SELECT pre.platform, pre.h, b.bkt, pre.sid  -- unique: (sid, h) and (sid, bkt) are
+        FROM nd_pre pre JOIN (SELECT DISTINCT sid, bkt FROM nd_posts) b USING (sid)"""
     )
-    con.unregister("_nd_roots")
-    for t in ("nd_posts", "nd_sets", "nd_sig", "nd_bands", "nd_candidates"):
+    con.execute("DROP TABLE nd_pre")
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE nd_bsize AS
+        SELECT platform, h, bkt, count(*) AS k FROM nd_pref GROUP BY ALL"""
+    )
+    capped, skipped = _row(
+        con,
+        f"""SELECT count(*) FILTER (WHERE k > {cap}), coalesce(sum(k * (k - 1) // 2) FILTER (WHERE k > {cap}), 0)
+        FROM nd_bsize""",
+    )
+    if capped and window is not None:  # comparisons with the next time bucket that a capped bucket also drops
+        skipped += _row(
+            con,
+            f"""SELECT coalesce(sum(x.k * y.k), 0) FROM nd_bsize x JOIN nd_bsize y
+                ON x.platform = y.platform AND x.h = y.h AND y.bkt = x.bkt + 1
+                WHERE x.k > {cap} OR y.k > {cap}""",
+        )[0]
+    shift = "" if window is None else ", unnest([bkt - 1, bkt, bkt + 1]) AS jb"
+    jb = "bkt" if window is None else "jb"
+    ok = "SELECT * FROM nd_pref"
+    if capped:
+        ok += f""" p SEMI JOIN nd_bsize b ON b.platform = p.platform AND b.h = p.h AND b.bkt = p.bkt
+                   AND b.k <= {cap}"""
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE nd_cand AS
+        WITH ok AS ({ok}),
+        x AS (SELECT platform, h, sid, bkt{shift} FROM ok)
+        SELECT DISTINCT x.sid AS a, y.sid AS b
+        FROM x JOIN ok y ON x.platform = y.platform AND x.h = y.h AND x.{jb} = y.bkt
+        WHERE x.sid < y.sid"""
+    )
+    candidates = _row(con, "SELECT count(*) FROM nd_cand")[0]
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE nd_stok AS SELECT pid AS sid, h FROM nd_tok
+        SEMI JOIN (SELECT a AS sid FROM nd_cand UNION SELECT b FROM nd_cand) c ON c.sid = nd_tok.pid"""
+    )
+    con.execute("DROP TABLE nd_tok")
+    # Verify: the exact Jaccard of the two token sets, after the length filter (t * |x| <= |y|).
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE nd_verified AS
+        WITH acc AS (SELECT sid, count(DISTINCT account_id) AS accounts FROM nd_posts
+                     SEMI JOIN (SELECT a AS sid FROM nd_cand UNION SELECT b FROM nd_cand) c USING (sid) GROUP BY sid),
+        c AS (SELECT c.a, c.b, sa.n AS na, sb.n AS nb, xa.accounts + xb.accounts AS accounts
+                   FROM nd_cand c JOIN nd_sets sa ON sa.sid = c.a JOIN nd_sets sb ON sb.sid = c.b
+                   JOIN acc xa ON xa.sid = c.a JOIN acc xb ON xb.sid = c.b
+                   WHERE least(sa.n, sb.n) >= {threshold!r} * greatest(sa.n, sb.n) - 1e-9),
+        i AS (SELECT c.a, c.b, count(*) AS i FROM c JOIN nd_stok x ON x.sid = c.a
+              JOIN nd_stok y ON y.sid = c.b AND y.h = x.h GROUP BY c.a, c.b)
+        SELECT c.a, c.b, c.accounts FROM c JOIN i USING (a, b) WHERE i.i / (c.na + c.nb - i.i) >= {threshold!r}"""
+    )
+    verified, viral = _row(con, f"SELECT count(*), count(*) FILTER (WHERE accounts > {max_accounts}) FROM nd_verified")
+    in_window = "TRUE" if window is None else f"abs(x.ts - y.ts) <= {window!r}"
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE nd_cross AS
+        WITH x AS (SELECT p.*, v.b AS other{shift} FROM nd_posts p
+                   JOIN nd_verified v ON v.a = p.sid AND v.accounts <= {max_accounts})
+        SELECT x.platform, x.account_id AS acc_x, x.post_id AS post_x, x.t AS t_x,
+               y.account_id AS acc_y, y.post_id AS post_y, y.t AS t_y
+        FROM x JOIN nd_posts y ON y.sid = x.other AND y.platform = x.platform AND y.bkt = x.{jb}
+        WHERE x.account_id <> y.account_id AND {in_window}"""
+    )
+    post_pairs = _row(con, "SELECT count(*) FROM nd_cross")[0]
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE near_dup_actions AS
+        SELECT p.platform, p.account_id, 'nd:' || s.name AS item, p.post_id, p.t
+        FROM nd_posts p JOIN nd_sets s ON s.sid = p.sid AND s.posts >= 2
+        UNION ALL
+        SELECT platform, unnest([acc_x, acc_y]), 'nd:' || post_x || '~' || post_y, unnest([post_x, post_y]),
+               unnest([t_x, t_y])
+        FROM nd_cross"""
+    )
+    stats = NearDupStats(
+        texts=texts,
+        short_texts=short,
+        min_tokens=min_tokens,
+        distinct_texts=distinct,
+        candidate_pairs=candidates,
+        verified_pairs=verified,
+        capped_buckets=capped,
+        skipped_candidates=skipped,
+        bucket_cap=cap,
+        viral_pairs=viral,
+        post_pairs=post_pairs,
+    )
+    fields = asdict(stats)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE near_dup_stats AS SELECT "
+        + ", ".join(f"CAST({int(v)} AS BIGINT) AS {k}" for k, v in fields.items())
+    )
+    for t in ("nd_sets", "nd_posts", "nd_stok", "nd_pref", "nd_bsize", "nd_cand", "nd_verified", "nd_cross"):
         con.execute(f"DROP TABLE {t}")
+    return stats.note()
+
+
+def last_stats(con: duckdb.DuckDBPyConnection) -> NearDupStats | None:
+    """The statistics of the last near-duplicate preparation on this connection, if any."""
+    try:
+        cur = con.execute("SELECT * FROM near_dup_stats")
+    except duckdb.CatalogException:
+        return None
+    row = cur.fetchone()
+    if row is None:
+        return None
+    names = [d[0] for d in cur.description or []]
+    return NearDupStats(**{k: int(v) for k, v in zip(names, row, strict=True)})
+
+
+def annotate_report(con: duckdb.DuckDBPyConnection, report: Any) -> None:
+    """Add :meth:`NearDupStats.note` to the near-duplicate line of a :class:`~lockstep.traces.DetectReport`.
+
+    ``detect`` already does this (the note is what :func:`build_actions` returns); this is for a report built
+    some other way on the same connection. The numbers also stay in the temp table ``near_dup_stats`` (see
+    :func:`last_stats`). A note already present is not added twice.
+    """
+    stats = last_stats(con)
+    if stats is None:
+        return
+    note = stats.note()
+    for rep in report.traces:
+        if rep.trace == "near-duplicate" and not rep.skipped and note not in (rep.note or ""):
+            rep.note = (rep.note + "; " if rep.note else "") + note
+
+
+def _row(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[int, ...]:
+    row = con.execute(sql).fetchone()
+    return tuple(int(v or 0) for v in row) if row else (0,)
 
 
 def _components(pairs: list[tuple[int, int]]) -> dict[int, int]:
-    """Union-find: each set id in ``pairs`` -> the smallest id of its connected component.
+    """Union-find: each id in ``pairs`` -> the smallest id of its connected component.
+
+    Used by the media and cross-lingual traces, whose items are clusters; this trace no longer is.
 
     Examples:
         >>> _components([(1, 2), (2, 3), (7, 9)])

@@ -77,7 +77,7 @@ def test_cli_flag_sets_the_short_text_rule_and_reports_it(tmp_path: Path) -> Non
     db = str(tmp_path / "s.duckdb")
     runner = CliRunner()
     assert runner.invoke(cli, ["ingest", str(src), "--format", "generic", "--db", db, "-q"]).exit_code == 0
-    base = ["detect", "--trace", "near-duplicate", "--null-replicates", "0", "--db", db]
+    base = ["detect", "--trace", "near-duplicate", "--null-replicates", "0", "--min-shared", "1", "--db", db]
     res = runner.invoke(cli, base)
     assert res.exit_code == 0, res.output
     assert "4 of 4 texts under 5 tokens not compared" in res.stderr
@@ -225,4 +225,22 @@ def test_long_texts_get_their_whole_prefix(tmp_path: Path) -> None:
     rows = [post("A", "10:00:00", text=long_text), post("B", "10:00:30", text=edited)]
     with make_store(tmp_path, rows) as store:
         detect(store, ["near-duplicate"], ANY_PAIR)
+        assert pairs(store) == {("A", "B")}
+
+
+def test_one_edited_copy_does_not_link_under_default_rarity_linking(tmp_path: Path) -> None:
+    """Each edited pair is its own item (shared by exactly two accounts), so rarity would call every one rare:
+    the trace opts out of rarity linking and needs two distinct near-duplicate items, as strict linking does."""
+    a = " ".join(WORDS12)
+    b = " ".join(f"other{i}" for i in range(12))
+    one = [post("A", "10:00:00", text=a), post("B", "10:00:10", text=a + " extra1")]
+    two = [*one, post("A", "11:00:00", text=b), post("B", "11:00:10", text=b + " extra2")]
+    defaults = DetectParams(null_replicates=0)
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    with make_store(tmp_path / "one", one) as store:
+        detect(store, ["near-duplicate"], defaults)
+        assert pairs(store) == set()
+    with make_store(tmp_path / "two", two) as store:
+        detect(store, ["near-duplicate"], defaults)
         assert pairs(store) == {("A", "B")}

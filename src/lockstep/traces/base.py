@@ -39,6 +39,10 @@ class Trace:
     prepare: Callable[[Any, Any], str | None] | None = None
     #: The pip extra this trace needs; when it is missing, running every trace skips this one (and says so).
     optional_extra: str | None = None
+    #: Whether rarity linking applies (one shared rare item links a pair). Off for traces whose items are made
+    #: per pair of posts (near-duplicate: ``nd:<post>~<post>``), where an item's popularity says nothing about
+    #: how rare the content is, so every item would look rare.
+    rarity_linking: bool = True
     #: Whether ``detect`` without ``--trace`` runs it (the embedding trace is opt-in: ~500 texts/s on 2 cores).
     default: bool = True
     #: DISARM technique ids this trace evidences (current id first, a retired one after it); campaigns, reports

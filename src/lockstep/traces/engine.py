@@ -261,7 +261,8 @@ def _run_trace(con: duckdb.DuckDBPyConnection, trace: Trace, params: DetectParam
         con.execute(f"DELETE FROM pairs WHERE {same_platform_pair('account_a', 'account_b')}")
     rep.pairs = _counts(con, "SELECT count(*) FROM pairs")[0]
     min_shared = params.min_shared_items or trace.default_min_shared
-    rare_cut = _rare_cut(con) if params.linking == "rarity" and min_shared > 1 else 0
+    rarity = params.linking == "rarity" and min_shared > 1 and trace.rarity_linking
+    rare_cut = _rare_cut(con) if rarity else 0
     if rare_cut:
         rep.note = (rep.note + "; " if rep.note else "") + (
             f"rarity linking: one shared item links a pair when at most {rare_cut} accounts acted on it"

@@ -25,5 +25,6 @@ NEAR_DUPLICATE = register(
         techniques=("T0084.001", "T0084.002"),
         colour="#ff7f0e",
         narrative=True,
+        rarity_linking=False,
     )
 )

@@ -45,6 +45,21 @@ from lockstep.traces.queries import evidence as query_evidence
 @click.option("--null-replicates", default=10, show_default=True, help="Time-shift null replicates (0: none).")
 @click.option("--null-shift", default=86400.0, show_default=True, help="Null model: max shift per account (s).")
 @click.option("--seed", default=0, show_default=True, help="Seed of the null model.")
+@click.option(
+    "--engine",
+    type=click.Choice(["duckdb", "spark"]),
+    default="duckdb",
+    show_default=True,
+    help="duckdb: the default engine; spark: the exact traces on Apache Spark (needs lockstep[spark]; "
+    "see docs/scale.md).",
+)
+@click.option("--spark-master", default="local[2]", show_default=True, help="Spark master URL (--engine spark).")
+@click.option(
+    "--parquet-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="--engine spark: read posts/post_urls Parquet from here instead of exporting the store's tables.",
+)
 @db_option
 @memory_option
 @quiet_option
@@ -58,11 +73,16 @@ def detect(
     null_replicates: int,
     null_shift: float,
     seed: int,
+    engine: str,
+    spark_master: str,
+    parquet_dir: str | None,
     db: str,
     memory_limit: str,
     quiet: bool,
 ) -> None:
     """Find co-action edges between accounts, with evidence, for each trace."""
+    if parquet_dir and engine != "spark":
+        raise click.UsageError("--parquet-dir needs --engine spark")
     params = DetectParams(
         window_s=window,
         min_shared_items=min_shared,
@@ -74,7 +94,20 @@ def detect(
         seed=seed,
     )
     with open_store(db, memory_limit=memory_limit) as store, step_progress("detect", quiet) as progress:
-        report = run_detect(store, traces or None, params, progress=progress)
+        if engine == "spark":
+            from lockstep.engine import detect as engine_detect
+
+            report = engine_detect(
+                store,
+                traces or None,
+                params,
+                engine="spark",
+                master=spark_master,
+                parquet_dir=parquet_dir,
+                progress=progress,
+            )
+        else:
+            report = run_detect(store, traces or None, params, progress=progress)
     if not quiet:
         click.echo(report.summary(), err=True)
 

@@ -13,6 +13,7 @@ parser error, measured in ``tests/test_engine_shims.py``); the seam never calls 
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -137,6 +138,8 @@ def spark_backend(
     own = session is None
     if own:
         builder = sql.SparkSession.builder.appName("lockstep").config("spark.sql.session.timeZone", "UTC")
+        warehouse = Path(tempfile.gettempdir()) / "lockstep-spark-warehouse"
+        builder = builder.config("spark.sql.warehouse.dir", str(warehouse))
         if master:
             builder = builder.master(master)
         if master and master.startswith("local"):

@@ -195,6 +195,9 @@ def _run_trace(backend: Backend, store: Store, trace: Trace, params: DetectParam
         edge_acts = backend.to_arrow(
             act.semi_join(accounts, ["platform", "account_id"]).select("platform", "account_id", "item", "ts")
         )
+        rep.note = (rep.note + "; " if rep.note else "") + (
+            f"null model: on the driver (DuckDB) over the {edge_acts.num_rows:,} actions of the edges' accounts"
+        )
     with store.transaction() as con:
         _write(con, trace, run_id, rep, params, window, capped, edge_rows, evidence, edge_acts, now, backend.name)
     for t in (act_all, stats, act, prs, edges):

@@ -1,8 +1,8 @@
 """A pure-Python replica of the DuckDB text normalisation, for engines that lack DuckDB's functions.
 
 :func:`lockstep.normalize.text.normalize_text_sql` is what the default (DuckDB) engine runs: ``nfc_normalize``,
-``lower`` (utf8proc: one code point to one code point, no context rules), RE2 regexes and ``trim`` (spaces
-only). Spark has no NFC function, lower-cases with Java's context rules (a final capital sigma becomes
+``lower`` (utf8proc: one code point to one code point, no context rules), RE2 regexes and ``trim`` (the Unicode
+space separators, not tabs). Spark has no NFC function, lower-cases with Java's context rules (a final capital sigma becomes
 ``ς``, ``İ`` becomes two code points) and matches with ``java.util.regex`` (whose ``\\s`` includes the vertical
 tab). :func:`normalize_like_duckdb` reproduces the DuckDB expression code point by code point so the Spark
 engine can run it as a vectorised UDF; ``tests/test_engine_shims.py`` checks the two agree on hostile text.
@@ -31,6 +31,8 @@ _MENTION = f"@[{_WORD}](?:[{_WORD}.-]*[{_WORD}])?"
 _STRIP = re.compile(f"{_URL}|{_MENTION}|[{EMOJI_CLASS}]")
 _RT = re.compile(f"^rt @[A-Za-z0-9_]+:?[{_WS}]*")
 _SPACES = re.compile(f"[{_WS}]+")
+#: What DuckDB's one-argument ``trim`` removes: the Unicode space separators (category Zs), not tabs or newlines.
+_ZS = " \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
 del _K
 
 
@@ -70,4 +72,4 @@ def normalize_like_duckdb(text: str | None) -> str:
     s = lower_like_duckdb(unicodedata.normalize("NFC", text))
     s = _RT.sub("", s, count=1)
     s = _STRIP.sub(" ", s)
-    return _SPACES.sub(" ", s).strip(" ")
+    return _SPACES.sub(" ", s).strip(_ZS)

@@ -16,13 +16,13 @@ import pytest
 
 pytest.importorskip("ibis", reason="ibis-framework not installed (pip install 'lockstep[spark]')")
 
-from lockstep.engine import ported_traces  # noqa: E402
-from lockstep.engine import detect as seam_detect  # noqa: E402
-from lockstep.errors import InputError  # noqa: E402
-from lockstep.store import open_store  # noqa: E402
-from lockstep.traces import DetectParams, detect  # noqa: E402
-from tests.engine_world import build_engine_world  # noqa: E402
-from tests.spark_session import spark_or_skip  # noqa: E402
+from lockstep.engine import detect as seam_detect
+from lockstep.engine import ported_traces
+from lockstep.errors import InputError
+from lockstep.store import open_store
+from lockstep.traces import DetectParams, detect
+from tests.engine_world import build_engine_world
+from tests.spark_session import spark_or_skip
 
 PORTED = sorted(n for n, why in ported_traces().items() if why is None)
 EDGE_COLS = (
@@ -49,8 +49,9 @@ def _snapshot(path: Path) -> dict[str, list[tuple[Any, ...]]]:
         return {
             "edges": s.con.execute(f"SELECT {EDGE_COLS} FROM edges ORDER BY ALL").fetchall(),
             "evidence": s.con.execute(f"SELECT {EVIDENCE_COLS} FROM evidence ORDER BY ALL").fetchall(),
-            "capped": s.con.execute("SELECT trace, platform, item, accounts, actions FROM capped_items ORDER BY ALL")
-            .fetchall(),
+            "capped": s.con.execute(
+                "SELECT trace, platform, item, accounts, actions FROM capped_items ORDER BY ALL"
+            ).fetchall(),
             "runs": s.con.execute(f"SELECT {RUN_COLS} FROM detect_runs ORDER BY ALL").fetchall(),
         }
 
@@ -101,9 +102,9 @@ def test_spark_matches_with_strict_linking_percentile_and_auto_window(world: Pat
 
 def test_unported_trace_is_refused_by_name_and_skipped_in_all(world: Path, tmp_path: Path) -> None:
     with open_store(_copy(world, tmp_path, "refuse")) as s:
-        with pytest.raises(InputError, match="near-duplicate.*MinHash"):
+        with pytest.raises(InputError, match=r"near-duplicate.*MinHash"):
             seam_detect(s, ["near-duplicate"], engine="duckdb")
-        with pytest.raises(InputError, match="engine 'flink'"):
+        with pytest.raises(InputError, match=r"engine 'flink'"):
             seam_detect(s, ["co-text"], engine="flink")
         report = seam_detect(s, None, DetectParams(null_replicates=0), engine="duckdb")
     skipped = {t.trace: t.skipped for t in report.traces if t.skipped}

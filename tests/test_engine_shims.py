@@ -19,11 +19,11 @@ from lockstep.normalize.text import normalize_text_sql
 
 pytest.importorskip("ibis", reason="ibis-framework not installed (pip install 'lockstep[spark]')")
 
-import ibis  # noqa: E402
+import ibis
 
-from lockstep.engine.shims import DUCKDB, SPARK  # noqa: E402
-from lockstep.engine.textnorm import lower_like_duckdb, normalize_like_duckdb  # noqa: E402
-from tests.spark_session import spark_or_skip  # noqa: E402
+from lockstep.engine.shims import DUCKDB, SPARK
+from lockstep.engine.textnorm import lower_like_duckdb, normalize_like_duckdb
+from tests.spark_session import spark_or_skip
 
 HOSTILE = [
     "RT @bot1: Fake NEWS!!  https://t.co/x 🇺🇸 @CNN #MAGA",
@@ -58,7 +58,12 @@ def test_python_replica_equals_duckdb_normalisation(text: str) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("aRTt @:/.#_-sſıİΣσς\u0301e\u00a0\u3000\u2009\x0b\t\n 👩\u200d🇺🇸wWhHpP")), max_size=40))
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("aRTt @:/.#_-sſıİΣσς\u0301e\u00a0\u3000\u2009\x0b\t\n 👩\u200d🇺🇸wWhHpP")),
+        max_size=40,
+    )
+)
 def test_python_replica_equals_duckdb_on_random_text(text: str) -> None:
     assert normalize_like_duckdb(text) == _duck(f"SELECT {normalize_text_sql('?')}", text)
 

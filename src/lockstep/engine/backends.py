@@ -5,9 +5,11 @@ the store's input tables from Parquet: :func:`export_inputs` writes them from th
 a platform points ``parquet_dir`` at tables it already holds (``posts/``, ``post_urls/``: Parquet files or
 folders of part files, in the columns of :mod:`lockstep.store.schema`).
 
-Versions: Ibis 12's ``create_table(name, pyarrow_table)`` fails on DuckDB 2.0.1 (``DROP VIEW IF EXISTS``
-parser error, measured in ``tests/test_engine_shims.py``); the seam never calls it: inputs come from
-``read_parquet``, intermediates from ``Table.cache()``, small driver-side tables from ``ibis.memtable``.
+Versions: Ibis 12's ``create_table`` and ``Table.release`` fail next to DuckDB 2.0.1 with a parser error at
+``DROP VIEW IF EXISTS``; the cause is sqlglot >= 30.18, which renders Ibis' ``Drop`` without the table name
+(measured: 30.17.0 renders ``DROP TABLE IF EXISTS x``, 30.18.0 to 30.30.0 render ``DROP TABLE IF EXISTS``).
+The ``spark`` extra pins ``sqlglot<30.18``. Inputs come from ``read_parquet``, intermediates from
+``Table.cache()`` (released after each trace).
 """
 
 from __future__ import annotations
@@ -144,7 +146,9 @@ def spark_backend(
             builder = builder.master(master)
         if master and master.startswith("local"):
             builder = builder.config("spark.ui.enabled", "false")
-            builder = builder.config("spark.sql.shuffle.partitions", str(shuffle_partitions or 2 * (os.cpu_count() or 2)))
+            builder = builder.config(
+                "spark.sql.shuffle.partitions", str(shuffle_partitions or 2 * (os.cpu_count() or 2))
+            )
         session = builder.getOrCreate()
         session.sparkContext.setLogLevel("ERROR")
     elif shuffle_partitions:

@@ -31,7 +31,9 @@ PAIR_KEYS = ("platform", "account_a", "account_b")
 def clean_actions(raw: ir.Table, sh: Shims) -> ir.Table:
     """Drop actions without an item or account; item as text; ``ts`` = epoch seconds (double)."""
     raw = raw.filter(raw.item.notnull() & (raw.item.cast("string") != "") & raw.account_id.notnull())
-    return raw.select("platform", "account_id", item=raw.item.cast("string"), post_id="post_id", t="t", ts=sh.epoch(raw.t))
+    return raw.select(
+        "platform", "account_id", item=raw.item.cast("string"), post_id="post_id", t="t", ts=sh.epoch(raw.t)
+    )
 
 
 def item_stats(act_all: ir.Table) -> ir.Table:
@@ -69,9 +71,7 @@ def pairs(act: ir.Table, window: float | None) -> ir.Table:
     if window is not None:
         cond = cond & (gap <= float(window))
     j = j.filter(cond)
-    return j.select(
-        "platform", "account_a", "account_b", "item", "post_a", "post_b", "time_a", "time_b", gap_s=gap
-    )
+    return j.select("platform", "account_a", "account_b", "item", "post_a", "post_b", "time_a", "time_b", gap_s=gap)
 
 
 def quantile_disc(values: Sequence[float], q: float) -> float | None:
@@ -180,9 +180,7 @@ def edges(act: ir.Table, prs: ir.Table, stats: ir.Table, min_shared: int, rare_c
         .join(nb, ["platform", "account_b"])
     )
     weight = ibis.cases(((e.na > 0) & (e.nb > 0), e.dot / (e.na * e.nb)), else_=ibis.null("float64")).fill_null(0.0)
-    return e.select(
-        *PAIR_KEYS, "shared_items", "coactions", "min_gap_s", "median_gap_s", weight=weight.cast("float64")
-    )
+    return e.select(*PAIR_KEYS, "shared_items", "coactions", "min_gap_s", "median_gap_s", weight=weight.cast("float64"))
 
 
 def item_half_times(act: ir.Table) -> ir.Table:

@@ -56,6 +56,7 @@ def detect(
     session: Any = None,
     parquet_dir: str | Path | None = None,
     progress: ProgressFn | None = None,
+    timings: dict[str, float] | None = None,
 ) -> DetectReport:
     """Run the ported ``traces`` (default: every default trace the seam ports) on ``engine``; write to ``store``.
 
@@ -63,7 +64,11 @@ def detect(
     a fresh in-memory DuckDB; the default engine, :func:`lockstep.traces.detect`, is faster there).
     ``parquet_dir``: read the input tables from Parquet already there instead of exporting the store's.
     Traces the seam does not port are reported as skipped when running all of them, and refused by name.
+    ``timings``, when given, receives seconds per stage: ``export``, ``engine_start``, and per trace
+    ``<trace>:engine`` (actions, pairs, edges, evidence on the engine) and ``<trace>:store`` (null model on the
+    driver and the write into the store).
     """
+    timings = timings if timings is not None else {}
     if engine not in ENGINES:
         raise InputError(f"engine {engine!r}: use one of {', '.join(ENGINES)}")
     params = params or DetectParams()
@@ -78,9 +83,13 @@ def detect(
         spark_backend(master, session=session) if engine == "spark" else nullcontext(duckdb_backend())
     )
     with tempfile.TemporaryDirectory(prefix="lockstep-engine-") as tmp:
+        t0 = time.perf_counter()
         inputs = Path(parquet_dir) if parquet_dir else export_inputs(store.con, Path(tmp))
+        timings["export"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
         with backend_cm as backend:
             backend.read_inputs(inputs)
+            timings["engine_start"] = time.perf_counter() - t0
             for i, name in enumerate(names):
                 if progress:
                     progress(name, i, len(names))
@@ -88,12 +97,14 @@ def detect(
                 if name not in ACTIONS:
                     report.traces.append(
                         TraceReport(
-                            name, "", trace.default_window_s, skipped=f"not ported to the {engine} engine: "
-                            f"{NOT_PORTED.get(name, 'no Ibis definition')}"
+                            name,
+                            "",
+                            trace.default_window_s,
+                            skipped=f"not ported to the {engine} engine: {NOT_PORTED.get(name, 'no Ibis definition')}",
                         )
                     )
                     continue
-                report.traces.append(_run_trace(backend, store, trace, params))
+                report.traces.append(_run_trace(backend, store, trace, params, timings))
     if progress:
         progress("", len(names), len(names))
     return report
@@ -133,7 +144,9 @@ def _window_for(backend: Backend, act: ir.Table, trace: Trace, params: DetectPar
 
 def _auto_window(backend: Backend, act: ir.Table, trace: Trace) -> tuple[float | None, str | None]:
     """CooRnet's estimate as the default engine makes it; per-item half-times on the engine, the rest here."""
-    t50 = [v for v in backend.to_arrow(co.item_half_times(act).select("t50")).column("t50").to_pylist() if v is not None]
+    t50 = [
+        v for v in backend.to_arrow(co.item_half_times(act).select("t50")).column("t50").to_pylist() if v is not None
+    ]
     q10 = co.quantile_cont(t50, 0.1)
     estimate = co.quantile_cont([v for v in t50 if q10 is not None and v <= q10], 0.5)
     if estimate is None or math.isnan(estimate):
@@ -151,7 +164,9 @@ def _auto_window(backend: Backend, act: ir.Table, trace: Trace) -> tuple[float |
     return estimate, None
 
 
-def _run_trace(backend: Backend, store: Store, trace: Trace, params: DetectParams) -> TraceReport:
+def _run_trace(
+    backend: Backend, store: Store, trace: Trace, params: DetectParams, timings: dict[str, float]
+) -> TraceReport:
     started = time.perf_counter()
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     run_id = f"r{now:%Y%m%dT%H%M%S%f}-{trace.name}"
@@ -179,7 +194,7 @@ def _run_trace(backend: Backend, store: Store, trace: Trace, params: DetectParam
         rep.note = (rep.note + "; " if rep.note else "") + (
             f"rarity linking: one shared item links a pair when at most {rare_cut} accounts acted on it"
         )
-    edges = backend.cache(co.edges(act, prs, stats, min_shared, rare_cut))
+    cached_edges = edges = backend.cache(co.edges(act, prs, stats, min_shared, rare_cut))
     if params.min_weight_percentile is not None:
         weights = backend.to_arrow(edges.select("weight")).column("weight").to_pylist()
         threshold = co.quantile_cont(weights, params.min_weight_percentile / 100.0)
@@ -198,22 +213,22 @@ def _run_trace(backend: Backend, store: Store, trace: Trace, params: DetectParam
         rep.note = (rep.note + "; " if rep.note else "") + (
             f"null model: on the driver (DuckDB) over the {edge_acts.num_rows:,} actions of the edges' accounts"
         )
+    engine_done = time.perf_counter()
+    timings[f"{trace.name}:engine"] = engine_done - started
     with store.transaction() as con:
         _write(con, trace, run_id, rep, params, window, capped, edge_rows, evidence, edge_acts, now, backend.name)
-    for t in (act_all, stats, act, prs, edges):
+    for t in (act_all, stats, act, prs, cached_edges):
         _release(t)
     rep.edges = edge_rows.num_rows
     rep.seconds = time.perf_counter() - started
+    timings[f"{trace.name}:store"] = time.perf_counter() - engine_done
     with store.transaction() as con:
         con.execute("UPDATE detect_runs SET seconds = ? WHERE run_id = ?", [rep.seconds, run_id])
     return rep
 
 
 def _release(t: ir.Table) -> None:
-    try:
-        t.release()  # type: ignore[attr-defined]
-    except Exception:  # noqa: S110  (a filtered view of a cached table has nothing to release)
-        pass
+    t.release()  # drops the engine's temp table or cached view
 
 
 def _write(

@@ -27,47 +27,47 @@ import ibis.expr.types as ir
 from lockstep.normalize.text import EMOJI_CLASS, MENTION_PATTERN, RETWEET_PREFIX, URL_PATTERN
 
 
-@ibis.udf.scalar.builtin(name="epoch")
+@ibis.udf.scalar.builtin(name="epoch")  # type: ignore[untyped-decorator]
 def _duck_epoch(t: dt.datetime) -> float:  # type: ignore[empty-body]
     """DuckDB ``epoch``: seconds since 1970 as a double."""
 
 
-@ibis.udf.scalar.builtin(name="nfc_normalize")
+@ibis.udf.scalar.builtin(name="nfc_normalize")  # type: ignore[untyped-decorator]
 def _duck_nfc(s: str) -> str:  # type: ignore[empty-body]
     """DuckDB ``nfc_normalize``."""
 
 
-@ibis.udf.scalar.builtin(name="lower")
+@ibis.udf.scalar.builtin(name="lower")  # type: ignore[untyped-decorator]
 def _lower(s: str) -> str:  # type: ignore[empty-body]
     """SQL ``lower`` (Ibis' ``lower`` is the same call; named here so the shim says which one runs)."""
 
 
-@ibis.udf.scalar.builtin(name="trim")
+@ibis.udf.scalar.builtin(name="trim")  # type: ignore[untyped-decorator]
 def _duck_trim(s: str) -> str:  # type: ignore[empty-body]
     """DuckDB one-argument ``trim`` (spaces only; Ibis' ``strip`` trims all whitespace)."""
 
 
-@ibis.udf.scalar.builtin(name="regexp_replace")
+@ibis.udf.scalar.builtin(name="regexp_replace")  # type: ignore[untyped-decorator]
 def _duck_regexp_replace(s: str, pattern: str, replacement: str, flags: str) -> str:  # type: ignore[empty-body]
     """DuckDB ``regexp_replace`` with an options string (``'g'``: every match)."""
 
 
-@ibis.udf.scalar.builtin(name="regexp_replace")
+@ibis.udf.scalar.builtin(name="regexp_replace")  # type: ignore[untyped-decorator]
 def _duck_regexp_replace_first(s: str, pattern: str, replacement: str) -> str:  # type: ignore[empty-body]
     """DuckDB ``regexp_replace`` of the first match."""
 
 
-@ibis.udf.scalar.builtin(name="unix_micros")
+@ibis.udf.scalar.builtin(name="unix_micros")  # type: ignore[untyped-decorator]
 def _spark_unix_micros(t: dt.datetime) -> int:  # type: ignore[empty-body]
     """Spark ``unix_micros`` (microseconds since 1970)."""
 
 
-@ibis.udf.scalar.builtin(name="replace")
+@ibis.udf.scalar.builtin(name="replace")  # type: ignore[untyped-decorator]
 def _replace(s: str, search: str, replacement: str) -> str:  # type: ignore[empty-body]
     """SQL ``replace`` of every occurrence of a literal string."""
 
 
-@ibis.udf.scalar.pandas(name="lockstep_normalize_text")
+@ibis.udf.scalar.pandas(name="lockstep_normalize_text")  # type: ignore[untyped-decorator]
 def _spark_normalize(s: str) -> str:
     """Vectorised :func:`~lockstep.engine.textnorm.normalize_like_duckdb` (runs in the Spark Python workers)."""
     from lockstep.engine.textnorm import normalize_like_duckdb
@@ -84,17 +84,17 @@ class Shims:
     def epoch(self, t: ir.TimestampValue) -> ir.FloatingValue:
         """Seconds since 1970 with microsecond fractions, as a double."""
         if self.engine == "duckdb":
-            return _duck_epoch(t)  # type: ignore[no-any-return]
+            return _duck_epoch(t)
         # Spark: naive timestamps (TIMESTAMP_NTZ from Parquet) are read as UTC; the session runs in UTC.
         micros: Any = _spark_unix_micros(t.cast("timestamp('UTC')"))
-        return micros.cast("float64") / 1_000_000.0  # type: ignore[no-any-return]
+        return micros.cast("float64") / 1_000_000.0
 
     def lower(self, s: ir.StringValue) -> ir.StringValue:
         """Lower-case one code point at a time (DuckDB's ``lower``)."""
         if self.engine == "duckdb":
-            return _lower(s)  # type: ignore[no-any-return]
+            return _lower(s)
         # Java lower-cases a final capital sigma to ς and İ to "i̇"; per code point they are σ and i.
-        return _lower(_replace(_replace(s, "\u03a3", "\u03c3"), "\u0130", "i"))  # type: ignore[no-any-return]
+        return _lower(_replace(_replace(s, "\u03a3", "\u03c3"), "\u0130", "i"))
 
     def md5_hex(self, s: ir.StringValue) -> ir.StringValue:
         """Lower-case hex MD5 of the UTF-8 bytes."""
@@ -107,8 +107,8 @@ class Shims:
             e = _duck_regexp_replace_first(_lower(_duck_nfc(s)), RETWEET_PREFIX, "")
             e = _duck_regexp_replace(e, strip, " ", "g")
             e = _duck_trim(_duck_regexp_replace(e, r"\s+", " ", "g"))
-            return e.fill_null("")  # type: ignore[no-any-return]
-        return _spark_normalize(s).fill_null("")  # type: ignore[no-any-return]
+            return e.fill_null("")
+        return _spark_normalize(s).fill_null("")
 
 
 DUCKDB = Shims("duckdb")

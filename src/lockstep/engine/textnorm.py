@@ -1,11 +1,12 @@
 """A pure-Python replica of the DuckDB text normalisation, for engines that lack DuckDB's functions.
 
 :func:`lockstep.normalize.text.normalize_text_sql` is what the default (DuckDB) engine runs: ``nfc_normalize``,
-``lower`` (utf8proc: one code point to one code point, no context rules), RE2 regexes and ``trim`` (the Unicode
-space separators, not tabs). Spark has no NFC function, lower-cases with Java's context rules (a final capital sigma becomes
-``ς``, ``İ`` becomes two code points) and matches with ``java.util.regex`` (whose ``\\s`` includes the vertical
-tab). :func:`normalize_like_duckdb` reproduces the DuckDB expression code point by code point so the Spark
-engine can run it as a vectorised UDF; ``tests/test_engine_shims.py`` checks the two agree on hostile text.
+``lower`` (utf8proc: one code point to one code point, no context rules), RE2 regexes and ``trim`` (the
+Unicode space separators, not tabs). Spark has no NFC function, lower-cases with Java's context rules (a final
+capital sigma becomes ``ς``, ``İ`` becomes two code points) and matches with ``java.util.regex`` (whose
+``\\s`` includes the vertical tab). :func:`normalize_like_duckdb` reproduces the DuckDB expression code point
+by code point so the Spark engine can run it as a vectorised UDF; ``tests/test_engine_shims.py`` checks the two
+agree on hostile text.
 
 The RE2 details reproduced here: ``\\s`` is ``[\\t\\n\\f\\r ]``; under ``(?i)`` an ASCII letter also matches the
 letters that case-fold to it (``ſ`` folds to ``s``, the Kelvin sign to ``k``), but nothing else (Python's
@@ -26,7 +27,7 @@ _WS = "\\t\\n\\f\\r "
 _S = "[sS\u017f]"
 _K = "[kK\u212a]"
 _WORD = "A-Za-z0-9_\u017f\u212a"
-_URL = f"[hH][tT][tT][pP]{_S}?://[^{_WS}<>\"]+|[wW][wW][wW]\\.[^{_WS}<>\"]+"
+_URL = f'[hH][tT][tT][pP]{_S}?://[^{_WS}<>"]+|[wW][wW][wW]\\.[^{_WS}<>"]+'
 _MENTION = f"@[{_WORD}](?:[{_WORD}.-]*[{_WORD}])?"
 _STRIP = re.compile(f"{_URL}|{_MENTION}|[{EMOJI_CLASS}]")
 _RT = re.compile(f"^rt @[A-Za-z0-9_]+:?[{_WS}]*")

@@ -110,3 +110,29 @@ def test_unported_trace_is_refused_by_name_and_skipped_in_all(world: Path, tmp_p
     skipped = {t.trace: t.skipped for t in report.traces if t.skipped}
     assert "near-duplicate" in skipped and "not ported" in str(skipped["near-duplicate"])
     assert {t.trace for t in report.traces if not t.skipped} == set(PORTED)
+
+
+def test_parquet_dir_is_read_instead_of_the_store_tables(world: Path, tmp_path: Path) -> None:
+    from lockstep.engine.backends import export_inputs
+
+    with open_store(_copy(world, tmp_path, "exported"), read_only=True) as s:
+        export_inputs(s.con, tmp_path / "parquet")
+    params = DetectParams(null_replicates=0)
+    with open_store(_copy(world, tmp_path, "default")) as s:
+        detect(s, ["co-link", "co-hashtag"], params)
+    with open_store(_copy(world, tmp_path, "seam")) as s:
+        s.con.execute("DELETE FROM post_urls")  # the seam must read the Parquet copy, not the store
+        seam_detect(s, ["co-link", "co-hashtag"], params, engine="duckdb", parquet_dir=tmp_path / "parquet")
+    _assert_same(_snapshot(tmp_path / "default.duckdb"), _snapshot(tmp_path / "seam.duckdb"))
+    with open_store(_copy(world, tmp_path, "missing")) as s, pytest.raises(InputError, match=r"no posts\.parquet"):
+        seam_detect(s, ["co-link"], params, engine="duckdb", parquet_dir=tmp_path / "nowhere")
+
+
+def test_cli_parquet_dir_needs_the_spark_engine(world: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from lockstep.cli import cli
+
+    db = _copy(world, tmp_path, "cli")
+    result = CliRunner().invoke(cli, ["detect", "--db", str(db), "--parquet-dir", str(tmp_path), "-q"])
+    assert result.exit_code == 2 and "--parquet-dir needs --engine spark" in result.output

@@ -62,8 +62,13 @@ def _sql_path(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
-def _input_path(directory: Path, table: str) -> str:
-    for candidate in (directory / f"{table}.parquet", directory / table):
+def _input_path(directory: str, table: str) -> str:
+    """``<directory>/<table>.parquet`` or the folder ``<directory>/<table>``; a URI (``s3a://``, ``dbfs:/``,
+    ``gs://``, ``abfss://``) is taken as a folder of part files, unchecked: only the cluster can see it."""
+    if "://" in directory or directory.startswith("dbfs:"):
+        return f"{directory.rstrip('/')}/{table}"
+    base = Path(directory)
+    for candidate in (base / f"{table}.parquet", base / table):
         if candidate.exists():
             return str(candidate / "*.parquet") if candidate.is_dir() else str(candidate)
     raise InputError(f"{directory}: no {table}.parquet file or {table}/ folder of Parquet files")
@@ -79,8 +84,8 @@ class Backend:
     tables: dict[str, ir.Table] = field(default_factory=dict)
     session: Any = None
 
-    def read_inputs(self, directory: Path) -> None:
-        """Point the input tables at ``directory`` (see :func:`export_inputs`)."""
+    def read_inputs(self, directory: str) -> None:
+        """Point the input tables at ``directory``, a local path or a URI (see :func:`export_inputs`)."""
         for table in INPUT_TABLES:
             path = _input_path(directory, table)
             if self.name == "spark" and path.endswith("*.parquet"):

@@ -62,7 +62,9 @@ def detect(
 
     ``engine``: ``"spark"`` (a new session on ``master``, or the given ``session``) or ``"duckdb"`` (the seam on
     a fresh in-memory DuckDB; the default engine, :func:`lockstep.traces.detect`, is faster there).
-    ``parquet_dir``: read the input tables from Parquet already there instead of exporting the store's.
+    ``parquet_dir``: read the input tables from Parquet already there instead of exporting the store's (on a
+    cluster it must be storage the executors see: ``s3a://``, ``gs://``, ``abfss://``, ``dbfs:/``, HDFS; the
+    default export goes to a driver-local temp folder, which only ``local[*]`` masters can read).
     Traces the seam does not port are reported as skipped when running all of them, and refused by name.
     ``timings``, when given, receives seconds per stage: ``export``, ``engine_start``, and per trace
     ``<trace>:engine`` (actions, pairs, edges, evidence on the engine) and ``<trace>:store`` (null model on the
@@ -84,7 +86,7 @@ def detect(
     )
     with tempfile.TemporaryDirectory(prefix="lockstep-engine-") as tmp:
         t0 = time.perf_counter()
-        inputs = Path(parquet_dir) if parquet_dir else export_inputs(store.con, Path(tmp))
+        inputs = str(parquet_dir) if parquet_dir else str(export_inputs(store.con, Path(tmp)))
         timings["export"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         with backend_cm as backend:

@@ -86,14 +86,16 @@ def test_duckdb_shims_are_the_default_engines_functions() -> None:
 
 
 def _both(expr_fn, column: str, values: list[object], dtype: str) -> tuple[list[object], list[object]]:  # type: ignore[no-untyped-def]
+    """``expr_fn(table, shims)`` on DuckDB and on Spark over the same Arrow column (Spark reads it as from Parquet)."""
     from lockstep.engine.backends import Backend
 
     session = spark_or_skip()
     data = pa.table({column: pa.array(values, type=pa.timestamp("us") if dtype == "timestamp" else pa.string())})
     duck = ibis.duckdb.connect()
     d = duck.to_pyarrow(expr_fn(ibis.memtable(data), DUCKDB)).column(0).to_pylist()
+    session.createDataFrame(data).createOrReplaceTempView("lockstep_shim_input")
     spark = Backend("spark", ibis.pyspark.connect(session), SPARK, session=session)
-    s = spark.to_arrow(expr_fn(ibis.memtable(data), SPARK)).column(0).to_pylist()
+    s = spark.to_arrow(expr_fn(spark.con.table("lockstep_shim_input"), SPARK)).column(0).to_pylist()
     return d, s
 
 

@@ -105,10 +105,14 @@ def co_reply(tb: Tables, sh: Shims) -> ir.Table:
 
 
 def hashtag_sequence(tb: Tables, sh: Shims) -> ir.Table:
-    """The same ordered sequence of three or more hashtags, case-folded."""
+    """The same ordered sequence of three or more hashtags, case-folded.
+
+    Joined first, then lower-cased: the same string, since ``lower`` maps each code point on its own, and Spark
+    cannot call a Python UDF (the Spark ``lower`` shim) inside an array lambda.
+    """
     p = tb["posts"]
     p = p.filter((p.kind != "repost") & (p.hashtags.length() >= 3))
-    return _out(p, p.hashtags.map(lambda h: sh.lower(h)).join(" "))
+    return _out(p, sh.lower(p.hashtags.join(" ")))
 
 
 def fast_retweet(tb: Tables, sh: Shims) -> ir.Table:

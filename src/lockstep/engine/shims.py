@@ -5,8 +5,8 @@ is plain Ibis. These functions are the ones where a naive translation gives *dif
 
 - epoch seconds: Ibis' ``epoch_seconds`` is an integer (fractions lost); DuckDB has ``epoch`` (a double),
   Spark ``unix_micros / 1e6`` (the same double: DuckDB divides the same microsecond count).
-- lower: DuckDB maps each code point on its own; Spark follows Java's context rules (final sigma, ``İ``).
-  The Spark shim removes the two context-sensitive inputs first so the remaining mapping is per code point.
+- lower: DuckDB maps each code point on its own (utf8proc's tables); Spark follows Java's context rules
+  (final sigma, ``İ``) and a newer Unicode version. The Spark shim runs DuckDB's mapping as a Python UDF.
 - text normalisation: Spark has no NFC; it runs :func:`lockstep.engine.textnorm.normalize_like_duckdb` as a
   vectorised (Arrow) UDF.
 - md5: both engines hash the UTF-8 bytes to lower-case hex (Ibis ``hexdigest('md5')``), kept here so every
@@ -62,17 +62,20 @@ def _spark_unix_micros(t: dt.datetime) -> int:  # type: ignore[empty-body]
     """Spark ``unix_micros`` (microseconds since 1970)."""
 
 
-@ibis.udf.scalar.builtin(name="replace")  # type: ignore[untyped-decorator]
-def _replace(s: str, search: str, replacement: str) -> str:  # type: ignore[empty-body]
-    """SQL ``replace`` of every occurrence of a literal string."""
-
-
 @ibis.udf.scalar.pandas(name="lockstep_normalize_text")  # type: ignore[untyped-decorator]
 def _spark_normalize(s: str) -> str:
     """Vectorised :func:`~lockstep.engine.textnorm.normalize_like_duckdb` (runs in the Spark Python workers)."""
     from lockstep.engine.textnorm import normalize_like_duckdb
 
     return s.map(normalize_like_duckdb)  # type: ignore[attr-defined, no-any-return]
+
+
+@ibis.udf.scalar.pandas(name="lockstep_lower")  # type: ignore[untyped-decorator]
+def _spark_lower(s: str) -> str:
+    """Vectorised :func:`~lockstep.engine.textnorm.lower_like_duckdb` (runs in the Spark Python workers)."""
+    from lockstep.engine.textnorm import lower_like_duckdb
+
+    return s.map(lambda v: lower_like_duckdb(v) if isinstance(v, str) else None)  # type: ignore[attr-defined, no-any-return]
 
 
 @dataclass(frozen=True)
@@ -93,8 +96,10 @@ class Shims:
         """Lower-case one code point at a time (DuckDB's ``lower``)."""
         if self.engine == "duckdb":
             return _lower(s)
-        # Java lower-cases a final capital sigma to ς and İ to "i̇"; per code point they are σ and i.
-        return _lower(_replace(_replace(s, "\u03a3", "\u03c3"), "\u0130", "i"))
+        # Spark's lower follows Java/ICU: a final capital sigma becomes ς, İ two code points, and characters new
+        # in Unicode 16 (e.g. U+1C89) get mappings DuckDB's utf8proc lacks. The Python table equals DuckDB's
+        # lower on every code point (tests/test_engine_shims.py), so Spark runs it as a vectorised UDF.
+        return _spark_lower(s)
 
     def md5_hex(self, s: ir.StringValue) -> ir.StringValue:
         """Lower-case hex MD5 of the UTF-8 bytes."""

@@ -61,14 +61,15 @@ def lower_like_duckdb(text: str) -> str:
     return text.translate(_lower_table())
 
 
-def normalize_like_duckdb(text: str | None) -> str:
-    """What ``normalize_text_sql`` computes in DuckDB, in Python (``''`` for ``None``).
+def normalize_like_duckdb(text: object) -> str:
+    """What ``normalize_text_sql`` computes in DuckDB, in Python (``''`` for a null: ``None``, or the ``NaN``
+    pandas uses for a missing string).
 
     Examples:
         >>> normalize_like_duckdb("RT @bot1: Fake NEWS!!  https://t.co/x 🇺🇸 @CNN #MAGA")
         'fake news!! #maga'
     """
-    if text is None:
+    if not isinstance(text, str):
         return ""
     s = lower_like_duckdb(unicodedata.normalize("NFC", text))
     s = _RT.sub("", s, count=1)

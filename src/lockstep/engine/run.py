@@ -28,6 +28,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from lockstep import __version__
+from lockstep.engine import ENGINES
 from lockstep.engine import coaction as co
 from lockstep.engine.actions import ACTIONS, NOT_PORTED
 from lockstep.engine.backends import Backend, duckdb_backend, export_inputs, spark_backend
@@ -42,8 +43,6 @@ from lockstep.traces.engine import (
     _fmt_window,
     _null_model,
 )
-
-ENGINES = ("duckdb", "spark")
 
 
 def detect(

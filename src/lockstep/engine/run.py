@@ -171,21 +171,44 @@ def _run_trace(
     started = time.perf_counter()
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     run_id = f"r{now:%Y%m%dT%H%M%S%f}-{trace.name}"
+    cached: list[ir.Table] = []
+    try:
+        return _run_trace_cached(backend, store, trace, params, timings, cached, started, now, run_id)
+    finally:
+        for t in cached:  # the engine's temp tables / cached views, also when the trace fails
+            t.release()
+
+
+def _run_trace_cached(
+    backend: Backend,
+    store: Store,
+    trace: Trace,
+    params: DetectParams,
+    timings: dict[str, float],
+    cached: list[ir.Table],
+    started: float,
+    now: dt.datetime,
+    run_id: str,
+) -> TraceReport:
     sh = backend.shims
     cap = params.max_item_accounts
-    act_all = backend.cache(co.clean_actions(ACTIONS[trace.name](backend.tables, sh), sh))
-    stats = backend.cache(co.item_stats(act_all))
+
+    def cache(expr: ir.Table) -> ir.Table:
+        table = backend.cache(expr)
+        cached.append(table)
+        return table
+
+    act_all = cache(co.clean_actions(ACTIONS[trace.name](backend.tables, sh), sh))
+    stats = cache(co.item_stats(act_all))
     capped = backend.to_arrow(stats.filter(stats.accounts > cap).select("platform", "item", "accounts", "actions"))
-    act = backend.cache(co.pairable(act_all, stats, cap))
+    act = cache(co.pairable(act_all, stats, cap))
     window, note = _window_for(backend, act, trace, params)
     rep = TraceReport(trace.name, run_id, window, note=note)
-    counts = backend.scalar_row(
-        act_all.aggregate(actions=act_all.count(), items=(act_all.platform + "\x00" + act_all.item).nunique())
-    )
+    counts = backend.scalar_row(stats.aggregate(actions=stats.actions.sum(), items=stats.count()))
     rep.actions, rep.items = int(counts.get("actions") or 0), int(counts.get("items") or 0)
     rep.capped_items = capped.num_rows
     rep.capped_actions = int(sum(capped.column("actions").to_pylist()))
-    prs = backend.cache(co.pairs(act, window))
+    prs = cache(co.pairs(act, window))
     rep.pairs = int(backend.scalar_row(prs.aggregate(n=prs.count())).get("n") or 0)
     min_shared = params.min_shared_items or trace.default_min_shared
     rare_cut = 0
@@ -195,7 +218,7 @@ def _run_trace(
         rep.note = (rep.note + "; " if rep.note else "") + (
             f"rarity linking: one shared item links a pair when at most {rare_cut} accounts acted on it"
         )
-    cached_edges = edges = backend.cache(co.edges(act, prs, stats, min_shared, rare_cut))
+    edges = cache(co.edges(act, prs, stats, min_shared, rare_cut))
     if params.min_weight_percentile is not None:
         weights = backend.to_arrow(edges.select("weight")).column("weight").to_pylist()
         threshold = co.quantile_cont(weights, params.min_weight_percentile / 100.0)
@@ -218,18 +241,12 @@ def _run_trace(
     timings[f"{trace.name}:engine"] = engine_done - started
     with store.transaction() as con:
         _write(con, trace, run_id, rep, params, window, capped, edge_rows, evidence, edge_acts, now, backend.name)
-    for t in (act_all, stats, act, prs, cached_edges):
-        _release(t)
     rep.edges = edge_rows.num_rows
     rep.seconds = time.perf_counter() - started
     timings[f"{trace.name}:store"] = time.perf_counter() - engine_done
     with store.transaction() as con:
         con.execute("UPDATE detect_runs SET seconds = ? WHERE run_id = ?", [rep.seconds, run_id])
     return rep
-
-
-def _release(t: ir.Table) -> None:
-    t.release()  # drops the engine's temp table or cached view
 
 
 def _write(

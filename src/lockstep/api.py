@@ -68,15 +68,37 @@ def detect(
     params: DetectParams | None = None,
     *,
     progress: ProgressFn | None = None,
+    engine: str = "duckdb",
+    spark_master: str | None = "local[2]",
+    spark_session: Any = None,
+    parquet_dir: str | Path | None = None,
 ) -> DetectReport:
     """Run coordination traces (default: every default trace) and store their edges and evidence.
 
     Needs ingested posts. See :func:`lockstep.traces.engine.detect` for the method and its references.
+    ``engine="spark"`` runs the traces the engine seam ports on Apache Spark (a new session on ``spark_master``,
+    or ``spark_session``; ``parquet_dir`` names input Parquet the executors can read) and writes the same edges
+    and evidence into the store (:mod:`lockstep.engine`, ``docs/scale.md``; needs ``lockstep[spark]``).
     """
-    from lockstep.traces import detect as run_detect
-
     store.require("posts")
-    return run_detect(store, traces, params, progress=progress)
+    if engine == "duckdb":
+        from lockstep.traces import detect as run_detect
+
+        if parquet_dir is not None:
+            raise InputError("parquet_dir is read by the spark engine only")
+        return run_detect(store, traces, params, progress=progress)
+    from lockstep.engine import detect as engine_detect
+
+    return engine_detect(  # type: ignore[no-any-return]
+        store,
+        traces,
+        params,
+        engine=engine,
+        master=spark_master,
+        session=spark_session,
+        parquet_dir=parquet_dir,
+        progress=progress,
+    )
 
 
 def analyze(

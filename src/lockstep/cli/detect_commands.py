@@ -58,6 +58,21 @@ from lockstep.traces.queries import evidence as query_evidence
     show_default=True,
     help="near-duplicate: a prefix-token bucket with more distinct texts is skipped (counted in the report).",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["duckdb", "spark"]),
+    default="duckdb",
+    show_default=True,
+    help="duckdb: the default engine; spark: the exact traces on Apache Spark (needs lockstep[spark]; "
+    "see docs/scale.md).",
+)
+@click.option("--spark-master", default="local[2]", show_default=True, help="Spark master URL (--engine spark).")
+@click.option(
+    "--parquet-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="--engine spark: read posts/post_urls Parquet from here instead of exporting the store's tables.",
+)
 @db_option
 @memory_option
 @quiet_option
@@ -73,11 +88,16 @@ def detect(
     seed: int,
     near_dup_min_tokens: int,
     near_dup_bucket_cap: int,
+    engine: str,
+    spark_master: str,
+    parquet_dir: str | None,
     db: str,
     memory_limit: str,
     quiet: bool,
 ) -> None:
     """Find co-action edges between accounts, with evidence, for each trace."""
+    if parquet_dir and engine != "spark":
+        raise click.UsageError("--parquet-dir needs --engine spark")
     params = DetectParams(
         window_s=window,
         min_shared_items=min_shared,
@@ -91,7 +111,15 @@ def detect(
         near_dup_bucket_cap=near_dup_bucket_cap,
     )
     with open_store(db, memory_limit=memory_limit) as store, step_progress("detect", quiet) as progress:
-        report = api.detect(store, traces or None, params, progress=progress)
+        report = api.detect(
+            store,
+            traces or None,
+            params,
+            progress=progress,
+            engine=engine,
+            spark_master=spark_master,
+            parquet_dir=parquet_dir,
+        )
     if not quiet:
         click.echo(report.summary(), err=True)
 

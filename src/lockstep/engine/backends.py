@@ -1,0 +1,168 @@
+"""The engines the seam runs on: an Ibis connection, its shims, and the canonical tables as Parquet.
+
+Only this module (and :mod:`lockstep.engine.run`, for the store) touches a concrete engine. Both engines read
+the store's input tables from Parquet: :func:`export_inputs` writes them from the store (DuckDB ``COPY``), or
+a platform points ``parquet_dir`` at tables it already holds (``posts/``, ``post_urls/``: Parquet files or
+folders of part files, in the columns of :mod:`lockstep.store.schema`).
+
+Versions: Ibis 12's ``create_table`` and ``Table.release`` fail next to DuckDB 2.0.1 with a parser error at
+``DROP VIEW IF EXISTS``; the cause is sqlglot >= 30.18, which renders Ibis' ``Drop`` without the table name
+(measured: 30.17.0 renders ``DROP TABLE IF EXISTS x``, 30.18.0 to 30.30.0 render ``DROP TABLE IF EXISTS``).
+The ``spark`` extra pins ``sqlglot<30.18``. Inputs come from ``read_parquet``, intermediates from
+``Table.cache()`` (released after each trace).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from lockstep.engine.actions import INPUT_TABLES
+from lockstep.engine.shims import DUCKDB, SPARK, Shims
+from lockstep.errors import InputError, MissingExtraError
+
+#: Columns of each input table the ported traces read (exported in this order).
+INPUT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "posts": (
+        "platform",
+        "post_id",
+        "account_id",
+        "created_at",
+        "text",
+        "kind",
+        "parent_post_id",
+        "hashtags",
+        "mentions",
+        "media",
+    ),
+    "post_urls": ("platform", "post_id", "url", "domain"),
+}
+
+
+def export_inputs(con: Any, directory: Path) -> Path:
+    """Write the store's input tables to ``directory/<table>.parquet`` (``con``: the store's DuckDB connection)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for table in INPUT_TABLES:
+        path = directory / f"{table}.parquet"
+        cols = ", ".join(INPUT_COLUMNS[table])
+        con.execute(f"COPY (SELECT {cols} FROM {table}) TO '{_sql_path(path)}' (FORMAT parquet)")
+    return directory
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _input_path(directory: str, table: str) -> str:
+    """``<directory>/<table>.parquet`` or the folder ``<directory>/<table>``; a URI (``s3a://``, ``dbfs:/``,
+    ``gs://``, ``abfss://``) is taken as a folder of part files, unchecked: only the cluster can see it."""
+    if "://" in directory or directory.startswith("dbfs:"):
+        return f"{directory.rstrip('/')}/{table}"
+    base = Path(directory)
+    for candidate in (base / f"{table}.parquet", base / table):
+        if candidate.exists():
+            return str(candidate / "*.parquet") if candidate.is_dir() else str(candidate)
+    raise InputError(f"{directory}: no {table}.parquet file or {table}/ folder of Parquet files")
+
+
+@dataclass
+class Backend:
+    """One engine: an Ibis connection, its shims, and the input tables read from Parquet."""
+
+    name: str
+    con: Any
+    shims: Shims
+    tables: dict[str, ir.Table] = field(default_factory=dict)
+    session: Any = None
+
+    def read_inputs(self, directory: str) -> None:
+        """Point the input tables at ``directory``, a local path or a URI (see :func:`export_inputs`)."""
+        for table in INPUT_TABLES:
+            path = _input_path(directory, table)
+            if self.name == "spark" and path.endswith("*.parquet"):
+                path = path[: -len("/*.parquet")]
+            self.tables[table] = self.con.read_parquet(path, table_name=f"lockstep_{table}")
+
+    def cache(self, expr: ir.Table) -> ir.Table:
+        """Materialise ``expr`` on the engine (a temp table in DuckDB, a cached temp view in Spark)."""
+        if self.name == "spark":
+            self.con._run_pre_execute_hooks(expr)  # Ibis' cache() does not register Python UDFs itself
+        return expr.cache()
+
+    def to_arrow(self, expr: ir.Table) -> pa.Table:
+        """Run ``expr`` and bring the result to the driver as Arrow (only for reduced results)."""
+        if self.name == "spark":
+            self.con._run_pre_execute_hooks(expr)  # registers the shims' Python UDFs with the session
+            return self.session.sql(self.con.compile(expr)).toArrow()
+        return self.con.to_pyarrow(expr)
+
+    def scalar_row(self, expr: ir.Table) -> dict[str, Any]:
+        """The one row of an aggregate expression."""
+        rows = self.to_arrow(expr).to_pylist()
+        return rows[0] if rows else {}
+
+    def write_parquet(self, expr: ir.Table, path: Path) -> None:
+        """Write ``expr`` to Parquet (a file for DuckDB, a folder of part files for Spark)."""
+        if self.name == "spark":
+            self.con._run_pre_execute_hooks(expr)
+            self.session.sql(self.con.compile(expr)).write.mode("overwrite").parquet(str(path))
+        else:
+            self.con.to_parquet(expr, str(path))
+
+
+def duckdb_backend(threads: int | None = None) -> Backend:
+    """The seam on a fresh in-memory DuckDB (the equality test's middle term; the default engine is faster)."""
+    con = ibis.duckdb.connect(threads=threads) if threads else ibis.duckdb.connect()
+    return Backend("duckdb", con, DUCKDB)
+
+
+def _require_spark() -> Any:
+    try:
+        import pyspark.sql
+    except ImportError as exc:
+        raise MissingExtraError("the Spark engine", "spark", "pyspark") from exc
+    return pyspark.sql
+
+
+@contextmanager
+def spark_backend(
+    master: str | None = "local[2]", *, session: Any = None, shuffle_partitions: int | None = None
+) -> Iterator[Backend]:
+    """The seam on Spark: an existing ``session``, or a new one on ``master`` (stopped afterwards).
+
+    The session's time zone is set to UTC for the run (store times are naive UTC) and restored afterwards.
+    """
+    sql = _require_spark()
+    own = session is None
+    if own:
+        builder = sql.SparkSession.builder.appName("lockstep").config("spark.sql.session.timeZone", "UTC")
+        warehouse = Path(tempfile.gettempdir()) / "lockstep-spark-warehouse"
+        builder = builder.config("spark.sql.warehouse.dir", str(warehouse))
+        if master:
+            builder = builder.master(master)
+        if master and master.startswith("local"):
+            builder = builder.config("spark.ui.enabled", "false")
+            builder = builder.config(
+                "spark.sql.shuffle.partitions", str(shuffle_partitions or 2 * (os.cpu_count() or 2))
+            )
+        session = builder.getOrCreate()
+        session.sparkContext.setLogLevel("ERROR")
+    elif shuffle_partitions:
+        session.conf.set("spark.sql.shuffle.partitions", str(shuffle_partitions))
+    previous_tz = session.conf.get("spark.sql.session.timeZone")
+    session.conf.set("spark.sql.session.timeZone", "UTC")
+    try:
+        yield Backend("spark", ibis.pyspark.connect(session), SPARK, session=session)
+    finally:
+        session.conf.set("spark.sql.session.timeZone", previous_tz)
+        if own:
+            session.stop()

@@ -1,0 +1,120 @@
+"""Engine-specific functions behind one interface: time to epoch seconds, lower-casing, hashing, text normalisation.
+
+Everything else in the engine-neutral definitions (:mod:`lockstep.engine.actions`, :mod:`lockstep.engine.coaction`)
+is plain Ibis. These functions are the ones where a naive translation gives *different answers* on Spark:
+
+- epoch seconds: Ibis' ``epoch_seconds`` is an integer (fractions lost); DuckDB has ``epoch`` (a double),
+  Spark ``unix_micros / 1e6`` (the same double: DuckDB divides the same microsecond count).
+- lower: DuckDB maps each code point on its own (utf8proc's tables); Spark follows Java's context rules
+  (final sigma, ``İ``) and a newer Unicode version. The Spark shim runs DuckDB's mapping as a Python UDF.
+- text normalisation: Spark has no NFC; it runs :func:`lockstep.engine.textnorm.normalize_like_duckdb` as a
+  vectorised (Arrow) UDF.
+- md5: both engines hash the UTF-8 bytes to lower-case hex (Ibis ``hexdigest('md5')``), kept here so every
+  engine-specific choice sits in one place.
+
+``tests/test_engine_shims.py`` checks each Spark shim against the DuckDB one on hostile strings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from lockstep.normalize.text import EMOJI_CLASS, MENTION_PATTERN, RETWEET_PREFIX, URL_PATTERN
+
+
+@ibis.udf.scalar.builtin(name="epoch")  # type: ignore[untyped-decorator]
+def _duck_epoch(t: dt.datetime) -> float:  # type: ignore[empty-body]
+    """DuckDB ``epoch``: seconds since 1970 as a double."""
+
+
+@ibis.udf.scalar.builtin(name="nfc_normalize")  # type: ignore[untyped-decorator]
+def _duck_nfc(s: str) -> str:  # type: ignore[empty-body]
+    """DuckDB ``nfc_normalize``."""
+
+
+@ibis.udf.scalar.builtin(name="lower")  # type: ignore[untyped-decorator]
+def _lower(s: str) -> str:  # type: ignore[empty-body]
+    """SQL ``lower`` (Ibis' ``lower`` is the same call; named here so the shim says which one runs)."""
+
+
+@ibis.udf.scalar.builtin(name="trim")  # type: ignore[untyped-decorator]
+def _duck_trim(s: str) -> str:  # type: ignore[empty-body]
+    """DuckDB one-argument ``trim`` (spaces only; Ibis' ``strip`` trims all whitespace)."""
+
+
+@ibis.udf.scalar.builtin(name="regexp_replace")  # type: ignore[untyped-decorator]
+def _duck_regexp_replace(s: str, pattern: str, replacement: str, flags: str) -> str:  # type: ignore[empty-body]
+    """DuckDB ``regexp_replace`` with an options string (``'g'``: every match)."""
+
+
+@ibis.udf.scalar.builtin(name="regexp_replace")  # type: ignore[untyped-decorator]
+def _duck_regexp_replace_first(s: str, pattern: str, replacement: str) -> str:  # type: ignore[empty-body]
+    """DuckDB ``regexp_replace`` of the first match."""
+
+
+@ibis.udf.scalar.builtin(name="unix_micros")  # type: ignore[untyped-decorator]
+def _spark_unix_micros(t: dt.datetime) -> int:  # type: ignore[empty-body]
+    """Spark ``unix_micros`` (microseconds since 1970)."""
+
+
+@ibis.udf.scalar.pandas(name="lockstep_normalize_text")  # type: ignore[untyped-decorator]
+def _spark_normalize(s: str) -> str:
+    """Vectorised :func:`~lockstep.engine.textnorm.normalize_like_duckdb` (runs in the Spark Python workers)."""
+    from lockstep.engine.textnorm import normalize_like_duckdb
+
+    return s.map(normalize_like_duckdb)  # type: ignore[attr-defined, no-any-return]
+
+
+@ibis.udf.scalar.pandas(name="lockstep_lower")  # type: ignore[untyped-decorator]
+def _spark_lower(s: str) -> str:
+    """Vectorised :func:`~lockstep.engine.textnorm.lower_like_duckdb` (runs in the Spark Python workers)."""
+    from lockstep.engine.textnorm import lower_like_duckdb
+
+    return s.map(lambda v: lower_like_duckdb(v) if isinstance(v, str) else None)  # type: ignore[attr-defined, no-any-return]
+
+
+@dataclass(frozen=True)
+class Shims:
+    """The engine-specific functions one engine runs (see the module docstring for why each exists)."""
+
+    engine: str
+
+    def epoch(self, t: ir.TimestampValue) -> ir.FloatingValue:
+        """Seconds since 1970 with microsecond fractions, as a double."""
+        if self.engine == "duckdb":
+            return _duck_epoch(t)
+        # Spark: naive timestamps (TIMESTAMP_NTZ from Parquet) are read as UTC; the session runs in UTC.
+        micros: Any = _spark_unix_micros(t.cast("timestamp('UTC')"))
+        return micros.cast("float64") / 1_000_000.0
+
+    def lower(self, s: ir.StringValue) -> ir.StringValue:
+        """Lower-case one code point at a time (DuckDB's ``lower``)."""
+        if self.engine == "duckdb":
+            return _lower(s)
+        # Spark's lower follows Java/ICU: a final capital sigma becomes ς, İ two code points, and characters new
+        # in Unicode 16 (e.g. U+1C89) get mappings DuckDB's utf8proc lacks. The Python table equals DuckDB's
+        # lower on every code point (tests/test_engine_shims.py), so Spark runs it as a vectorised UDF.
+        return _spark_lower(s)
+
+    def md5_hex(self, s: ir.StringValue) -> ir.StringValue:
+        """Lower-case hex MD5 of the UTF-8 bytes."""
+        return s.hexdigest("md5")
+
+    def normalize_text(self, s: ir.StringValue) -> ir.StringValue:
+        """:func:`lockstep.normalize.text.normalize_text_sql`, as this engine computes it exactly."""
+        if self.engine == "duckdb":
+            strip = f"(?i){URL_PATTERN}|{MENTION_PATTERN}|[{EMOJI_CLASS}]"
+            e = _duck_regexp_replace_first(_lower(_duck_nfc(s)), RETWEET_PREFIX, "")
+            e = _duck_regexp_replace(e, strip, " ", "g")
+            e = _duck_trim(_duck_regexp_replace(e, r"\s+", " ", "g"))
+            return e.fill_null("")
+        return _spark_normalize(s).fill_null("")
+
+
+DUCKDB = Shims("duckdb")
+SPARK = Shims("spark")

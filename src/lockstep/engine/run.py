@@ -73,7 +73,7 @@ def detect(
     if engine not in ENGINES:
         raise InputError(f"engine {engine!r}: use one of {', '.join(ENGINES)}")
     params = params or DetectParams()
-    _validate(params)
+    params.validate()
     names = list(traces) if traces else sorted(n for n, t in TRACES.items() if t.default)
     for n in names:
         get_trace(n)
@@ -109,20 +109,6 @@ def detect(
     if progress:
         progress("", len(names), len(names))
     return report
-
-
-def _validate(params: DetectParams) -> None:
-    """The same checks, with the same messages, as the default engine."""
-    if (
-        (params.min_shared_items is not None and params.min_shared_items < 1)
-        or params.max_item_accounts < 2
-        or params.null_replicates < 0
-    ):
-        raise InputError("min_shared_items >= 1, max_item_accounts >= 2 and null_replicates >= 0 are required")
-    if params.linking not in ("rarity", "strict"):
-        raise InputError(f"linking {params.linking!r}: use 'rarity' or 'strict'")
-    if params.min_weight_percentile is not None and not 0 <= params.min_weight_percentile <= 100:
-        raise InputError("min_weight_percentile must be between 0 and 100")
 
 
 def _window_for(backend: Backend, act: ir.Table, trace: Trace, params: DetectParams) -> tuple[float | None, str | None]:

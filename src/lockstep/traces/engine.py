@@ -86,6 +86,19 @@ class DetectParams:
     #: Distinct texts a near-duplicate prefix bucket may hold before it is skipped (and reported).
     near_dup_bucket_cap: int = 2000
 
+    def validate(self) -> None:
+        """Raise :class:`InputError` for parameters no engine can run (every engine calls this first)."""
+        if (
+            (self.min_shared_items is not None and self.min_shared_items < 1)
+            or self.max_item_accounts < 2
+            or self.null_replicates < 0
+        ):
+            raise InputError("min_shared_items >= 1, max_item_accounts >= 2 and null_replicates >= 0 are required")
+        if self.linking not in ("rarity", "strict"):
+            raise InputError(f"linking {self.linking!r}: use 'rarity' or 'strict'")
+        if self.min_weight_percentile is not None and not 0 <= self.min_weight_percentile <= 100:
+            raise InputError("min_weight_percentile must be between 0 and 100")
+
 
 @dataclass
 class TraceReport:
@@ -139,16 +152,7 @@ def detect(
 ) -> DetectReport:
     """Run ``traces`` (default: all) over the store, replacing their earlier edges and evidence."""
     params = params or DetectParams()
-    if (
-        (params.min_shared_items is not None and params.min_shared_items < 1)
-        or params.max_item_accounts < 2
-        or params.null_replicates < 0
-    ):
-        raise InputError("min_shared_items >= 1, max_item_accounts >= 2 and null_replicates >= 0 are required")
-    if params.linking not in ("rarity", "strict"):
-        raise InputError(f"linking {params.linking!r}: use 'rarity' or 'strict'")
-    if params.min_weight_percentile is not None and not 0 <= params.min_weight_percentile <= 100:
-        raise InputError("min_weight_percentile must be between 0 and 100")
+    params.validate()
     names = list(traces) if traces else sorted(n for n, t in TRACES.items() if t.default)
     chosen = [get_trace(n) for n in names]
     report = DetectReport(params)

@@ -12,7 +12,7 @@ from lockstep.errors import InputError
 from lockstep.store import Store, open_store
 from lockstep.traces import DetectParams, detect, estimate_window, sensitivity
 from lockstep.traces.base import get_trace
-from lockstep.traces.engine import poisson_tail
+from lockstep.traces.null_model import poisson_tail
 from lockstep.traces.queries import edges, evidence
 
 COLUMNS = [

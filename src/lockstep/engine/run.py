@@ -6,7 +6,7 @@ row per trace (its parameters name the engine), so ``analyze``, ``report`` and `
 
 What runs on the driver, on reduced data only: quantiles of the rarity cut (one row per distinct item
 popularity) and of the weight percentile (one value per edge), and the null model, which runs the default
-engine's own code (:func:`lockstep.traces.engine._null_model`) in the store's DuckDB on the kept edges and the
+engine's own code (:func:`lockstep.traces.null_model.null_model`) in the store's DuckDB on the kept edges and the
 actions of their accounts only. That step stops scaling when the accounts in edges hold more actions than one
 machine's DuckDB can join (see ``docs/scale.md``); ``null_replicates=0`` skips it.
 """
@@ -41,8 +41,8 @@ from lockstep.traces.engine import (
     ProgressFn,
     TraceReport,
     _fmt_window,
-    _null_model,
 )
+from lockstep.traces.null_model import null_model
 
 
 def detect(
@@ -277,7 +277,7 @@ def _write(
             "CREATE OR REPLACE TEMP TABLE pairs AS SELECT platform, account_a, account_b, gap_s FROM _evidence_pairs"
         )
         con.unregister("_evidence_pairs")
-        _null_model(con, params, window)
+        null_model(con, params, window)
         con.execute("DROP TABLE act")
         con.execute("DROP TABLE pairs")
     con.execute("DELETE FROM edges WHERE trace = ?", [trace.name])

@@ -39,13 +39,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
 import duckdb
-import pyarrow as pa
 
 from lockstep import __version__
 from lockstep.errors import InputError, MissingExtraError
@@ -58,6 +56,7 @@ from lockstep.traces.cross_platform import (
     same_platform_pair,
     single_platform,
 )
+from lockstep.traces.null_model import null_model
 
 ProgressFn = Callable[[str, int, int], None]
 
@@ -273,7 +272,7 @@ def _run_trace(con: duckdb.DuckDBPyConnection, trace: Trace, params: DetectParam
         )
     _edges(con, params, min_shared, rare_cut, cross_platform=trace.cross_platform)
     if params.null_replicates and window is not None:
-        _null_model(con, params, window)
+        null_model(con, params, window)
     con.execute("DELETE FROM edges WHERE trace = ?", [trace.name])
     con.execute("DELETE FROM evidence WHERE trace = ?", [trace.name])
     con.execute(
@@ -424,140 +423,6 @@ def _edges(
             [params.min_weight_percentile / 100.0],
         )
     con.execute("DROP TABLE tfidf")
-
-
-def shift_offsets(accounts: Sequence[tuple[str, str]], replicate: int, seed: int, shift_s: float) -> pa.Table:
-    """Seeded uniform offsets in ``[-shift_s, shift_s]`` per (platform, account), for one null replicate.
-
-    Examples:
-        >>> t = shift_offsets([("x", "a"), ("x", "b")], replicate=1, seed=42, shift_s=10.0)
-        >>> [round(v, 3) for v in t.column("offset").to_pylist()]
-        [0.097, 5.434]
-    """
-    rng = random.Random(seed * 1_000_003 + replicate)
-    return pa.table(
-        {
-            "platform": pa.array([p for p, _ in accounts], pa.string()),
-            "account_id": pa.array([a for _, a in accounts], pa.string()),
-            "offset": pa.array([rng.uniform(-shift_s, shift_s) for _ in accounts], pa.float64()),
-        }
-    )
-
-
-def poisson_tail(observed: int, rate: float) -> float:
-    """``P(X >= observed)`` for ``X ~ Poisson(rate)``: the analytic null-model p-value of an edge.
-
-    Summed from the smaller side in log space, so it stays exact for large counts and tiny tails.
-
-    Examples:
-        >>> round(poisson_tail(1, 0.05), 4)  # one co-action where 10 replicates saw none
-        0.0488
-        >>> poisson_tail(2, 0.05) < 0.01
-        True
-        >>> poisson_tail(0, 3.0)
-        1.0
-    """
-    if observed <= 0:
-        return 1.0
-    if rate <= 0:
-        return 0.0
-
-    def log_pmf(i: int) -> float:
-        return -rate + i * math.log(rate) - math.lgamma(i + 1)
-
-    if observed > rate:  # the upper tail: terms fall geometrically after ``observed``
-        total, i = 0.0, observed
-        first = log_pmf(observed)
-        while True:
-            term = math.exp(log_pmf(i) - first)
-            total += term
-            if term < 1e-15 * total or i > observed + 10_000:
-                break
-            i += 1
-        return min(1.0, math.exp(first) * total)
-    below = sum(math.exp(log_pmf(i)) for i in range(observed))
-    return min(1.0, max(0.0, 1.0 - below))
-
-
-def _null_model(con: duckdb.DuckDBPyConnection, params: DetectParams, window: float) -> None:
-    accounts = [
-        (str(p), str(a))
-        for p, a in con.execute(
-            """SELECT DISTINCT platform, account_id FROM (
-                 SELECT platform, account_a AS account_id FROM edge_tmp UNION
-                 SELECT platform, account_b FROM edge_tmp) ORDER BY platform, account_id"""
-        ).fetchall()
-    ]
-    if not accounts:
-        return
-    con.execute(
-        """CREATE OR REPLACE TEMP TABLE edge_acts AS
-        SELECT a.* FROM act a SEMI JOIN (SELECT platform, account_a AS account_id FROM edge_tmp UNION
-                                         SELECT platform, account_b FROM edge_tmp) k
-          ON k.platform = a.platform AND k.account_id = a.account_id"""
-    )
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE null_counts (platform VARCHAR, account_a VARCHAR, account_b VARCHAR, "
-        "replicate INTEGER, n BIGINT)"
-    )
-    # The null model tests synchrony: co-actions inside the window, observed and under shifts. Co-actions on
-    # rare items further apart (up to the null horizon, lockstep.traces.rarity) are evidence of shared
-    # content, not of timing, and are not counted here: an edge resting on them alone gets p = 1.
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE edge_sync AS
-        SELECT e.platform, e.account_a, e.account_b, count(p.gap_s) AS sync
-        FROM edge_tmp e LEFT JOIN pairs p ON p.platform = e.platform AND p.account_a = e.account_a
-             AND p.account_b = e.account_b AND p.gap_s <= {window!r}
-        GROUP BY ALL"""
-    )
-    for r in range(1, params.null_replicates + 1):
-        con.register("_offsets", shift_offsets(accounts, r, params.seed, params.null_shift_s))
-        con.execute(
-            f"""INSERT INTO null_counts
-            WITH s AS (SELECT a.platform, a.account_id, a.item, a.ts + o."offset" AS ts FROM edge_acts a
-                       JOIN _offsets o USING (platform, account_id))
-            SELECT e.platform, e.account_a, e.account_b, {r}, count(x.ts) AS n
-            FROM edge_tmp e
-            LEFT JOIN s x ON x.platform = e.platform AND x.account_id = e.account_a
-            LEFT JOIN s y ON y.platform = e.platform AND y.account_id = e.account_b AND y.item = x.item
-            WHERE y.ts IS NOT NULL AND abs(x.ts - y.ts) <= {window!r}
-            GROUP BY ALL"""
-        )
-        con.unregister("_offsets")
-    replicates = params.null_replicates
-    stats = con.execute(
-        f"""SELECT e.platform, e.account_a, e.account_b, k.sync,
-                 sum(coalesce(c.n, 0)) AS null_total,
-                 CASE WHEN stddev_pop(coalesce(c.n, 0)) > 0
-                      THEN (k.sync - avg(coalesce(c.n, 0))) / stddev_pop(coalesce(c.n, 0)) END AS z
-          FROM edge_tmp e JOIN edge_sync k USING (platform, account_a, account_b)
-          CROSS JOIN range(1, {replicates + 1}) r(replicate)
-          LEFT JOIN null_counts c ON c.platform = e.platform AND c.account_a = e.account_a
-               AND c.account_b = e.account_b AND c.replicate = r.replicate
-          GROUP BY e.platform, e.account_a, e.account_b, k.sync"""
-    ).fetchall()
-    con.register(
-        "_null_stats",
-        pa.table(
-            {
-                "platform": pa.array([r[0] for r in stats], pa.string()),
-                "account_a": pa.array([r[1] for r in stats], pa.string()),
-                "account_b": pa.array([r[2] for r in stats], pa.string()),
-                "mean": pa.array([float(r[4]) / replicates for r in stats], pa.float64()),
-                "z": pa.array([r[5] for r in stats], pa.float64()),
-                "p": pa.array([poisson_tail(int(r[3]), (float(r[4]) + 0.5) / replicates) for r in stats], pa.float64()),
-            }
-        ),
-    )
-    con.execute(
-        """UPDATE edge_tmp SET null_mean = s.mean, z_score = s.z, p_value = s.p FROM _null_stats s
-        WHERE edge_tmp.platform = s.platform AND edge_tmp.account_a = s.account_a
-          AND edge_tmp.account_b = s.account_b"""
-    )
-    con.unregister("_null_stats")
-    con.execute("DROP TABLE edge_acts")
-    con.execute("DROP TABLE null_counts")
-    con.execute("DROP TABLE edge_sync")
 
 
 def _estimate_from_actions(con: duckdb.DuckDBPyConnection) -> float:

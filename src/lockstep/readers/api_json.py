@@ -21,41 +21,27 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-
 from lockstep.errors import FormatError
 from lockstep.readers.base import StageContext
+from lockstep.readers.staging import (
+    ACCOUNT_FIELDS,
+    BATCH,
+    ID_FIELDS,
+    INT_FIELDS,
+    LIST_FIELDS,
+    POST_FIELDS,
+    SHAPE_ERRORS,
+    STRICT_POST_FIELDS,
+    TIME_FIELDS,
+    ShapeError,
+    flush_stage,
+)
 from lockstep.readers.tabular import clean_text, iter_json_lines
-from lockstep.store.schema import ACCOUNT_COLUMNS, POST_COLUMNS
 
-BATCH = 20_000
-_STAGED_BY_ENGINE = {"post_id_derived", "source_file", "batch_id", "reader", "reader_version"}
-POST_FIELDS = (*(c for c, _ in POST_COLUMNS if c not in _STAGED_BY_ENGINE), "created_at_raw")
-ACCOUNT_FIELDS = (*(c for c, _ in ACCOUNT_COLUMNS if c not in _STAGED_BY_ENGINE), "observed_at")
-LIST_FIELDS = {"urls", "hashtags", "mentions", "media"}
-TIME_FIELDS = {"created_at", "observed_at"}
-INT_FIELDS = {
-    "like_count",
-    "repost_count",
-    "reply_count",
-    "quote_count",
-    "followers",
-    "following",
-    "post_count",
-    "source_row",
-}
-_STRICT = {"post_id", "account_id", "text", "created_at_raw"}
 _INT64 = 2**63
 #: Whole-document JSON is parsed in memory (several times its size in Python objects); larger files must be
 #: JSON lines.
 MAX_DOCUMENT_BYTES = 256 << 20
-
-
-class ShapeError(ValueError):
-    """A JSON value of the wrong type where a field was expected (the message names the field)."""
-
-
-SHAPE_ERRORS = (ShapeError, TypeError, AttributeError, ValueError, KeyError, OverflowError, RecursionError)
 
 
 def iter_documents(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, Any, str, str | None]]:
@@ -118,16 +104,6 @@ def iter_items(
             yield (ordinal if single else lineno), where, item
 
 
-def obj(value: Any) -> dict[str, Any]:
-    """``value`` if it is a JSON object, else an empty one."""
-    return value if isinstance(value, dict) else {}
-
-
-def dicts(value: Any) -> list[dict[str, Any]]:
-    """The objects in a JSON array (anything else: none)."""
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
-
-
 def idstr(value: Any) -> str | None:
     """An id as text (JSON numbers become their digits); other types give ``None``."""
     if isinstance(value, bool):
@@ -169,16 +145,6 @@ def to_int(value: Any) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool) and -_INT64 <= value < _INT64:
         return value
     return None
-
-
-def json_extra(extra: dict[str, Any]) -> str | None:
-    """Unmapped fields as JSON text (``None`` when there are none)."""
-    if not extra:
-        return None
-    try:
-        return clean_text(json.dumps(extra, ensure_ascii=False))
-    except ValueError:
-        return clean_text(json.dumps({k: repr(v)[:1000] for k, v in extra.items()}, ensure_ascii=False))
 
 
 def raw_text(value: Any) -> str:
@@ -241,7 +207,7 @@ def html_to_text(fragment: str) -> tuple[str, list[tuple[str, str]]]:
 def _text_value(name: str, value: Any, strict: bool) -> str | None:
     if value is None or isinstance(value, str):
         return clean_text(value) if value is not None else None
-    if name in ("post_id", "account_id", "parent_post_id", "parent_account_id", "quoted_post_id"):
+    if name in ID_FIELDS:
         as_id = idstr(value)
         if as_id is not None:
             return as_id
@@ -267,7 +233,7 @@ def checked(row: dict[str, Any], strict: bool) -> dict[str, Any]:
         elif k in TIME_FIELDS or k == "id_is_hashed":
             out[k] = v
         else:
-            out[k] = _text_value(k, v, strict and k in _STRICT)
+            out[k] = _text_value(k, v, strict and k in STRICT_POST_FIELDS)
     return out
 
 
@@ -307,33 +273,9 @@ class Batch:
 
     def flush(self) -> None:
         """Write the collected rows to ``stage_posts`` / ``stage_accounts``."""
-        for table, cols in (("stage_posts", self.posts), ("stage_accounts", self.accounts)):
-            if not next(iter(cols.values())):
-                continue
-            self.ctx.con.register("_api_batch", _arrow(cols))
-            self.ctx.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _api_batch")
-            self.ctx.con.unregister("_api_batch")
-            for v in cols.values():
-                v.clear()
+        flush_stage(self.ctx, self.posts, self.accounts)
 
     def finish(self) -> None:
         """Flush and set the file's row count: staged posts plus quarantined items."""
         self.flush()
         self.ctx.rows_read = self.records + len(self.ctx.quarantine)
-
-
-def _arrow(cols: dict[str, list[Any]]) -> pa.Table:
-    arrays = []
-    for name, values in cols.items():
-        if name in LIST_FIELDS:
-            typ: pa.DataType = pa.list_(pa.string())
-        elif name in TIME_FIELDS:
-            typ = pa.timestamp("us")
-        elif name in INT_FIELDS:
-            typ = pa.int64()
-        elif name == "id_is_hashed":
-            typ = pa.bool_()
-        else:
-            typ = pa.string()
-        arrays.append(pa.array(values, typ))
-    return pa.Table.from_arrays(arrays, names=list(cols))

@@ -24,9 +24,10 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-from lockstep.readers.api_json import Batch, ShapeError, dicts, html_to_text, idstr, iter_items, json_extra, obj
+from lockstep.readers.api_json import Batch, html_to_text, idstr, iter_items
 from lockstep.readers.api_json import parse_iso as _time
 from lockstep.readers.base import Probe, Reader, StageContext, register
+from lockstep.readers.staging import ShapeError, dicts, json_extra, obj
 
 _STATUS_KEYS = (b'"account"', b'"content"', b'"created_at"')
 _MASTODON_KEYS = (b'"reblog"', b'"visibility"', b'"favourites_count"', b'"reblogs_count"', b'"spoiler_text"')

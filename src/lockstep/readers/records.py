@@ -17,17 +17,22 @@ from typing import Any
 from lockstep.normalize.text import extract_hashtags
 from lockstep.readers.base import StageContext
 from lockstep.readers.jsonstream import Action, BrokenDocument, JsonPath, first_line_is_json, walk_document
-from lockstep.readers.tabular import clean_text, iter_json_lines
-from lockstep.readers.twarc2 import (
-    _ACCOUNT_FIELDS,
-    _INT_FIELDS,
-    _LIST_FIELDS,
-    _POST_FIELDS,
-    _TIME_FIELDS,
+from lockstep.readers.staging import (
+    ACCOUNT_FIELDS,
     BATCH,
+    ID_FIELDS,
+    INT_FIELDS,
+    LIST_FIELDS,
+    POST_FIELDS,
+    SHAPE_ERRORS,
+    STRICT_POST_FIELDS,
+    TIME_FIELDS,
     ShapeError,
-    _flush,
+    dicts,
+    flush_stage,
+    obj,
 )
+from lockstep.readers.tabular import clean_text, iter_json_lines
 
 __all__ = [
     "SHAPE_ERRORS",
@@ -47,8 +52,6 @@ __all__ = [
     "text_of",
 ]
 
-#: Errors a record of an unexpected JSON shape raises while being mapped (caught per record).
-SHAPE_ERRORS = (ShapeError, TypeError, AttributeError, ValueError, KeyError, OverflowError, RecursionError)
 MAX_RAW_CHARS = 100_000
 
 
@@ -145,18 +148,6 @@ def count_of(value: Any) -> int | None:
     return None
 
 
-def obj(value: Any) -> dict[str, Any]:
-    """``value`` if it is a JSON object, else an empty one (optional nested objects)."""
-    return value if isinstance(value, dict) else {}
-
-
-def dicts(value: Any) -> list[dict[str, Any]]:
-    """The objects in ``value`` if it is a JSON array, else none."""
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
-
-
-_ID_FIELDS = frozenset({"post_id", "account_id", "parent_post_id", "parent_account_id", "quoted_post_id"})
-_STRICT_POST = frozenset({"post_id", "account_id", "text", "created_at_raw"})
 _INT64 = 2**63
 
 
@@ -175,10 +166,10 @@ def _checked(row: dict[str, Any], fields: tuple[str, ...], strict: frozenset[str
     for name in fields:
         v = row.get(name)
         if v is None:
-            out.append([] if name in _LIST_FIELDS else None)
-        elif isinstance(v, str) and not (name in _LIST_FIELDS or name in _INT_FIELDS or name in _TIME_FIELDS):
+            out.append([] if name in LIST_FIELDS else None)
+        elif isinstance(v, str) and not (name in LIST_FIELDS or name in INT_FIELDS or name in TIME_FIELDS):
             out.append(_clean(v))
-        elif name in _LIST_FIELDS:
+        elif name in LIST_FIELDS:
             if isinstance(v, list) and all(isinstance(x, str) for x in v):
                 out.append([_clean(x) for x in v])
             elif lenient:
@@ -187,13 +178,13 @@ def _checked(row: dict[str, Any], fields: tuple[str, ...], strict: frozenset[str
                 raise ShapeError(f"{name}: expected a list of text")
         elif isinstance(v, str):  # text where a count or a time belongs
             if not lenient:
-                raise ShapeError(f"{name}: expected {'a time' if name in _TIME_FIELDS else 'a number'}, got text")
+                raise ShapeError(f"{name}: expected {'a time' if name in TIME_FIELDS else 'a number'}, got text")
             out.append(None)
-        elif name in _INT_FIELDS:
+        elif name in INT_FIELDS:
             out.append(v if isinstance(v, int) and not isinstance(v, bool) and -_INT64 <= v < _INT64 else None)
-        elif name in _TIME_FIELDS or name == "id_is_hashed":
+        elif name in TIME_FIELDS or name == "id_is_hashed":
             out.append(v)
-        elif name in _ID_FIELDS and isinstance(v, int) and not isinstance(v, bool) and abs(v) < 10**30:
+        elif name in ID_FIELDS and isinstance(v, int) and not isinstance(v, bool) and abs(v) < 10**30:
             out.append(str(v))
         elif name in strict:
             raise ShapeError(f"{name}: expected text, got {type(v).__name__}")
@@ -212,8 +203,8 @@ class RowSink:
 
     def __init__(self, ctx: StageContext) -> None:
         self.ctx = ctx
-        self.posts: dict[str, list[Any]] = {f: [] for f in _POST_FIELDS}
-        self.accounts: dict[str, list[Any]] = {f: [] for f in _ACCOUNT_FIELDS}
+        self.posts: dict[str, list[Any]] = {f: [] for f in POST_FIELDS}
+        self.accounts: dict[str, list[Any]] = {f: [] for f in ACCOUNT_FIELDS}
         self.records = 0
         self._post_fields = tuple(self.posts)
         self._account_fields = tuple(self.accounts)
@@ -229,7 +220,7 @@ class RowSink:
     ) -> bool:
         """Stage ``row`` (canonical post fields) and its ``accounts``; quarantine it if a key field is mistyped."""
         try:
-            checked = _checked({**row, "source_row": source_row}, self._post_fields, _STRICT_POST, False)
+            checked = _checked({**row, "source_row": source_row}, self._post_fields, STRICT_POST_FIELDS, False)
         except SHAPE_ERRORS as exc:
             self.reject(source_row, exc, where, raw)
             return False
@@ -277,7 +268,7 @@ class RowSink:
 
     def flush(self) -> None:
         """Write the rows collected so far to the stage tables."""
-        _flush(self.ctx, self.posts, self.accounts)
+        flush_stage(self.ctx, self.posts, self.accounts)
 
     def close(self) -> None:
         """Stage what is left and set the file's row count (posts staged plus records quarantined)."""

@@ -25,8 +25,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from lockstep.readers.api_json import Batch, ShapeError, idstr, iter_items, json_extra, obj, parse_epoch
+from lockstep.readers.api_json import Batch, idstr, iter_items, parse_epoch
 from lockstep.readers.base import Probe, Reader, StageContext, register
+from lockstep.readers.staging import ShapeError, json_extra, obj
 
 _HEAD = re.compile(rb'"(videos|comments)"\s*:')
 _VIDEO_KEYS = ("video_description", "hashtag_names", "region_code", "music_id", "voice_to_text")

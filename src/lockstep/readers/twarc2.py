@@ -14,29 +14,25 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-import pyarrow as pa
-
 from lockstep.readers.base import Probe, Reader, StageContext, register
+from lockstep.readers.staging import (
+    ACCOUNT_FIELDS,
+    BATCH,
+    ID_FIELDS,
+    INT_FIELDS,
+    LIST_FIELDS,
+    POST_FIELDS,
+    SHAPE_ERRORS,
+    STRICT_POST_FIELDS,
+    TIME_FIELDS,
+    ShapeError,
+    dicts,
+    flush_stage,
+    json_extra,
+)
+from lockstep.readers.staging import obj as _obj
 from lockstep.readers.tabular import clean_text, iter_json_lines
-from lockstep.store.schema import ACCOUNT_COLUMNS, POST_COLUMNS
 
-BATCH = 20_000
-_STAGED_BY_ENGINE = {"post_id_derived", "source_file", "batch_id", "reader", "reader_version"}
-#: Staged columns, derived from the canonical schema so the two cannot drift.
-_POST_FIELDS = (*(c for c, _ in POST_COLUMNS if c not in _STAGED_BY_ENGINE), "created_at_raw")
-_ACCOUNT_FIELDS = (*(c for c, _ in ACCOUNT_COLUMNS if c not in _STAGED_BY_ENGINE), "observed_at")
-_LIST_FIELDS = {"urls", "hashtags", "mentions", "media"}
-_TIME_FIELDS = {"created_at", "observed_at"}
-_INT_FIELDS = {
-    "like_count",
-    "repost_count",
-    "reply_count",
-    "quote_count",
-    "followers",
-    "following",
-    "post_count",
-    "source_row",
-}
 _KIND = {"retweeted": "repost", "quoted": "quote", "replied_to": "reply"}
 
 
@@ -71,8 +67,8 @@ class Twarc2Reader(Reader):
         return 0.0
 
     def stage(self, ctx: StageContext) -> None:
-        posts: dict[str, list[Any]] = {f: [] for f in _POST_FIELDS}
-        accounts: dict[str, list[Any]] = {f: [] for f in _ACCOUNT_FIELDS}
+        posts: dict[str, list[Any]] = {f: [] for f in POST_FIELDS}
+        accounts: dict[str, list[Any]] = {f: [] for f in ACCOUNT_FIELDS}
         records = 0
         for lineno, obj, raw, problem in iter_json_lines(ctx.path, ctx.encoding):
             if problem is not None or not isinstance(obj, dict):
@@ -87,7 +83,7 @@ class Twarc2Reader(Reader):
                 continue
             try:
                 items = list(_records(obj))
-            except _SHAPE_ERRORS as exc:
+            except SHAPE_ERRORS as exc:
                 ctx.quarantine.append(_shape_problem(lineno, None, exc, raw))
                 continue
             for i, item in enumerate(items):
@@ -98,7 +94,7 @@ class Twarc2Reader(Reader):
                 post, users = item
                 try:
                     row = _checked_post({**post, "source_row": lineno})
-                except _SHAPE_ERRORS as exc:
+                except SHAPE_ERRORS as exc:
                     ctx.quarantine.append(_shape_problem(lineno, where, exc, raw))
                     continue
                 records += 1
@@ -106,18 +102,11 @@ class Twarc2Reader(Reader):
                 for user in users:
                     _append(accounts, _checked_account({**_account(user, post), "source_row": lineno}))
             if len(posts["post_id"]) >= BATCH:
-                _flush(ctx, posts, accounts)
-        _flush(ctx, posts, accounts)
+                flush_stage(ctx, posts, accounts)
+        flush_stage(ctx, posts, accounts)
         ctx.rows_read = records + len(ctx.quarantine)
 
 
-class ShapeError(ValueError):
-    """A JSON value of the wrong type where a tweet field was expected."""
-
-
-_SHAPE_ERRORS = (ShapeError, TypeError, AttributeError, ValueError, KeyError, OverflowError, RecursionError)
-_ID_FIELDS = {"post_id", "account_id", "parent_post_id", "parent_account_id", "quoted_post_id"}
-_STRICT_TEXT = {"post_id", "account_id", "text", "created_at_raw"}
 _INT64 = 2**63
 
 
@@ -134,7 +123,7 @@ def _shape_problem(lineno: int, where: str | None, exc: BaseException, raw: str)
 def _text_value(name: str, value: Any, strict: bool) -> str | None:
     if value is None or isinstance(value, str):
         return clean_text(value) if value is not None else None
-    if name in _ID_FIELDS and isinstance(value, int) and not isinstance(value, bool) and abs(value) < 10**30:
+    if name in ID_FIELDS and isinstance(value, int) and not isinstance(value, bool) and abs(value) < 10**30:
         return str(value)
     if strict:
         raise ShapeError(f"{name}: expected text, got {type(value).__name__}")
@@ -144,17 +133,17 @@ def _text_value(name: str, value: Any, strict: bool) -> str | None:
         return None
 
 
-def _checked(row: dict[str, Any], strict: set[str]) -> dict[str, Any]:
+def _checked(row: dict[str, Any], strict: frozenset[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for k, v in row.items():
-        if k in _LIST_FIELDS:
+        if k in LIST_FIELDS:
             items = v if isinstance(v, list) else []
             out[k] = [clean_text(x) for x in items if isinstance(x, str)]
             if len(out[k]) != len(items):
                 raise ShapeError(f"{k}: expected a list of text")
-        elif k in _INT_FIELDS:
+        elif k in INT_FIELDS:
             out[k] = v if isinstance(v, int) and not isinstance(v, bool) and -_INT64 <= v < _INT64 else None
-        elif k in _TIME_FIELDS or k == "id_is_hashed":
+        elif k in TIME_FIELDS or k == "id_is_hashed":
             out[k] = v
         else:
             out[k] = _text_value(k, v, k in strict)
@@ -163,29 +152,21 @@ def _checked(row: dict[str, Any], strict: set[str]) -> dict[str, Any]:
 
 def _checked_post(row: dict[str, Any]) -> dict[str, Any]:
     """``row`` with every value of the type its column needs; wrong types in key fields raise ShapeError."""
-    return _checked(row, _STRICT_TEXT)
+    return _checked(row, STRICT_POST_FIELDS)
 
 
 def _checked_account(row: dict[str, Any]) -> dict[str, Any]:
     """An account row with wrong-typed values kept as JSON text (a profile never costs its tweet)."""
-    return _checked(row, set())
-
-
-def _dicts(value: Any) -> list[dict[str, Any]]:
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
-
-
-def _obj(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
+    return _checked(row, frozenset())
 
 
 def _records(obj: dict[str, Any]) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]] | Exception]:
     if "data" in obj and ("includes" in obj or "meta" in obj or "__twarc" in obj):
         data = obj["data"] if isinstance(obj["data"], list) else [obj["data"]]
         inc = _obj(obj.get("includes"))
-        users = {_key(u.get("id")): u for u in _dicts(inc.get("users"))}
-        media = {_key(m.get("media_key")): m for m in _dicts(inc.get("media"))}
-        included = {_key(t.get("id")): t for t in _dicts(inc.get("tweets"))}
+        users = {_key(u.get("id")): u for u in dicts(inc.get("users"))}
+        media = {_key(m.get("media_key")): m for m in dicts(inc.get("media"))}
+        included = {_key(t.get("id")): t for t in dicts(inc.get("tweets"))}
         for tweet in data:
             if not isinstance(tweet, dict):
                 yield ShapeError(f"expected a tweet object, got {type(tweet).__name__}")
@@ -193,18 +174,18 @@ def _records(obj: dict[str, Any]) -> Iterator[tuple[dict[str, Any], list[dict[st
             try:
                 author = users.get(_key(tweet.get("author_id")))
                 yield _post(tweet, included, media, False), [author] if author else []
-            except _SHAPE_ERRORS as exc:
+            except SHAPE_ERRORS as exc:
                 yield exc
         for tweet in included.values():
             try:
                 author = users.get(_key(tweet.get("author_id")))
                 yield _post(tweet, included, media, True), [author] if author else []
-            except _SHAPE_ERRORS as exc:
+            except SHAPE_ERRORS as exc:
                 yield exc
     else:
         author = obj.get("author") if isinstance(obj.get("author"), dict) else None
-        refs = {_key(r.get("id")): r for r in _dicts(obj.get("referenced_tweets"))}
-        media = {_key(m.get("media_key")): m for m in _dicts(_obj(obj.get("attachments")).get("media"))}
+        refs = {_key(r.get("id")): r for r in dicts(obj.get("referenced_tweets"))}
+        media = {_key(m.get("media_key")): m for m in dicts(_obj(obj.get("attachments")).get("media"))}
         yield _post(obj, refs, media, False), [author] if author else []
 
 
@@ -220,7 +201,7 @@ def _key(value: Any) -> Any:
 
 def _post(t: dict[str, Any], included: dict[Any, Any], media: dict[Any, Any], is_included: bool) -> dict[str, Any]:
     ent = _obj(t.get("entities"))
-    refs = _dicts(t.get("referenced_tweets"))
+    refs = dicts(t.get("referenced_tweets"))
     kind, parent, quoted = "original", None, None
     for r in refs:
         k = _KIND.get(r["type"]) if isinstance(r.get("type"), str) else None
@@ -274,28 +255,19 @@ def _post(t: dict[str, Any], included: dict[Any, Any], media: dict[Any, Any], is
         "quoted_post_id": quoted,
         "urls": [
             u.get("expanded_url") or u.get("url")
-            for u in _dicts(ent.get("urls"))
+            for u in dicts(ent.get("urls"))
             if u.get("expanded_url") or u.get("url")
         ],
-        "hashtags": [h.get("tag") for h in _dicts(ent.get("hashtags")) if h.get("tag")],
-        "mentions": [m.get("username") for m in _dicts(ent.get("mentions")) if m.get("username")],
+        "hashtags": [h.get("tag") for h in dicts(ent.get("hashtags")) if h.get("tag")],
+        "mentions": [m.get("username") for m in dicts(ent.get("mentions")) if m.get("username")],
         "media": media_refs,
         "like_count": metrics.get("like_count"),
         "repost_count": metrics.get("retweet_count"),
         "reply_count": metrics.get("reply_count"),
         "quote_count": metrics.get("quote_count"),
         "client": t.get("source"),
-        "extra": _json_extra(extra),
+        "extra": json_extra(extra),
     }
-
-
-def _json_extra(extra: dict[str, Any]) -> str | None:
-    if not extra:
-        return None
-    try:
-        return clean_text(json.dumps(extra, ensure_ascii=False))
-    except ValueError:  # an int too long to print
-        return clean_text(json.dumps({k: repr(v)[:1000] for k, v in extra.items()}, ensure_ascii=False))
 
 
 def _account(u: dict[str, Any], post: dict[str, Any]) -> dict[str, Any]:
@@ -325,7 +297,7 @@ def _account(u: dict[str, Any], post: dict[str, Any]) -> dict[str, Any]:
         "language": None,
         "avatar": u.get("profile_image_url"),
         "id_is_hashed": False,
-        "extra": _json_extra(extra),
+        "extra": json_extra(extra),
         "observed_at": post.get("created_at"),
     }
 
@@ -333,34 +305,6 @@ def _account(u: dict[str, Any], post: dict[str, Any]) -> dict[str, Any]:
 def _append(cols: dict[str, list[Any]], row: dict[str, Any]) -> None:
     for k, v in cols.items():
         v.append(row.get(k))
-
-
-def _arrow(cols: dict[str, list[Any]]) -> pa.Table:
-    arrays = []
-    for name, values in cols.items():
-        if name in _LIST_FIELDS:
-            typ: pa.DataType = pa.list_(pa.string())
-        elif name in _TIME_FIELDS:
-            typ = pa.timestamp("us")
-        elif name in _INT_FIELDS:
-            typ = pa.int64()
-        elif name == "id_is_hashed":
-            typ = pa.bool_()
-        else:
-            typ = pa.string()
-        arrays.append(pa.array(values, typ))
-    return pa.Table.from_arrays(arrays, names=list(cols))
-
-
-def _flush(ctx: StageContext, posts: dict[str, list[Any]], accounts: dict[str, list[Any]]) -> None:
-    for table, cols in (("stage_posts", posts), ("stage_accounts", accounts)):
-        if not next(iter(cols.values())):
-            continue
-        ctx.con.register("_twarc_batch", _arrow(cols))
-        ctx.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _twarc_batch")
-        ctx.con.unregister("_twarc_batch")
-        for v in cols.values():
-            v.clear()
 
 
 register(Twarc2Reader())

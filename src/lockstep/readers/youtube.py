@@ -26,9 +26,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from lockstep.readers.api_json import Batch, ShapeError, dicts, html_to_text, idstr, iter_items, json_extra, obj
+from lockstep.readers.api_json import Batch, html_to_text, idstr, iter_items
 from lockstep.readers.api_json import parse_iso as _time
 from lockstep.readers.base import Probe, Reader, StageContext, register
+from lockstep.readers.staging import ShapeError, dicts, json_extra, obj
 
 _URL = re.compile(r"https?://[^\s<>\"')\]]+")
 _HEAD = re.compile(rb'"kind"\s*:\s*"youtube#')

@@ -40,6 +40,7 @@ from lockstep import __version__
 from lockstep.errors import AccountingError, FormatError, InputError
 from lockstep.normalize.urls import canonical_url, registered_domain
 from lockstep.readers.base import Probe, Reader, StageContext, detect_reader, get_reader
+from lockstep.readers.mapping import ACCOUNT_SNAPSHOT_VALUES
 from lockstep.readers.tabular import detect_kind, json_keys, read_csv_header, sql_str
 from lockstep.store.schema import ACCOUNT_COLUMNS, POST_COLUMNS, create_table_sql
 from lockstep.store.store import Store
@@ -590,23 +591,6 @@ def _finalize_urls(con: duckdb.DuckDBPyConnection) -> None:
     con.unregister("_hosts")
 
 
-_ACCOUNT_VALUE_COLUMNS = [
-    c
-    for c, _ in ACCOUNT_COLUMNS
-    if c
-    not in (
-        "platform",
-        "account_id",
-        "id_is_hashed",
-        "source_file",
-        "source_row",
-        "batch_id",
-        "reader",
-        "reader_version",
-    )
-]
-
-
 def _finalize_accounts(con: duckdb.DuckDBPyConnection, prov: dict[str, str], fr: FileReport) -> None:
     sci = sql_str(SCIENTIFIC_ID)
     # Profile times outside any plausible range (year 0, 99999) would break every later date computation.
@@ -629,7 +613,7 @@ def _finalize_accounts(con: duckdb.DuckDBPyConnection, prov: dict[str, str], fr:
               AND NOT EXISTS (SELECT 1 FROM stage_posts LIMIT 1)""",
         prov,
     )
-    picks = ",\n".join(f"arg_max({c}, _k) FILTER (WHERE {c} IS NOT NULL) AS {c}" for c in _ACCOUNT_VALUE_COLUMNS)
+    picks = ",\n".join(f"arg_max({c}, _k) FILTER (WHERE {c} IS NOT NULL) AS {c}" for c in ACCOUNT_SNAPSHOT_VALUES)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE acc_reduced AS
         WITH snaps AS (
@@ -649,7 +633,7 @@ def _finalize_accounts(con: duckdb.DuckDBPyConnection, prov: dict[str, str], fr:
                min(source_row) AS source_row
         FROM snaps GROUP BY platform, account_id"""
     )
-    sets = ", ".join(f"{c} = coalesce(accounts.{c}, r.{c})" for c in _ACCOUNT_VALUE_COLUMNS)
+    sets = ", ".join(f"{c} = coalesce(accounts.{c}, r.{c})" for c in ACCOUNT_SNAPSHOT_VALUES)
     con.execute(
         f"""UPDATE accounts SET {sets}, id_is_hashed = accounts.id_is_hashed OR r.id_is_hashed
         FROM acc_reduced r WHERE accounts.platform = r.platform AND accounts.account_id = r.account_id"""

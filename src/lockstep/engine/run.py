@@ -41,6 +41,7 @@ from lockstep.traces.engine import (
     ProgressFn,
     TraceReport,
     _fmt_window,
+    resolve_window,
 )
 from lockstep.traces.null_model import null_model
 
@@ -112,21 +113,7 @@ def detect(
 
 
 def _window_for(backend: Backend, act: ir.Table, trace: Trace, params: DetectParams) -> tuple[float | None, str | None]:
-    w = params.window_s
-    if w is None:
-        return trace.default_window_s, None
-    if isinstance(w, str):
-        if w.lower() == "none":
-            return None, None
-        if w.lower() == "auto":
-            return _auto_window(backend, act, trace)
-        try:
-            w = float(w)
-        except ValueError:
-            raise InputError(f"window {w!r}: give seconds, 'auto' or 'none'") from None
-    if w <= 0:
-        raise InputError("window must be positive seconds, 'auto' or 'none'")
-    return float(w), None
+    return resolve_window(params, trace, lambda: _auto_window(backend, act, trace))
 
 
 def _auto_window(backend: Backend, act: ir.Table, trace: Trace) -> tuple[float | None, str | None]:

@@ -170,8 +170,11 @@ def detect(
     return report
 
 
-def _window_for(con: duckdb.DuckDBPyConnection, trace: Trace, params: DetectParams) -> tuple[float | None, str | None]:
-    """The window this trace runs with, and a note for the user when ``auto`` had to adjust or fall back."""
+def resolve_window(
+    params: DetectParams, trace: Trace, auto: Callable[[], tuple[float | None, str | None]]
+) -> tuple[float | None, str | None]:
+    """The window ``trace`` runs with under ``params`` and a note for the user; ``auto()`` is the engine's own
+    estimate, called only for ``window_s="auto"`` (every engine reads ``window_s`` through here)."""
     w = params.window_s
     if w is None:
         return trace.default_window_s, None
@@ -179,7 +182,7 @@ def _window_for(con: duckdb.DuckDBPyConnection, trace: Trace, params: DetectPara
         if w.lower() == "none":
             return None, None
         if w.lower() == "auto":
-            return _auto_window(con, trace)
+            return auto()
         try:
             w = float(w)
         except ValueError:
@@ -187,6 +190,11 @@ def _window_for(con: duckdb.DuckDBPyConnection, trace: Trace, params: DetectPara
     if w <= 0:
         raise InputError("window must be positive seconds, 'auto' or 'none'")
     return float(w), None
+
+
+def _window_for(con: duckdb.DuckDBPyConnection, trace: Trace, params: DetectParams) -> tuple[float | None, str | None]:
+    """The window this trace runs with, and a note for the user when ``auto`` had to adjust or fall back."""
+    return resolve_window(params, trace, lambda: _auto_window(con, trace))
 
 
 def _auto_window(con: duckdb.DuckDBPyConnection, trace: Trace) -> tuple[float | None, str | None]:

@@ -129,11 +129,15 @@ def analyze(
 def list_campaigns(store: Store, *, limit: int | None = None) -> list[Campaign]:
     """The campaigns, strongest coordination first (needs ``analyze``)."""
     store.require("analyze")
-    rows = store.con.execute(
+    sql = (
         "SELECT rank, campaign, platform, accounts, coordination_score, significant_share, traces, "
-        "breakout_category, techniques, summary FROM campaigns ORDER BY rank LIMIT ?",
-        [limit if limit is not None else 2**62],
-    ).fetchall()
+        "breakout_category, techniques, summary FROM campaigns ORDER BY rank"
+    )
+    rows = (
+        store.con.execute(sql + " LIMIT ?", [limit]).fetchall()
+        if limit is not None
+        else store.con.execute(sql).fetchall()
+    )
     return [
         Campaign(
             rank=int(r[0]),

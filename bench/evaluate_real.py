@@ -210,7 +210,7 @@ def main() -> None:
     )
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "evaluate_real.json"))
     args = ap.parse_args()
-    params = DetectParams(seed=args.seed, rarity_guard=not args.no_rarity_guard)
+    params = DetectParams(seed=args.seed, rarity_guard=False) if args.no_rarity_guard else DetectParams(seed=args.seed)
     if not (SHARED / "ira").exists():
         sys.exit(f"needs {SHARED}")
     out: dict[str, object] = {

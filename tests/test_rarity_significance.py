@@ -29,18 +29,52 @@ def test_one_rare_item_links_hours_apart_popular_items_do_not(tmp_path: Path) ->
         *[at(acct, day, f"1{k}:00:00", f"sched{day}") for day in (5, 7, 9) for k, acct in enumerate("ef")],
     ]
     with make_store(tmp_path, rows) as store:
-        detect(store, ["co-retweet"], DetectParams(seed=1))
+        # the unguarded rule: one rare co-action within the horizon links, corroborated or not
+        detect(store, ["co-retweet"], DetectParams(seed=1, rarity_guard=False))
         ev = evidence(store, "a", "b", trace="co-retweet")
         assert [(e.item, e.gap_s) for e in ev] == [("rare", 7200.0)]
         linked = {r[0] + r[1] for r in store.con.execute("SELECT account_a, account_b FROM edges").fetchall()}
         assert linked == {"ab", "ef"}
+        # the default guard: a~b rests on one rare item hours apart with no second item and no common partner,
+        # a chance coincidence in a crowd; e~f share three rare items
+        detect(store, ["co-retweet"], DetectParams(seed=1))
+        linked = {r[0] + r[1] for r in store.con.execute("SELECT account_a, account_b FROM edges").fetchall()}
+        assert linked == {"ef"}
         detect(store, ["co-retweet"], DetectParams(seed=1, linking="strict"))
         assert store.count("edges") == 0
         # the null model tests synchrony (co-actions inside the window): this link rests on a rare item
         # two hours apart, no timing evidence, so p = 1
-        detect(store, ["co-retweet"], DetectParams(seed=1))
-        (p,) = store.con.execute("SELECT p_value FROM edges").fetchone()
+        detect(store, ["co-retweet"], DetectParams(seed=1, rarity_guard=False))
+        (p,) = store.con.execute("SELECT p_value FROM edges WHERE account_a = 'a'").fetchone()
         assert p == 1.0
+
+
+def test_guard_keeps_rare_links_with_a_common_partner_or_a_second_item(tmp_path: Path) -> None:
+    """Three accounts passing rare texts round hours apart (a triangle) link; a lone chance pair does not."""
+    rows = [
+        # a, b, c: each pair shares one rare retweet hours apart: a~b on r1, b~c on r2, a~c on r3
+        post("a", "08:00:00", kind="repost", repost_of="r1"),
+        post("b", "11:00:00", kind="repost", repost_of="r1"),
+        post("b", "09:00:00", kind="repost", repost_of="r2"),
+        post("c", "13:00:00", kind="repost", repost_of="r2"),
+        post("a", "10:00:00", kind="repost", repost_of="r3"),
+        post("c", "15:00:00", kind="repost", repost_of="r3"),
+        # g~h: one rare item hours apart and one popular item within the window: two items, linked
+        post("g", "08:00:00", kind="repost", repost_of="r4"),
+        post("h", "12:00:00", kind="repost", repost_of="r4"),
+        *[post(acct, f"16:00:{k:02d}", kind="repost", repost_of="pop") for k, acct in enumerate("ghxyz")],
+        # v~w: one rare item hours apart, nothing else links them
+        post("v", "08:00:00", kind="repost", repost_of="r5"),
+        post("w", "12:00:00", kind="repost", repost_of="r5"),
+    ]
+    with make_store(tmp_path, rows) as store:
+        detect(store, ["co-retweet"], DetectParams(null_replicates=0))
+        linked = {r[0] + r[1] for r in store.con.execute("SELECT account_a, account_b FROM edges").fetchall()}
+        assert {"ab", "bc", "ac", "gh"} <= linked
+        assert "vw" not in linked
+        detect(store, ["co-retweet"], DetectParams(null_replicates=0, rarity_guard=False))
+        linked = {r[0] + r[1] for r in store.con.execute("SELECT account_a, account_b FROM edges").fetchall()}
+        assert "vw" in linked
 
 
 def at(acct: str, day: int, clock: str, item: str) -> dict[str, str]:

@@ -21,6 +21,7 @@ import importlib.util
 import json
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import lockstep
@@ -42,12 +43,14 @@ MAPPING = {
 }
 
 
-def _generator():  # type: ignore[no-untyped-def]
+def _generator() -> Callable[[Path, int, int], dict[str, int]]:
+    """``generate`` of ``bench/vs_cnt.py`` (bench scripts are not a package)."""
     spec = importlib.util.spec_from_file_location("vs_cnt", HERE / "vs_cnt.py")
     assert spec and spec.loader
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    return mod.generate
+    generate: Callable[[Path, int, int], dict[str, int]] = mod.generate
+    return generate
 
 
 #: rule name -> DetectParams fields

@@ -104,3 +104,72 @@ def test_significant_is_reachable_with_default_detect_params(tmp_path: Path) -> 
         assert share > 0.5  # the operation's edges are significant, so its report does not say "0%"
     finally:
         store.close()
+
+
+def _guard_world() -> list[tuple[str, str, str, float]]:
+    """(account, item, post, epoch seconds): a, b, c act on one item "t" hours apart; d, e, f pass three
+    different items round (d~e on r1, e~f on r2, d~f on r3), hours apart."""
+    h = 3600.0
+    return [
+        ("a", "t", "p1", 0.0),
+        ("b", "t", "p2", 2 * h),
+        ("c", "t", "p3", 4 * h),
+        ("d", "r1", "p4", 0.0),
+        ("e", "r1", "p5", 3 * h),
+        ("e", "r2", "p6", 5 * h),
+        ("f", "r2", "p7", 9 * h),
+        ("d", "r3", "p8", 6 * h),
+        ("f", "r3", "p9", 8 * h),
+    ]
+
+
+def test_guard_needs_a_partner_through_another_item_both_engines() -> None:
+    """Three accounts on one item shared by three are each other's partners through that one co-action only:
+    no link. Three accounts passing three items round form a block: linked. The default engine's SQL and the
+    engine seam's Ibis expression agree."""
+    import duckdb
+    import ibis
+    import pyarrow as pa
+
+    from lockstep.engine import coaction as co
+    from lockstep.traces.rarity import add_rare_pairs
+
+    rows = _guard_world()
+    act = pa.table(
+        {
+            "platform": ["x"] * len(rows),
+            "account_id": [r[0] for r in rows],
+            "item": [r[1] for r in rows],
+            "post_id": [r[2] for r in rows],
+            "t": pa.array([int(r[3] * 1e6) for r in rows], pa.timestamp("us")),
+            "ts": [r[3] for r in rows],
+        }
+    )
+    con = duckdb.connect()
+    con.register("act_src", act)
+    con.execute("CREATE TEMP TABLE act AS SELECT * FROM act_src")
+    con.execute(
+        "CREATE TEMP TABLE item_stats AS SELECT platform, item, count(DISTINCT account_id) AS accounts, "
+        "count(*) AS actions FROM act GROUP BY ALL"
+    )
+    con.execute(
+        "CREATE TEMP TABLE pairs AS SELECT x.platform, x.account_id AS account_a, y.account_id AS account_b, "
+        "x.item, x.post_id AS post_a, y.post_id AS post_b, x.t AS time_a, y.t AS time_b, abs(x.ts - y.ts) AS gap_s "
+        "FROM act x JOIN act y ON x.item = y.item AND x.account_id < y.account_id AND abs(x.ts - y.ts) <= 60"
+    )
+    add_rare_pairs(con, rare_cut=3, horizon_s=86_400.0)
+    linked = {a + b for a, b in con.execute("SELECT DISTINCT account_a, account_b FROM pairs").fetchall()}
+    assert linked == {"de", "ef", "df"}
+    add_rare_pairs(con, rare_cut=3, horizon_s=86_400.0, guard=False)
+    linked = {a + b for a, b in con.execute("SELECT DISTINCT account_a, account_b FROM pairs").fetchall()}
+    assert linked == {"ab", "bc", "ac", "de", "ef", "df"}
+
+    ib = ibis.duckdb.connect()
+    t = ib.create_table("act", act)
+    stats = co.item_stats(t)
+    seam = co.rare_pairs(t, stats, co.pairs(t, 60.0), 3, 86_400.0).to_pyarrow()
+    assert {a + b for a, b in zip(seam["account_a"].to_pylist(), seam["account_b"].to_pylist(), strict=True)} == {
+        "de",
+        "ef",
+        "df",
+    }

@@ -149,15 +149,19 @@ def rare_pairs(
 
 def corroborated(extra: ir.Table, prs: ir.Table) -> ir.Table:
     """The rows of ``extra`` (rare co-actions beyond the window) whose pair shares a second item (two rare items
-    in ``extra``, or any co-action in ``prs``) or has a common partner in the graph of ``prs`` and ``extra``:
-    :func:`lockstep.traces.rarity._corroborated_only`."""
+    in ``extra``, or any co-action in ``prs``) or has a common partner, reached through some other item than
+    the pair's own, in the graph of ``prs`` and ``extra``: :func:`lockstep.traces.rarity._corroborated_only`."""
     keys = list(PAIR_KEYS)
-    links = extra.group_by(keys).aggregate(items=extra.item.nunique())
-    u = prs.select(*keys).union(links.select(*keys)).distinct()
-    graph = u.select("platform", x="account_a", y="account_b").union(u.select("platform", x="account_b", y="account_a"))
-    ga, gb = graph.view(), graph.view()
-    tri = links.join(ga, [links.platform == ga.platform, links.account_a == ga.x]).select(*keys, y=ga.y)
-    tri = tri.join(gb, [tri.platform == gb.platform, tri.account_b == gb.x, tri.y == gb.y]).select(*keys)
+    links = extra.group_by(keys).aggregate(items=extra.item.nunique(), item=extra.item.min())
+    u = prs.select(*keys, "item").union(extra.select(*keys, "item")).distinct()
+    graph = u.select("platform", "item", x="account_a", y="account_b").union(
+        u.select("platform", "item", x="account_b", y="account_a")
+    )
+    ga = graph.select("platform", xa="x", ya="y", ia="item")
+    gb = graph.select("platform", xb="x", yb="y", ib="item")
+    tri = links.join(ga, [links.platform == ga.platform, links.account_a == ga.xa]).select(*keys, "item", "ya", "ia")
+    tri = tri.join(gb, [tri.platform == gb.platform, tri.account_b == gb.xb, tri.ya == gb.yb])
+    tri = tri.filter((tri.ia != tri.item) | (tri.ib != tri.item)).select(*keys)
     keep = (
         links.filter(links.items >= 2)
         .select(*keys)

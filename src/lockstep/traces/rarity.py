@@ -24,7 +24,8 @@ co-actions in a crowd form a sparse random graph. So a rare co-action beyond the
 
 * shares a second item (another rare co-action beyond the window, or any co-action inside it), or
 * has a common partner: a third account co-acting with both (inside the window, or on a rare item within the
-  horizon), the smallest dense block.
+  horizon) through at least one other item, the smallest dense block (the three accounts of one item shared
+  by three are partners through that one co-action only, which corroborates nothing).
 
 A sparse random graph of mean degree ``k`` has about ``k**3 / 6`` triangles whatever its size, so the guard
 removes chance links in a crowd and keeps the cliques an operation's shared content forms (measured on the
@@ -75,17 +76,22 @@ def add_rare_pairs(con: duckdb.DuckDBPyConnection, rare_cut: int, horizon_s: flo
 def _corroborated_only(con: duckdb.DuckDBPyConnection) -> None:
     """Keep in temp table ``rare_pairs`` the co-actions of pairs with a second item or a common partner.
 
-    The partner graph is every account pair of ``pairs`` (the window's co-actions) and of ``rare_pairs``.
+    The partner graph is every (account pair, item) of ``pairs`` (the window's co-actions) and of
+    ``rare_pairs``. A common partner of a pair resting on one item must be reached through some other item:
+    the three accounts of one item shared by three are each other's partners through that item alone, which is
+    one co-action, not a block.
     """
     con.execute(
         """CREATE OR REPLACE TEMP TABLE rare_links AS
-        SELECT platform, account_a, account_b, count(DISTINCT item) AS items FROM rare_pairs GROUP BY ALL"""
+        SELECT platform, account_a, account_b, count(DISTINCT item) AS items, min(item) AS item FROM rare_pairs
+        GROUP BY platform, account_a, account_b"""
     )
     con.execute(
         """CREATE OR REPLACE TEMP TABLE rare_graph AS
-        WITH u AS (SELECT platform, account_a, account_b FROM pairs
-                   UNION SELECT platform, account_a, account_b FROM rare_links)
-        SELECT platform, account_a AS x, account_b AS y FROM u UNION ALL SELECT platform, account_b, account_a FROM u"""
+        WITH u AS (SELECT platform, account_a, account_b, item FROM pairs
+                   UNION SELECT platform, account_a, account_b, item FROM rare_pairs)
+        SELECT platform, account_a AS x, account_b AS y, item FROM u
+        UNION ALL SELECT platform, account_b, account_a, item FROM u"""
     )
     con.execute(
         """CREATE OR REPLACE TEMP TABLE rare_keep AS
@@ -94,7 +100,8 @@ def _corroborated_only(con: duckdb.DuckDBPyConnection) -> None:
           SEMI JOIN pairs p ON p.platform = l.platform AND p.account_a = l.account_a AND p.account_b = l.account_b
         UNION SELECT DISTINCT l.platform, l.account_a, l.account_b FROM rare_links l
           JOIN rare_graph ga ON ga.platform = l.platform AND ga.x = l.account_a
-          JOIN rare_graph gb ON gb.platform = l.platform AND gb.x = l.account_b AND gb.y = ga.y"""
+          JOIN rare_graph gb ON gb.platform = l.platform AND gb.x = l.account_b AND gb.y = ga.y
+          WHERE ga.item <> l.item OR gb.item <> l.item"""
     )
     con.execute(
         """CREATE OR REPLACE TEMP TABLE rare_pairs AS SELECT r.* FROM rare_pairs r SEMI JOIN rare_keep k

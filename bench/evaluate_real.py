@@ -1,4 +1,4 @@
-"""Real labelled benchmarks on the shared data: IRA + organic airline mixes (three windows), seed-and-expand, IRA alone.
+"""Real labelled benchmarks on the shared data: IRA + organic airline mixes (five windows), seed-and-expand, IRA alone.
 
 Usage: python bench/evaluate_real.py [--seed 0] [--ira-alone] [--out bench/results/evaluate_real.json]
 
@@ -11,7 +11,11 @@ Usage: python bench/evaluate_real.py [--seed 0] [--ira-alone] [--out bench/resul
    * ``month``: IRA all of Feb 2015 (the organic tweets cover nine of its days);
    * ``jul-busy``: IRA 1-9 Jul 2015 (455 IRA accounts, 13k tweets: the issue's private mix has ~300 trolls and
      ~15k posts), airline tweets moved by 133 days (19 weeks, so weekdays and hours are kept) onto the same
-     days.
+     days;
+   * ``nov-2015``: IRA 16-24 Nov 2015 (~600 IRA accounts, the archive's busiest month), airline moved by 273 days
+     (39 weeks) onto the same days;
+   * ``mar-2016``: IRA 29 Feb - 8 Mar 2016 (~300 accounts), airline moved by 378 days (54 weeks).
+   The last two were added after the linking rules were set (issue 10), as held-out windows.
 2. **Seed-and-expand** on the month mix: the IRA accounts are split in half (seeded); one half seeds
    ``expand``; the other half must come back.
 3. **IRA alone** (``--ira-alone``, 1.17M tweets, long on 2 cores): communities against ``account_category``
@@ -58,6 +62,8 @@ MIXES = {
     "same-days": ("2015-02-16", "2015-02-25", 0),
     "month": ("2015-02-01", "2015-03-01", 0),
     "jul-busy": ("2015-07-01", "2015-07-10", 133),
+    "nov-2015": ("2015-11-16", "2015-11-25", 273),
+    "mar-2016": ("2016-02-29", "2016-03-09", 378),
 }
 
 
@@ -83,11 +89,11 @@ def mix_labels(store: Store) -> dict[str, tuple[bool, str]]:
     return {str(a): (False, "organic") for (a,) in airline} | ira_labels()
 
 
-def mix_benchmark(tmp: Path, name: str, seed: int) -> dict[str, object]:
+def mix_benchmark(tmp: Path, name: str, seed: int, params: DetectParams | None = None) -> dict[str, object]:
     store = build_mix(tmp, name)
     try:
         t = time.perf_counter()
-        detect(store, params=DetectParams(seed=seed))
+        detect(store, params=params or DetectParams(seed=seed))
         analyze(store, seed=seed, tz_offset_hours=3.0)
         seconds = time.perf_counter() - t
         ev = evaluate(store, mix_labels(store))
@@ -199,16 +205,24 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--mix", action="append", choices=sorted(MIXES), help="only these mixes (default: all)")
     ap.add_argument("--ira-alone", action="store_true", help="also run IRA alone (1.17M tweets; long)")
+    ap.add_argument(
+        "--no-rarity-guard", action="store_true", help="A/B only: DetectParams(rarity_guard=False), the unguarded rule"
+    )
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "evaluate_real.json"))
     args = ap.parse_args()
+    params = DetectParams(seed=args.seed, rarity_guard=False) if args.no_rarity_guard else DetectParams(seed=args.seed)
     if not (SHARED / "ira").exists():
         sys.exit(f"needs {SHARED}")
-    out: dict[str, object] = {"seed": args.seed, "settings": "DetectParams() defaults; analyze tz UTC+3"}
+    out: dict[str, object] = {
+        "seed": args.seed,
+        "settings": "DetectParams() defaults; analyze tz UTC+3"
+        + ("; rarity_guard=False" if args.no_rarity_guard else ""),
+    }
     mixes: dict[str, dict[str, object]] = {}
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         for name in args.mix or list(MIXES):
-            mixes[name] = r = mix_benchmark(tmp, name, args.seed)
+            mixes[name] = r = mix_benchmark(tmp, name, args.seed, params)
             print(
                 f"## {name}: IRA {r['window'][0]}..{r['window'][1]} (exclusive) + airline "  # type: ignore[index]
                 f"(moved {r['airline_shift_days']} days); detect + analyze {r['detect_analyze_seconds']:.1f} s\n"

@@ -84,3 +84,33 @@ def test_accounts_before_analyze_says_what_to_run(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["accounts", "--db", str(tmp_path / "missing.duckdb")])
     assert result.exit_code != 0
     assert "lockstep" in result.output and "Traceback" not in result.output
+
+
+def test_campaign_expansion_attaches_an_account_sharing_one_rare_item_with_a_flagged_campaign(
+    tmp_path: Path,
+) -> None:
+    """One rare retweet shared hours apart is no network link (the rarity guard), but shared with a member of a
+    flagged campaign it attaches the account to that campaign; shared with an unflagged account it does not."""
+
+    def repost(acct: str, when: str, item: str) -> dict[str, str]:
+        return {"account_id": acct, "handle": acct, "created_at": when, "kind": "repost", "repost_of": item}
+
+    extra = [
+        repost(OPS[0], "2023-03-07 05:00:00", "leak1"),
+        repost("late_joiner", "2023-03-07 09:00:00", "leak1"),
+        repost(BACKGROUND[0], "2023-03-08 05:00:00", "chance1"),
+        repost("stranger", "2023-03-08 09:00:00", "chance1"),
+    ]
+    with build_world_store(tmp_path, extra) as store:
+        network = {r[0] for r in store.con.execute("SELECT account_id FROM account_scores").fetchall()}
+        assert "late_joiner" not in network and "stranger" not in network
+        by_id = {a.account_id: a for a in rank_accounts(store)}
+        plain = {a.account_id: a for a in rank_accounts(store, expand_campaigns=False)}
+    ops = by_id[OPS[0]]
+    assert ops.flagged
+    joiner = by_id["late_joiner"]
+    assert joiner.flagged and joiner.campaign == ops.campaign and joiner.own_items == 1
+    assert joiner.reasons[-1].startswith("campaign expansion: shares 1 rare content item with 1 member")
+    assert joiner.rank > max(by_id[a].rank for a in OPS)  # attached accounts rank after the campaign's core
+    assert "stranger" not in by_id or not by_id["stranger"].flagged
+    assert "late_joiner" not in plain

@@ -9,7 +9,9 @@ to. Each candidate comes with the traces and the strongest evidence linking it t
 from __future__ import annotations
 
 import csv
+import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -132,3 +134,69 @@ def expand(store: Store, seeds: list[str], *, limit: int = 50, evidence_per_cand
         )
     con.execute("DROP TABLE expand_seeds")
     return Expansion(found, missing, out)
+
+
+#: Traces whose item is a piece of content copied or reshared (the text, the retweeted post, the link, the
+#: media file): one rare shared item of these can attach an account to a campaign (:func:`rare_coactions`).
+CONTENT_TRACES = ("co-text", "co-retweet", "co-link", "co-media")
+
+
+def rare_coactions(store: Store, traces: Sequence[str] = CONTENT_TRACES) -> list[tuple[str, str, str, str, str]]:
+    """Every pair of accounts that acted on the same *rare* content item within the null model's horizon.
+
+    Rows ``(platform, account_a, account_b, trace, item)`` with ``account_a < account_b``, for the ``traces``
+    the last ``detect`` ran (others are skipped). "Rare" and the horizon are the detection's own: at most
+    :func:`lockstep.engine.coaction.rare_cut_from` accounts ever acted on the item (the lower quartile of
+    shared items' popularity, capped at 1% of the trace's acting accounts), co-actions at most ``null_shift_s``
+    apart (from the run's recorded parameters). These are the links the rarity guard
+    (:mod:`lockstep.traces.rarity`) keeps out of the network when no second item or common partner
+    corroborates them; campaign expansion (:func:`lockstep.campaigns.accounts.rank_accounts`) lets a flagged
+    campaign corroborate them instead.
+    """
+    from lockstep.engine.coaction import rare_cut_from
+    from lockstep.traces.base import TRACES
+
+    con = store.con
+    runs = {
+        str(t): json.loads(str(p))
+        for t, p in con.execute(
+            "SELECT trace, arg_max(parameters, started_at) FROM detect_runs GROUP BY trace"
+        ).fetchall()
+    }
+    out: list[tuple[str, str, str, str, str]] = []
+    for name in traces:
+        trace = TRACES.get(name)
+        if name not in runs or trace is None or trace.prepare is not None or trace.cross_platform:
+            continue
+        horizon = float(runs[name].get("null_shift_s", 86_400.0))
+        cap = int(runs[name].get("max_item_accounts", 1000))
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE x_act AS
+            SELECT platform, account_id, CAST(item AS VARCHAR) AS item, epoch(t) AS ts FROM ({trace.actions_sql})
+            WHERE item IS NOT NULL AND CAST(item AS VARCHAR) <> '' AND account_id IS NOT NULL"""
+        )
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE x_stats AS
+            SELECT platform, item, count(DISTINCT account_id) AS accounts FROM x_act GROUP BY ALL"""
+        )
+        hist = con.execute("SELECT accounts, count(*) FROM x_stats GROUP BY 1").fetchall()
+        row = con.execute(
+            """SELECT count(DISTINCT (a.platform, a.account_id)) FROM x_act a SEMI JOIN x_stats s
+               ON s.platform = a.platform AND s.item = a.item AND s.accounts BETWEEN 2 AND ?""",
+            [cap],
+        ).fetchone()
+        cut = rare_cut_from([(int(a), int(n)) for a, n in hist], int(row[0]) if row else 0)
+        out.extend(
+            (str(p), str(a), str(b), name, str(i))
+            for p, a, b, i in con.execute(
+                """WITH r AS (SELECT a.* FROM x_act a SEMI JOIN x_stats s ON s.platform = a.platform
+                              AND s.item = a.item AND s.accounts BETWEEN 2 AND ?)
+                SELECT DISTINCT x.platform, x.account_id, y.account_id, x.item FROM r x JOIN r y
+                  ON x.platform = y.platform AND x.item = y.item
+                WHERE x.account_id < y.account_id AND abs(x.ts - y.ts) <= ?""",
+                [cut, horizon],
+            ).fetchall()
+        )
+        con.execute("DROP TABLE x_act")
+        con.execute("DROP TABLE x_stats")
+    return out

@@ -33,7 +33,15 @@ from lockstep.traces.queries import evidence as query_evidence
     default="rarity",
     show_default=True,
     help="rarity: one shared item also links a pair when the item is rare in the whole data set (at most the "
-    "median popularity of shared items); strict: only --min-shared distinct items link.",
+    "lower quartile of shared items' popularity, capped at 1% of the acting accounts), up to the null horizon "
+    "apart; strict: only --min-shared distinct items link.",
+)
+@click.option(
+    "--rarity-guard/--no-rarity-guard",
+    default=True,
+    show_default=True,
+    help="rarity: a rare co-action beyond the window links only with a second item or a common partner "
+    "(--no-rarity-guard: one is enough, which links random crowds).",
 )
 @click.option(
     "--max-item-accounts",
@@ -81,6 +89,7 @@ def detect(
     window: str | None,
     min_shared: int | None,
     linking: str,
+    rarity_guard: bool,
     max_item_accounts: int,
     percentile: float | None,
     null_replicates: int,
@@ -102,6 +111,7 @@ def detect(
         window_s=window,
         min_shared_items=min_shared,
         linking=linking,
+        rarity_guard=rarity_guard,
         max_item_accounts=max_item_accounts,
         min_weight_percentile=percentile,
         null_replicates=null_replicates,

@@ -129,9 +129,12 @@ def rare_cut_from(popularity: Sequence[tuple[int, int]], acting_accounts: int) -
     return max(2, min(quartile, int(0.01 * int(acting_accounts))))
 
 
-def rare_pairs(act: ir.Table, stats: ir.Table, prs: ir.Table, rare_cut: int, horizon_s: float) -> ir.Table:
+def rare_pairs(
+    act: ir.Table, stats: ir.Table, prs: ir.Table, rare_cut: int, horizon_s: float, guard: bool = True
+) -> ir.Table:
     """:func:`lockstep.traces.rarity.add_rare_pairs`: co-actions on rare items (``2 <= accounts <= rare_cut``)
-    up to ``horizon_s`` apart that ``prs`` (the window's pairs) does not already hold."""
+    up to ``horizon_s`` apart that ``prs`` (the window's pairs) does not already hold; with ``guard``, only
+    those of pairs with a second item or a common partner (:func:`corroborated`)."""
     rare = stats.filter((stats.accounts >= 2) & (stats.accounts <= int(rare_cut))).select("platform", "item")
     horizon = pairs(act.semi_join(rare, ["platform", "item"]), horizon_s)
     keys = ("platform", "account_a", "account_b", "item", "time_a", "time_b")
@@ -140,8 +143,33 @@ def rare_pairs(act: ir.Table, stats: ir.Table, prs: ir.Table, rare_cut: int, hor
         return t.mutate(pa_k=t.post_a.cast("string").fill_null("\x00"), pb_k=t.post_b.cast("string").fill_null("\x00"))
 
     h, w = keyed(horizon), keyed(prs)
-    extra = h.anti_join(w, [*keys, "pa_k", "pb_k"])
-    return extra.drop("pa_k", "pb_k")
+    extra = h.anti_join(w, [*keys, "pa_k", "pb_k"]).drop("pa_k", "pb_k")
+    return corroborated(extra, prs) if guard else extra
+
+
+def corroborated(extra: ir.Table, prs: ir.Table) -> ir.Table:
+    """The rows of ``extra`` (rare co-actions beyond the window) whose pair shares a second item (two rare items
+    in ``extra``, or any co-action in ``prs``) or has a common partner, reached through some other item than
+    the pair's own, in the graph of ``prs`` and ``extra``: :func:`lockstep.traces.rarity._corroborated_only`."""
+    keys = list(PAIR_KEYS)
+    links = extra.group_by(keys).aggregate(items=extra.item.nunique(), item=extra.item.min())
+    u = prs.select(*keys, "item").union(extra.select(*keys, "item")).distinct()
+    graph = u.select("platform", "item", x="account_a", y="account_b").union(
+        u.select("platform", "item", x="account_b", y="account_a")
+    )
+    ga = graph.select("platform", xa="x", ya="y", ia="item")
+    gb = graph.select("platform", xb="x", yb="y", ib="item")
+    tri = links.join(ga, [links.platform == ga.platform, links.account_a == ga.xa]).select(*keys, "item", "ya", "ia")
+    tri = tri.join(gb, [tri.platform == gb.platform, tri.account_b == gb.xb, tri.ya == gb.yb])
+    tri = tri.filter((tri.ia != tri.item) | (tri.ib != tri.item)).select(*keys)
+    keep = (
+        links.filter(links.items >= 2)
+        .select(*keys)
+        .union(links.semi_join(prs, keys).select(*keys))
+        .union(tri)
+        .distinct()
+    )
+    return extra.semi_join(keep, keys)
 
 
 def popularity_histogram(stats: ir.Table) -> ir.Table:

@@ -194,7 +194,7 @@ def _run_trace_cached(
             f"rarity linking: one shared item links a pair when at most {rare_cut} accounts acted on it"
         )
         # Rare items link beyond the window, up to the null model's horizon (lockstep.traces.rarity).
-        prs = cache(prs.union(co.rare_pairs(act, stats, prs, rare_cut, params.null_shift_s)))
+        prs = cache(prs.union(co.rare_pairs(act, stats, prs, rare_cut, params.null_shift_s, params.rarity_guard)))
     edges = cache(co.edges(act, prs, stats, min_shared, rare_cut))
     if params.min_weight_percentile is not None:
         weights = backend.to_arrow(edges.select("weight")).column("weight").to_pylist()

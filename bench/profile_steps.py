@@ -1,0 +1,115 @@
+"""Per-statement profile of ``ingest`` or ``detect`` on one store: where the time goes, trace by trace.
+
+Usage: python bench/profile_steps.py STORE detect [--traces co-text,near-duplicate] [--memory-limit 8GB]
+       python bench/profile_steps.py STORE ingest --csv FILE   (the ``bench/vs_cnt.py`` CSV layout)
+
+Wraps the store's connection so that every statement Lockstep runs is timed (its first 110 characters are the
+label), groups the time by trace (detect) and prints the total, the peak RSS, the time per trace and the top
+statements; writes the same as JSON (``--out``, default ``bench/results/profile_<step>.json``). Statements run
+on other connections (ingest's scratch check that DuckDB reads the CSV cleanly) and Python work between
+statements are in the total only. Detect replaces the store's earlier edges: profile a copy of the store.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import lockstep
+from lockstep.traces import detect
+
+CSV_MAPPING = {
+    "post_id": "message_id",
+    "account_id": "user_id",
+    "handle": "username",
+    "repost_of": "repost_id",
+    "reply_to": "reply_id",
+    "text": "message",
+    "created_at": "timestamp",
+    "urls": "urls",
+    "platform": "bench",
+}
+
+
+class TimedConnection:
+    """A DuckDB connection whose ``execute`` calls are timed and labelled with the current ``tag``."""
+
+    def __init__(self, con: Any) -> None:
+        self._con = con
+        self.log: list[tuple[str, float, str]] = []
+        self.tag = ""
+
+    def execute(self, sql: str, *args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        result = self._con.execute(sql, *args, **kwargs)
+        self.log.append((self.tag, time.perf_counter() - started, re.sub(r"\s+", " ", sql.strip())[:110]))
+        return result
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._con, name)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("store")
+    ap.add_argument("step", choices=("ingest", "detect"))
+    ap.add_argument("--csv", help="input for ingest (the bench/vs_cnt.py layout)")
+    ap.add_argument("--traces", default="", help="comma-separated traces for detect (default: all)")
+    ap.add_argument("--memory-limit", default="8GB")
+    ap.add_argument("--top", type=int, default=30)
+    ap.add_argument("--out", default=None)
+    args = ap.parse_args()
+    if args.step == "ingest" and not args.csv:
+        ap.error("ingest needs --csv FILE")
+    store = lockstep.open_store(args.store, memory_limit=args.memory_limit)
+    timed = TimedConnection(store.con)
+    store.con = timed  # type: ignore[assignment]
+    started = time.perf_counter()
+    if args.step == "ingest":
+        print(lockstep.ingest(store, [args.csv], format="generic", mapping=CSV_MAPPING).summary())
+    else:
+
+        def progress(name: str, i: int, n: int) -> None:
+            timed.tag = name
+
+        chosen = args.traces.split(",") if args.traces else None
+        print(detect(store, chosen, progress=progress).summary())
+    total = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    by_tag: dict[str, float] = {}
+    for tag, secs, _ in timed.log:
+        by_tag[tag or "-"] = by_tag.get(tag or "-", 0.0) + secs
+    print(f"total {total:.2f} s, peak RSS {peak_mb:,.0f} MB")
+    for tag, secs in sorted(by_tag.items(), key=lambda x: -x[1]):
+        print(f"  {tag:<28} {secs:8.2f} s")
+    top = sorted(timed.log, key=lambda x: -x[1])[: args.top]
+    print("top statements:")
+    for tag, secs, head in top:
+        print(f"{secs:8.2f}  {tag:<22} {head}")
+    load = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else None
+    out = Path(args.out or Path(__file__).parent / "results" / f"profile_{args.step}.json")
+    out.write_text(
+        json.dumps(
+            {
+                "step": args.step,
+                "store": args.store,
+                "total_s": round(total, 3),
+                "peak_rss_mb": round(peak_mb),
+                "by_trace_s": {k: round(v, 3) for k, v in by_tag.items()},
+                "top": [{"trace": t, "seconds": round(s, 3), "statement": h} for t, s, h in top],
+                "load_average": load,
+            },
+            indent=1,
+        )
+    )
+    print(f"wrote {out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import igraph as ig
-import pyarrow as pa
+import numpy as np
 
 from lockstep.store.store import Store
 from lockstep.traces.cross_platform import CROSS_PLATFORM, encode_account, split_account
@@ -139,57 +139,9 @@ def find_communities(
         con.execute("DELETE FROM account_scores")
         con.execute("DELETE FROM communities")
         if score_rows:
-            cols = list(zip(*score_rows, strict=True))
-            con.register(
-                "_scores",
-                pa.table(
-                    {
-                        "platform": pa.array(cols[0], pa.string()),
-                        "account_id": pa.array(cols[1], pa.string()),
-                        "community": pa.array(cols[2], pa.int64()),
-                        "degree": pa.array(cols[3], pa.int64()),
-                        "strength": pa.array(cols[4], pa.float64()),
-                        "eigenvector": pa.array(cols[5], pa.float64()),
-                        "core": pa.array(cols[6], pa.bool_()),
-                    }
-                ),
-            )
-            con.execute("INSERT INTO account_scores SELECT * FROM _scores")
-            con.unregister("_scores")
+            _insert(con, "account_scores", SCORE_TYPES, score_rows)
         if community_rows:  # one insert: a statement per community costs seconds with thousands of them
-            cols = list(zip(*community_rows, strict=True))
-            types = [
-                pa.int64(),
-                pa.string(),
-                pa.int64(),
-                pa.int64(),
-                pa.float64(),
-                pa.float64(),
-                pa.list_(pa.string()),
-                pa.float64(),
-                pa.float64(),
-                pa.int64(),
-                pa.string(),
-            ]
-            names = [
-                "community",
-                "platform",
-                "accounts",
-                "edges",
-                "density",
-                "mean_weight",
-                "traces",
-                "significant_share",
-                "coordination_score",
-                "seed",
-                "parameters",
-            ]
-            con.register(
-                "_communities",
-                pa.table({n: pa.array(list(c), t) for n, c, t in zip(names, cols, types, strict=True)}),
-            )
-            con.execute(f"INSERT INTO communities ({', '.join(names)}) SELECT * FROM _communities")
-            con.unregister("_communities")
+            _insert(con, "communities", COMMUNITY_TYPES, community_rows)
     sizes = [int(r[2]) for r in community_rows]  # type: ignore[call-overload]
     return CommunityReport(
         accounts=len(score_rows),
@@ -201,6 +153,47 @@ def find_communities(
 
 
 Edge = tuple[str, str, float, list[str], int]
+
+#: Columns and types of the rows :func:`find_communities` writes, in table order.
+SCORE_TYPES = {
+    "platform": "VARCHAR",
+    "account_id": "VARCHAR",
+    "community": "BIGINT",
+    "degree": "BIGINT",
+    "strength": "DOUBLE",
+    "eigenvector": "DOUBLE",
+    "core": "BOOLEAN",
+}
+COMMUNITY_TYPES = {
+    "community": "BIGINT",
+    "platform": "VARCHAR",
+    "accounts": "BIGINT",
+    "edges": "BIGINT",
+    "density": "DOUBLE",
+    "mean_weight": "DOUBLE",
+    "traces": "VARCHAR[]",
+    "significant_share": "DOUBLE",
+    "coordination_score": "DOUBLE",
+    "seed": "BIGINT",
+    "parameters": "VARCHAR",
+}
+
+
+def _insert(con: Any, table: str, types: dict[str, str], rows: list[tuple[Any, ...]]) -> None:
+    """Insert ``rows`` into ``table`` in one statement, scanned by DuckDB from one NumPy array per column.
+
+    NumPy object arrays rather than Arrow: building an Arrow array imports pandas when it is installed (about
+    a second of the ``analyze`` command), and DuckDB scans a dict of NumPy arrays without it.
+    """
+    numeric = {"BIGINT": np.int64, "DOUBLE": np.float64, "BOOLEAN": np.bool_}
+    columns = {
+        name: np.array(values, dtype=numeric[t]) if t in numeric else np.fromiter(values, dtype=object)
+        for (name, t), values in zip(types.items(), zip(*rows, strict=True), strict=True)
+    }
+    con.register("_rows", columns)
+    select = ", ".join(f"CAST({n} AS {t}) AS {n}" for n, t in types.items())
+    con.execute(f"INSERT INTO {table} ({', '.join(types)}) SELECT {select} FROM _rows")
+    con.unregister("_rows")
 
 
 def _platform_graphs(rows: list[tuple[Any, ...]]) -> dict[str, list[Edge]]:

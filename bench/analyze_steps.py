@@ -16,8 +16,11 @@ import argparse
 import hashlib
 import json
 import platform
+import resource
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import lockstep
 from lockstep.campaigns import assemble
@@ -44,6 +47,36 @@ def fingerprint(store: lockstep.Store) -> dict[str, str]:
     return out
 
 
+def cpu_seconds() -> float:
+    """User + system CPU time of this process so far, all threads (DuckDB's workers included)."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def run_once(store: lockstep.Store, skip_signals: bool, term_sample: int | None) -> dict[str, Any]:
+    """Run the steps once; wall and CPU seconds per step, campaigns written, top-term background."""
+    wall: dict[str, float] = {}
+    cpu: dict[str, float] = {}
+
+    def timed(name: str, fn: Callable[[], Any]) -> Any:
+        t, c = time.perf_counter(), cpu_seconds()
+        out = fn()
+        wall[name], cpu[name] = round(time.perf_counter() - t, 2), round(cpu_seconds() - c, 2)
+        return out
+
+    timed("fuse", lambda: fuse(store, FusionParams()))
+    timed("communities", lambda: find_communities(store, seed=0))
+    if not skip_signals:
+        timed("signals", lambda: run_signals(store))
+    if hasattr(assemble, "assemble_campaigns"):  # since issue 12 part 3: seeded term sample
+        kw = {} if term_sample is None else {"term_sample": term_sample}
+        report = timed("campaigns", lambda: assemble.assemble_campaigns(store, seed=0, **kw))
+        n, background = report.campaigns, report.term_background
+    else:
+        n, background = timed("campaigns", lambda: assemble.build_campaigns(store)), None
+    return {"wall_s": wall, "cpu_s": cpu, "campaigns": n, "term_background": str(background)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("store")
@@ -57,27 +90,10 @@ def main() -> None:
     runs = []
     with lockstep.open_store(args.store, memory_limit=args.memory_limit) as store:
         for _ in range(args.repeat):
-            steps: dict[str, float] = {}
-            t = time.perf_counter()
-            fuse(store, FusionParams())
-            steps["fuse"] = time.perf_counter() - t
-            t = time.perf_counter()
-            find_communities(store, seed=0)
-            steps["communities"] = time.perf_counter() - t
-            if not args.skip_signals:
-                t = time.perf_counter()
-                run_signals(store)
-                steps["signals"] = time.perf_counter() - t
-            t = time.perf_counter()
-            if hasattr(assemble, "assemble_campaigns"):  # since issue 12 part 3: seeded term sample
-                kw = {} if args.term_sample is None else {"term_sample": args.term_sample}
-                report = assemble.assemble_campaigns(store, seed=0, **kw)
-                n, background = report.campaigns, report.term_background
-            else:
-                n, background = assemble.build_campaigns(store), None
-            steps["campaigns"] = time.perf_counter() - t
-            runs.append({k: round(v, 2) for k, v in steps.items()})
-            print(" ".join(f"{k} {v:.2f} s" for k, v in steps.items()), f"({n} campaigns; {background})", flush=True)
+            run = run_once(store, args.skip_signals, args.term_sample)
+            runs.append(run)
+            steps = " ".join(f"{k} {v:.2f} s ({run['cpu_s'][k]:.2f} cpu)" for k, v in run["wall_s"].items())
+            print(steps, f"({run['campaigns']} campaigns; {run['term_background']})", flush=True)
         prints = fingerprint(store)
         print(json.dumps(prints))
         if args.dump:

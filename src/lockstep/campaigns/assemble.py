@@ -24,116 +24,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from lockstep.campaigns.disarm import technique_name
+from lockstep.campaigns.terms import STOPWORDS, TERM_SAMPLE, TermBackground, count_words
 from lockstep.signals import SIGNALS
 from lockstep.store.store import Store
 from lockstep.traces import TRACES, traces_where
 from lockstep.traces.cross_platform import CROSS_PLATFORM, account_sql, evidence_rows, platform_sql
 
-STOPWORDS = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "and",
-        "or",
-        "of",
-        "to",
-        "in",
-        "on",
-        "for",
-        "with",
-        "at",
-        "by",
-        "from",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "it",
-        "this",
-        "that",
-        "these",
-        "those",
-        "as",
-        "not",
-        "no",
-        "but",
-        "if",
-        "so",
-        "do",
-        "does",
-        "did",
-        "you",
-        "your",
-        "we",
-        "our",
-        "they",
-        "their",
-        "he",
-        "she",
-        "his",
-        "her",
-        "its",
-        "i",
-        "me",
-        "my",
-        "rt",
-        "amp",
-        "via",
-        "just",
-        "will",
-        "can",
-        "all",
-        "has",
-        "have",
-        "had",
-        "more",
-        "than",
-        "what",
-        "who",
-        "how",
-        "why",
-        "when",
-        "where",
-        "about",
-        "out",
-        "up",
-        "new",
-        "get",
-        "one",
-        "two",
-    ]
-)
-
+__all__ = ["STOPWORDS", "CampaignReport", "TermBackground", "assemble_campaigns", "build_campaigns"]
 
 #: Traces that say two accounts are one persona, not that they acted together.
 IDENTITY_ONLY_TRACES = frozenset({"cross-platform-persona"})
-
-#: A term: a letter, then two or more letters, digits or underscores (lower-cased once extracted).
-TERM_PATTERN = "[\\p{L}][\\p{L}\\p{N}_]{2,}"
-
-#: Background posts (originals outside every campaign) above which top-term baselines come from a sample.
-TERM_SAMPLE = 250_000
-
-
-@dataclass(frozen=True)
-class TermBackground:
-    """The posts a campaign's top terms were scored against: the store's original posts outside campaigns.
-
-    ``sampled == posts`` means every one was counted (exact); otherwise ``sampled`` of them, drawn by a
-    seeded hash of the post id, and their word counts were scaled by ``posts / sampled``.
-    """
-
-    posts: int
-    sampled: int
-    seed: int
-
-    @property
-    def exact(self) -> bool:
-        """Whether every background post was counted."""
-        return self.sampled == self.posts
 
 
 @dataclass(frozen=True)
@@ -205,7 +105,7 @@ def assemble_campaigns(
                 json.dumps(summary, default=str),
             )
         )
-    for t in ("camp_members", "camp_posts", "camp_words", "camp_rest_words", "camp_word_totals"):
+    for t in ("camp_members", "camp_posts", "camp_words", "camp_word_totals"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
     with store.transaction() as c:
         c.execute("DELETE FROM campaigns")
@@ -248,7 +148,7 @@ def _gather(store: Store, min_accounts: int, top: int, seed: int, term_sample: i
                p.parent_account_id, p.hashtags, p.mentions, p.like_count, p.repost_count
         FROM posts p JOIN camp_members m ON m.platform = p.platform AND m.account_id = p.account_id"""
     )
-    background = _count_words(store, seed, term_sample)
+    background = count_words(con, seed, term_sample)
     t: dict[str, Any] = {"top": top}
     q = _grouped
     parts: Parts = {}
@@ -382,61 +282,6 @@ def _gather(store: Store, min_accounts: int, top: int, seed: int, term_sample: i
            FROM camp_posts GROUP BY community""",
     )
     return parts, background
-
-
-def _count_words(store: Store, seed: int, sample: int) -> TermBackground:
-    """Word counts for top terms: ``camp_words`` (community, word, n) and ``camp_word_totals`` (word, n).
-
-    A campaign's term scores (log-odds with a 0.5 prior, Monroe, Colaresi & Quinn 2008, "Fightin' Words")
-    need the term's count in the campaign's original posts and in every other original post of the store.
-    Campaign members' posts are counted exactly. The rest of the store (originals by accounts in no
-    campaign) is counted exactly when it holds at most ``sample`` posts; above that, ``sample`` posts are
-    drawn (Bernoulli, by a hash of post id, platform and ``seed``: the same posts for the same store and seed
-    whatever the thread count) and each word's count is scaled by posts / drawn. The estimate of a word's
-    background count ``b`` is unbiased with relative standard error about ``sqrt((1 - f) / (f * b))`` for
-    a drawn fraction ``f``; the sums over a campaign's vocabulary are near exact. Tokenising every original
-    post with a Unicode regex was most of ``analyze`` at 10M posts (4M texts: 91 of 108 s in campaigns).
-    """
-    con = store.con
-    stop = ", ".join("'" + w + "'" for w in sorted(STOPWORDS))
-
-    def words(source: str) -> str:  # (community, word, n) over ``source``'s (community, text)
-        return f"""SELECT community, word, count(*) AS n FROM (
-                     SELECT community, lower(unnest(regexp_extract_all(coalesce(text, ''), '{TERM_PATTERN}'))) AS word
-                     FROM ({source}))
-                   WHERE word NOT IN ({stop}) AND NOT starts_with(word, 'http') GROUP BY ALL"""
-
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE camp_words AS "
-        + words("SELECT community, text FROM camp_posts WHERE kind <> 'repost'")
-    )
-    rest = """FROM posts p ANTI JOIN camp_members m ON m.platform = p.platform AND m.account_id = p.account_id
-              WHERE p.kind <> 'repost'"""
-    row = con.execute(f"SELECT count(*) {rest}").fetchone()
-    posts = int(row[0]) if row else 0
-    if posts <= sample:
-        drawn, scale = posts, ""
-        source = f"SELECT NULL AS community, p.text {rest}"
-    else:
-        cut = int(sample / posts * 2**64)
-        source = (
-            f"SELECT NULL AS community, p.text {rest} AND hash(p.post_id, p.platform, {int(seed)}) < {cut}::UBIGINT"
-        )
-        con.execute(f"CREATE OR REPLACE TEMP TABLE camp_rest_sample AS {source}")
-        row = con.execute("SELECT count(*) FROM camp_rest_sample").fetchone()
-        drawn = int(row[0]) if row else 0
-        source = "SELECT community, text FROM camp_rest_sample"
-        scale = f" * {posts / max(1, drawn)!r}"
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE camp_rest_words AS
-        SELECT word, n{scale} AS n FROM ({words(source)}) SEMI JOIN camp_words USING (word)"""
-    )
-    con.execute("DROP TABLE IF EXISTS camp_rest_sample")
-    con.execute(
-        """CREATE OR REPLACE TEMP TABLE camp_word_totals AS SELECT word, sum(n) AS n FROM (
-             SELECT word, n FROM camp_words UNION ALL SELECT word, n FROM camp_rest_words) GROUP BY word"""
-    )
-    return TermBackground(posts=posts, sampled=drawn, seed=int(seed))
 
 
 def _summary(store: Store, parts: Parts, cid: int, platform: str, top: int, cross: bool) -> dict[str, Any]:

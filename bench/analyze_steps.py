@@ -5,7 +5,8 @@ Usage: python bench/analyze_steps.py STORE [--memory-limit 8GB] [--skip-signals]
 
 The store must hold detection results (``lockstep detect``); ``--skip-signals`` reuses the ``signals``
 table already there (run one full ``analyze`` first), so fusion, communities and campaign assembly can be
-profiled over and over without the signals. Each step is timed with ``time.perf_counter`` in one process
+profiled over and over without the signals; ``--only-campaigns`` times campaign assembly alone, on the
+communities already there. Each step is timed with ``time.perf_counter`` in one process
 (no start-up or store opening), and the campaigns table's content is hashed (``campaigns_md5``) so two
 versions of the code can be compared on the same store; ``--dump`` writes the table itself to Parquet.
 """
@@ -53,7 +54,9 @@ def cpu_seconds() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def run_once(store: lockstep.Store, skip_signals: bool, term_sample: int | None) -> dict[str, Any]:
+def run_once(
+    store: lockstep.Store, skip_signals: bool, term_sample: int | None, only_campaigns: bool = False
+) -> dict[str, Any]:
     """Run the steps once; wall and CPU seconds per step, campaigns written, top-term background."""
     wall: dict[str, float] = {}
     cpu: dict[str, float] = {}
@@ -64,9 +67,10 @@ def run_once(store: lockstep.Store, skip_signals: bool, term_sample: int | None)
         wall[name], cpu[name] = round(time.perf_counter() - t, 2), round(cpu_seconds() - c, 2)
         return out
 
-    timed("fuse", lambda: fuse(store, FusionParams()))
-    timed("communities", lambda: find_communities(store, seed=0))
-    if not skip_signals:
+    if not only_campaigns:
+        timed("fuse", lambda: fuse(store, FusionParams()))
+        timed("communities", lambda: find_communities(store, seed=0))
+    if not skip_signals and not only_campaigns:
         timed("signals", lambda: run_signals(store))
     if hasattr(assemble, "assemble_campaigns"):  # since issue 12 part 3: seeded term sample
         kw = {} if term_sample is None else {"term_sample": term_sample}
@@ -82,6 +86,7 @@ def main() -> None:
     ap.add_argument("store")
     ap.add_argument("--memory-limit", default="8GB")
     ap.add_argument("--skip-signals", action="store_true")
+    ap.add_argument("--only-campaigns", action="store_true", help="reuse the communities (and signals) there")
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--term-sample", type=int, default=None, help="top-term background sample (new code only)")
     ap.add_argument("--dump", default=None)
@@ -90,7 +95,7 @@ def main() -> None:
     runs = []
     with lockstep.open_store(args.store, memory_limit=args.memory_limit) as store:
         for _ in range(args.repeat):
-            run = run_once(store, args.skip_signals, args.term_sample)
+            run = run_once(store, args.skip_signals, args.term_sample, args.only_campaigns)
             runs.append(run)
             steps = " ".join(f"{k} {v:.2f} s ({run['cpu_s'][k]:.2f} cpu)" for k, v in run["wall_s"].items())
             print(steps, f"({run['campaigns']} campaigns; {run['term_background']})", flush=True)

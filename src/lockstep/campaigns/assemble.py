@@ -20,103 +20,48 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from lockstep.campaigns.disarm import technique_name
+from lockstep.campaigns.terms import STOPWORDS, TERM_SAMPLE, TermBackground, count_words
 from lockstep.signals import SIGNALS
 from lockstep.store.store import Store
 from lockstep.traces import TRACES, traces_where
 from lockstep.traces.cross_platform import CROSS_PLATFORM, account_sql, evidence_rows, platform_sql
 
-STOPWORDS = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "and",
-        "or",
-        "of",
-        "to",
-        "in",
-        "on",
-        "for",
-        "with",
-        "at",
-        "by",
-        "from",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "it",
-        "this",
-        "that",
-        "these",
-        "those",
-        "as",
-        "not",
-        "no",
-        "but",
-        "if",
-        "so",
-        "do",
-        "does",
-        "did",
-        "you",
-        "your",
-        "we",
-        "our",
-        "they",
-        "their",
-        "he",
-        "she",
-        "his",
-        "her",
-        "its",
-        "i",
-        "me",
-        "my",
-        "rt",
-        "amp",
-        "via",
-        "just",
-        "will",
-        "can",
-        "all",
-        "has",
-        "have",
-        "had",
-        "more",
-        "than",
-        "what",
-        "who",
-        "how",
-        "why",
-        "when",
-        "where",
-        "about",
-        "out",
-        "up",
-        "new",
-        "get",
-        "one",
-        "two",
-    ]
-)
-
+__all__ = ["STOPWORDS", "CampaignReport", "TermBackground", "assemble_campaigns", "build_campaigns"]
 
 #: Traces that say two accounts are one persona, not that they acted together.
 IDENTITY_ONLY_TRACES = frozenset({"cross-platform-persona"})
 
 
-def build_campaigns(store: Store, *, min_accounts: int = 3, top: int = 10) -> int:
-    """Write ``campaigns`` (one row per community with ``min_accounts``+ accounts); return how many.
+@dataclass(frozen=True)
+class CampaignReport:
+    """What :func:`assemble_campaigns` wrote: how many campaigns, and what their top terms were scored against
+    (``None`` when there are no campaigns)."""
+
+    campaigns: int
+    term_background: TermBackground | None
+
+
+def build_campaigns(
+    store: Store, *, min_accounts: int = 3, top: int = 10, seed: int = 0, term_sample: int = TERM_SAMPLE
+) -> int:
+    """Write ``campaigns`` (see :func:`assemble_campaigns`); return how many."""
+    return assemble_campaigns(store, min_accounts=min_accounts, top=top, seed=seed, term_sample=term_sample).campaigns
+
+
+def assemble_campaigns(
+    store: Store, *, min_accounts: int = 3, top: int = 10, seed: int = 0, term_sample: int = TERM_SAMPLE
+) -> CampaignReport:
+    """Write ``campaigns`` (one row per community with ``min_accounts``+ accounts).
 
     Every part of every summary is computed for all campaigns at once (one grouped query per part, top-N by
     window function), so the cost is a few scans of the store however many campaigns there are: a query per
     campaign made this step quadratic (thousands of communities x full scans of the posts at 10M posts).
+    Top terms are scored against the rest of the store; when it holds more than ``term_sample`` original
+    posts, their word counts are estimated from a ``seed``-ed sample of that size (:func:`_count_words`).
     """
     con = store.con
     comms = con.execute(
@@ -127,11 +72,17 @@ def build_campaigns(store: Store, *, min_accounts: int = 3, top: int = 10) -> in
     # A persona match is identity evidence, not coordination: one person with the same name on three
     # platforms is not a campaign. Communities linked by persona matches alone are not reported.
     comms = [c for c in comms if not set(c[6]) <= IDENTITY_ONLY_TRACES]
-    parts = _gather(store, min_accounts, top) if comms else {}
+    parts, background = _gather(store, min_accounts, top, seed, term_sample) if comms else ({}, None)
     cross = bool(comms) and _has_cross_platform_edges(store)
     rows = []
     for rank, (cid, platform, n_acc, n_edges, density, mean_w, traces, sig_share, score) in enumerate(comms, 1):
         summary = _summary(store, parts, int(cid), str(platform), top, cross)
+        if background is not None and not background.exact:  # say the baseline is an estimate
+            summary["content"]["top_terms_background"] = {
+                "posts": background.posts,
+                "sampled": background.sampled,
+                "seed": background.seed,
+            }
         summary["behaviour"].update(
             edges=int(n_edges),
             density=float(density),
@@ -160,7 +111,7 @@ def build_campaigns(store: Store, *, min_accounts: int = 3, top: int = 10) -> in
         c.execute("DELETE FROM campaigns")
         if rows:
             c.executemany("INSERT INTO campaigns VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [list(r) for r in rows])
-    return len(rows)
+    return CampaignReport(len(rows), background if rows else None)
 
 
 Parts = dict[str, dict[int, list[tuple[Any, ...]]]]
@@ -182,10 +133,9 @@ def _top(sql: str, order: str) -> str:
     )
 
 
-def _gather(store: Store, min_accounts: int, top: int) -> Parts:
-    """Every summary part for every campaign, keyed by part then community."""
+def _gather(store: Store, min_accounts: int, top: int, seed: int, term_sample: int) -> tuple[Parts, TermBackground]:
+    """Every summary part for every campaign, keyed by part then community, and the top terms' background."""
     con = store.con
-    stop = ", ".join("'" + w + "'" for w in sorted(STOPWORDS))
     con.execute(
         """CREATE OR REPLACE TEMP TABLE camp_members AS
         SELECT s.platform, s.account_id, s.community, s.core, s.eigenvector FROM account_scores s
@@ -198,20 +148,7 @@ def _gather(store: Store, min_accounts: int, top: int) -> Parts:
                p.parent_account_id, p.hashtags, p.mentions, p.like_count, p.repost_count
         FROM posts p JOIN camp_members m ON m.platform = p.platform AND m.account_id = p.account_id"""
     )
-    # Word counts per campaign (community NULL: the rest of the store), in one pass over the texts; a count per
-    # account and word would be tens of millions of groups at 10M posts.
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE camp_words AS
-        SELECT community, word, count(*) AS n FROM (
-          SELECT m.community, lower(unnest(
-                   regexp_extract_all(coalesce(p.text, ''), '[\\p{{L}}][\\p{{L}}\\p{{N}}_]{{2,}}'))) AS word
-          FROM posts p LEFT JOIN camp_members m ON m.platform = p.platform AND m.account_id = p.account_id
-          WHERE p.kind <> 'repost')
-        WHERE word NOT IN ({stop}) AND NOT starts_with(word, 'http') GROUP BY ALL"""
-    )
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE camp_word_totals AS SELECT word, sum(n) AS n FROM camp_words GROUP BY word"
-    )
+    background = count_words(con, seed, term_sample)
     t: dict[str, Any] = {"top": top}
     q = _grouped
     parts: Parts = {}
@@ -344,7 +281,7 @@ def _gather(store: Store, min_accounts: int, top: int) -> Parts:
         """SELECT community, count(*), min(created_at), max(created_at), sum(like_count), sum(repost_count)
            FROM camp_posts GROUP BY community""",
     )
-    return parts
+    return parts, background
 
 
 def _summary(store: Store, parts: Parts, cid: int, platform: str, top: int, cross: bool) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from lockstep.campaigns.assemble import build_campaigns
 from lockstep.network import FusionParams, find_communities, fuse
@@ -41,10 +42,11 @@ def analyze(
     min_accounts: int = 3,
     resolution: float = 1.0,
     control: Sequence[tuple[str, str]] | None = None,
+    **engine: Any,
 ) -> AnalysisReport:
-    """Run fusion, communities (seeded Leiden), signals and campaign assembly over the stored edges."""
+    """Run fusion, communities (seeded Leiden), signals (``engine``: see :func:`run_signals`) and campaigns."""
     n = fuse(store, FusionParams(traces=tuple(traces) if traces else None))
     comms = find_communities(store, seed=seed, resolution=resolution)
-    sigs = run_signals(store, tz_offset_hours=tz_offset_hours, control=control)
+    sigs = run_signals(store, tz_offset_hours=tz_offset_hours, control=control, **engine)
     camps = build_campaigns(store, min_accounts=min_accounts)
     return AnalysisReport(n, comms, sigs, camps)

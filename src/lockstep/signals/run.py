@@ -1,8 +1,16 @@
-"""Run every (or some) signal over the current communities."""
+"""Run every (or some) signal over the current communities, on the store's DuckDB or on Apache Spark.
+
+The signals written once in Ibis (:data:`lockstep.engine.signals.PORTED`: calendar, batches, dormancy, volume,
+engagement) run through the engine seam: on the store's own DuckDB connection by default, on Spark with
+``engine="spark"``. The others run their SQL on the store's DuckDB whatever the engine (their reasons:
+:mod:`lockstep.engine.signals`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 
@@ -16,15 +24,42 @@ def run_signals(
     *,
     tz_offset_hours: float = 8.0,
     control: Sequence[tuple[str, str]] | None = None,
+    engine: str = "duckdb",
+    spark_master: str | None = "local[2]",
+    spark_session: Any = None,
+    parquet_dir: str | Path | None = None,
+    timings: dict[str, float] | None = None,
 ) -> dict[str, int]:
     """Recompute signals (default: all) into ``signals``; return rows written per signal.
 
     ``control`` lists (platform, account_id) pairs forming the baseline instead of the whole population.
+    ``engine``: ``"duckdb"`` (the store's connection) or ``"spark"`` (a new session on ``spark_master``, or
+    ``spark_session``; ``parquet_dir``: ``posts``/``accounts`` Parquet the executors can read).
+    ``timings``, when given, receives seconds per signal (and the Spark export and start).
     """
+    from lockstep.engine.signals import PORTED, signal_rows
+
+    timings = timings if timings is not None else {}
     chosen = [get_signal(n) for n in (names or sorted(SIGNALS))]
+    ctx = SignalContext(tz_offset_hours=tz_offset_hours)
+    ported = [s.name for s in chosen if s.name in PORTED]
+    computed = (
+        signal_rows(
+            store,
+            ported,
+            ctx,
+            control,
+            engine=engine,
+            master=spark_master,
+            session=spark_session,
+            parquet_dir=parquet_dir,
+            timings=timings,
+        )
+        if ported
+        else {}
+    )
     counts: dict[str, int] = {}
     with store.transaction() as con:
-        ctx = SignalContext(tz_offset_hours=tz_offset_hours)
         if control:
             con.register(
                 "_control", pa.table({"platform": [p for p, _ in control], "account_id": [a for _, a in control]})
@@ -34,6 +69,12 @@ def run_signals(
             ctx = SignalContext(tz_offset_hours=tz_offset_hours, control="signal_control")
         for sig in chosen:
             con.execute("DELETE FROM signals WHERE signal = ? OR starts_with(signal, ?)", [sig.name, sig.name + "."])
+            if sig.name in computed:
+                con.register("_signal_rows", computed[sig.name])
+                con.execute("INSERT INTO signals BY NAME SELECT * FROM _signal_rows")
+                con.unregister("_signal_rows")
+                counts[sig.name] = computed[sig.name].num_rows
+                continue
             before = con.execute("SELECT count(*) FROM signals").fetchone()
             sig.compute(con, ctx)
             after = con.execute("SELECT count(*) FROM signals").fetchone()

@@ -1,0 +1,173 @@
+"""Inauthenticity signals written once in Ibis: ``analyze`` runs them on the store's DuckDB or on Apache Spark.
+
+:data:`PORTED` maps a signal of :mod:`lockstep.signals` (which keeps each signal's method, references,
+thresholds and DISARM techniques) to its Ibis definition. :func:`compute` runs the definitions on a
+:class:`~lockstep.engine.backends.Backend` and returns the ``signals`` rows as Arrow; the engine does the
+per-post work, the driver builds each row's JSON ``detail`` from the reduced rows. :func:`signal_rows` picks the
+engine:
+
+- ``"duckdb"`` (the default ``analyze``): the store's own connection, no export;
+- ``"spark"``: ``posts`` and ``accounts`` from Parquet (exported from the store, or ``parquet_dir``), the
+  communities (``account_scores``, from this ``analyze``) and the control accounts sent from the driver.
+
+Not ported, run by their SQL on the store's DuckDB whatever the engine (``docs/scale.md``): ``language`` and
+``camouflage`` (regular expressions and ``lower`` over every post's text; Spark would need the shims'
+Python UDFs, see :mod:`lockstep.engine.shims`), ``identity_shift`` (members' posts only), ``personas`` (profile
+text of members; lists whose order the SQL leaves open) and ``ai_faces`` (reads ``avatar_checks``, made on the
+driver from images by ``lockstep media faces``).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from lockstep.engine.backends import SIGNAL_COLUMNS, Backend, export_inputs, spark_backend, store_backend
+from lockstep.engine.shims import Shims
+from lockstep.engine.signals.activity import batches, dormancy, engagement, volume
+from lockstep.engine.signals.calendar import calendar
+from lockstep.engine.signals.common import Cache, Part, Tables, detail_json
+from lockstep.errors import InputError
+from lockstep.signals.base import SignalContext
+from lockstep.store.store import Store
+
+SignalFn = Callable[[Tables, Shims, SignalContext, Cache], list[Part]]
+
+#: Signal name -> its Ibis definition.
+PORTED: dict[str, SignalFn] = {
+    "batches": batches,
+    "calendar": calendar,
+    "dormancy": dormancy,
+    "engagement": engagement,
+    "volume": volume,
+}
+
+SIGNAL_SCHEMA = pa.schema(
+    [
+        ("scope", pa.string()),
+        ("platform", pa.string()),
+        ("subject", pa.string()),
+        ("signal", pa.string()),
+        ("value", pa.float64()),
+        ("baseline", pa.float64()),
+        ("fired", pa.bool_()),
+        ("detail", pa.string()),
+    ]
+)
+
+
+def compute(backend: Backend, names: Sequence[str], ctx: SignalContext) -> dict[str, pa.Table]:
+    """Rows of ``signals`` per ported signal in ``names``, computed on ``backend`` (its tables set)."""
+    return {name: _compute_one(backend, name, ctx) for name in names}
+
+
+def _compute_one(backend: Backend, name: str, ctx: SignalContext) -> pa.Table:
+    cached: list[ir.Table] = []
+
+    def cache(expr: ir.Table) -> ir.Table:
+        table = backend.cache(expr)
+        cached.append(table)
+        return table
+
+    try:
+        return _collect(backend, PORTED[name](backend.tables, backend.shims, ctx, cache))
+    finally:
+        for t in cached:  # the engine's temp tables / cached views, also when the signal fails
+            t.release()
+
+
+def _collect(backend: Backend, parts: list[Part]) -> pa.Table:
+    cols: dict[str, list[Any]] = {f.name: [] for f in SIGNAL_SCHEMA}
+    for part in parts:
+        for row in backend.to_arrow(part.expr).to_pylist():
+            if part.finish is not None:
+                done = part.finish(row)
+                if done is None:
+                    continue
+                row, detail = done, done["detail"]
+            else:
+                detail = part.detail(row) if part.detail else None
+            for c in ("scope", "platform", "subject", "signal", "value", "baseline", "fired"):
+                cols[c].append(row[c])
+            cols["detail"].append(detail_json(detail))
+    return pa.table(cols, schema=SIGNAL_SCHEMA)
+
+
+def signal_rows(
+    store: Store,
+    names: Sequence[str],
+    ctx: SignalContext,
+    control: Sequence[tuple[str, str]] | None = None,
+    *,
+    engine: str = "duckdb",
+    master: str | None = "local[2]",
+    session: Any = None,
+    parquet_dir: str | Path | None = None,
+    backend: Backend | None = None,
+    timings: dict[str, float] | None = None,
+) -> dict[str, pa.Table]:
+    """Compute the ported signals ``names`` for ``store`` on ``engine`` (``"duckdb"``: the store's connection).
+
+    ``backend``: run on this backend instead, its ``posts`` and ``accounts`` already read (the equality test's
+    seam on a fresh DuckDB over Parquet); the communities and controls still come from ``store``.
+    ``timings``, when given, receives seconds per stage: ``export``, ``engine_start`` and one per signal.
+    """
+    timings = timings if timings is not None else {}
+    for n in names:
+        if n not in PORTED:
+            raise InputError(f"signal {n!r} is not written for the engine seam; ported: {', '.join(sorted(PORTED))}")
+    if engine not in ("duckdb", "spark"):
+        raise InputError(f"engine {engine!r}: use one of duckdb, spark")
+    if engine == "duckdb" and parquet_dir is not None:
+        raise InputError("parquet_dir is read by the spark engine only")
+    control_table = (
+        pa.table({"platform": [p for p, _ in control], "account_id": [a for _, a in control]}) if control else None
+    )
+    if backend is not None:
+        return _run(backend, names, ctx, control_table, _scores(store), timings)
+    if engine == "duckdb":
+        backend = store_backend(store.con, ("posts", "accounts", "account_scores"))
+        return _run(backend, names, ctx, control_table, None, timings)
+    backend_cm: AbstractContextManager[Backend] = spark_backend(master, session=session)
+    with tempfile.TemporaryDirectory(prefix="lockstep-signals-") as tmp:
+        t0 = time.perf_counter()
+        inputs = str(parquet_dir) if parquet_dir else str(export_inputs(store.con, Path(tmp), SIGNAL_COLUMNS))
+        timings["export"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        with backend_cm as spark:
+            spark.read_inputs(inputs, tuple(SIGNAL_COLUMNS))
+            timings["engine_start"] = time.perf_counter() - t0
+            return _run(spark, names, ctx, control_table, _scores(store), timings)
+
+
+def _scores(store: Store) -> pa.Table:
+    """The communities of this ``analyze`` (sent from the driver: one row per member)."""
+    return store.con.execute("SELECT platform, account_id, community FROM account_scores").to_arrow_table()
+
+
+def _run(
+    backend: Backend,
+    names: Sequence[str],
+    ctx: SignalContext,
+    control: pa.Table | None,
+    scores: pa.Table | None,
+    timings: dict[str, float],
+) -> dict[str, pa.Table]:
+    if scores is not None:
+        backend.tables["account_scores"] = ibis.memtable(scores)
+    if control is not None:
+        backend.tables["control"] = ibis.memtable(control)
+    out: dict[str, pa.Table] = {}
+    for name in names:
+        t0 = time.perf_counter()
+        out.update(compute(backend, [name], ctx))
+        timings[name] = time.perf_counter() - t0
+    return out

@@ -8,6 +8,7 @@ engagement) run through the engine seam: on the store's own DuckDB connection by
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -35,19 +36,23 @@ def run_signals(
     ``control`` lists (platform, account_id) pairs forming the baseline instead of the whole population.
     ``engine``: ``"duckdb"`` (the store's connection) or ``"spark"`` (a new session on ``spark_master``, or
     ``spark_session``; ``parquet_dir``: ``posts``/``accounts`` Parquet the executors can read).
-    ``timings``, when given, receives seconds per signal (and the Spark export and start).
+    ``timings``, when given, receives seconds per signal (and, on Spark, ``export`` and ``engine_start``).
     """
-    from lockstep.engine.signals import PORTED, signal_rows
+    from lockstep.engine.signals import PORTED, insert_rows, signal_rows
+    from lockstep.errors import InputError
 
     timings = timings if timings is not None else {}
+    if engine not in ("duckdb", "spark"):
+        raise InputError(f"engine {engine!r}: use one of duckdb, spark")
+    if engine == "duckdb" and parquet_dir is not None:
+        raise InputError("parquet_dir is read by the spark engine only")
     chosen = [get_signal(n) for n in (names or sorted(SIGNALS))]
-    ctx = SignalContext(tz_offset_hours=tz_offset_hours)
-    ported = [s.name for s in chosen if s.name in PORTED]
+    ported = [s.name for s in chosen if s.name in PORTED] if engine == "spark" else []
     computed = (
         signal_rows(
             store,
             ported,
-            ctx,
+            SignalContext(tz_offset_hours=tz_offset_hours),
             control,
             engine=engine,
             master=spark_master,
@@ -60,6 +65,7 @@ def run_signals(
     )
     counts: dict[str, int] = {}
     with store.transaction() as con:
+        ctx = SignalContext(tz_offset_hours=tz_offset_hours)
         if control:
             con.register(
                 "_control", pa.table({"platform": [p for p, _ in control], "account_id": [a for _, a in control]})
@@ -68,16 +74,15 @@ def run_signals(
             con.unregister("_control")
             ctx = SignalContext(tz_offset_hours=tz_offset_hours, control="signal_control")
         for sig in chosen:
+            t0 = time.perf_counter()
             con.execute("DELETE FROM signals WHERE signal = ? OR starts_with(signal, ?)", [sig.name, sig.name + "."])
-            if sig.name in computed:
-                con.register("_signal_rows", computed[sig.name])
-                con.execute("INSERT INTO signals BY NAME SELECT * FROM _signal_rows")
-                con.unregister("_signal_rows")
-                counts[sig.name] = computed[sig.name].num_rows
-                continue
             before = con.execute("SELECT count(*) FROM signals").fetchone()
-            sig.compute(con, ctx)
+            if sig.name in computed:
+                insert_rows(con, computed[sig.name])
+            else:
+                sig.compute(con, ctx)
             after = con.execute("SELECT count(*) FROM signals").fetchone()
             counts[sig.name] = int((after[0] if after else 0) - (before[0] if before else 0))
+            timings[sig.name] = timings.get(sig.name, 0.0) + time.perf_counter() - t0
         con.execute("DROP TABLE IF EXISTS signal_control")
     return counts

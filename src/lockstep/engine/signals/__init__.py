@@ -84,6 +84,27 @@ def _compute_one(backend: Backend, name: str, ctx: SignalContext) -> pa.Table:
             t.release()
 
 
+def compute_on_connection(con: Any, name: str, ctx: SignalContext) -> None:
+    """Compute ``name`` through the seam on the store's DuckDB connection ``con`` and insert its rows.
+
+    ``ctx.control``, when set, names a temp table of control accounts on ``con`` (see
+    :func:`lockstep.signals.run_signals`).
+    """
+    backend = store_backend(con, ("posts", "accounts", "account_scores"))
+    if ctx.control:
+        backend.tables["control"] = backend.con.table(ctx.control)
+    insert_rows(con, _compute_one(backend, name, ctx))
+
+
+def insert_rows(con: Any, rows: pa.Table) -> None:
+    """Append ``signals`` rows (Arrow, :data:`SIGNAL_SCHEMA`) to the store's ``signals`` table."""
+    con.register("_signal_rows", rows)
+    try:
+        con.execute("INSERT INTO signals BY NAME SELECT * FROM _signal_rows")
+    finally:
+        con.unregister("_signal_rows")
+
+
 def _collect(backend: Backend, parts: list[Part]) -> pa.Table:
     cols: dict[str, list[Any]] = {f.name: [] for f in SIGNAL_SCHEMA}
     for part in parts:

@@ -2,10 +2,10 @@
 
 The default path is ``analyze`` (the seam on the store's own DuckDB connection); the seam on a fresh in-memory
 DuckDB reads the store's exported Parquet; Spark (``local[2]``, one shared session) runs ``analyze`` with
-``engine="spark"`` (a control baseline, UTC-7). The world is the campaign world of :mod:`tests.worlds`,
-analysed, with posting clients, reposts' authors, a copy of the members' posts on the Spring Festival days
-(holiday ratio), fractional seconds and a post before 1970 (calendar arithmetic on negative times). Values,
-baselines and the numbers inside ``detail`` are compared to a relative 1e-12 (sums of doubles, ``log2``);
+``engine="spark"`` (a control baseline, UTC-7). The world is the campaign world of :mod:`tests.worlds`, analysed,
+with posting clients, reposts' authors, a copy of the members' posts on the Spring Festival days (holiday ratio),
+post languages, avatar checks, fractional seconds and a post before 1970 (calendar arithmetic on negative times).
+Values, baselines and the numbers inside ``detail`` are compared to a relative 1e-12 (sums of doubles, ``log2``);
 everything else exactly.
 """
 
@@ -46,6 +46,15 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     con.execute(
         f"""UPDATE posts SET parent_account_id = CASE WHEN account_id IN ({ops}) THEN '{OPS[1]}' ELSE '{OPS[0]}' END
             WHERE kind = 'repost'"""
+    )
+    con.execute(
+        f"""UPDATE posts SET language = CASE WHEN account_id IN ({ops}) AND created_at >= TIMESTAMP '2023-03-09'
+                                             THEN 'zh' WHEN post_id LIKE '%3' THEN 'und' ELSE 'en' END"""
+    )
+    con.execute(
+        """INSERT INTO avatar_checks SELECT platform, account_id, account_id || '.jpg',
+               CASE WHEN account_id LIKE 'lucy%' THEN 0.01 ELSE 0.3 END, account_id LIKE 'lucy%', 'eyes'
+           FROM (SELECT DISTINCT platform, account_id FROM posts WHERE account_id NOT LIKE 'person_p%')"""
     )
     con.execute(
         """INSERT INTO posts BY NAME SELECT * REPLACE ('h' || post_id AS post_id,
@@ -112,6 +121,9 @@ def test_world_gives_every_ported_row_kind(world: Path) -> None:
         ("account", "volume.max_per_day"),
         ("community", "engagement.inside_share"),
         ("community", "engagement.zero_followers"),
+        ("account", "identity_shift.language"),
+        ("account", "ai_faces.gan_avatar"),
+        ("community", "ai_faces.gan_avatar"),
     ):
         assert kind in kinds, kind
 

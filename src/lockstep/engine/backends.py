@@ -49,9 +49,9 @@ INPUT_COLUMNS: dict[str, tuple[str, ...]] = {
 
 
 #: Columns of the store tables the ported signals read from Parquet (:mod:`lockstep.engine.signals`; the
-#: communities, ``account_scores``, go from the driver: they are small and made by ``analyze`` itself).
+#: communities and avatar checks go from the driver: they are small and made on the driver).
 SIGNAL_COLUMNS: dict[str, tuple[str, ...]] = {
-    "posts": ("platform", "post_id", "account_id", "created_at", "kind", "parent_account_id", "client"),
+    "posts": ("platform", "post_id", "account_id", "created_at", "kind", "parent_account_id", "client", "language"),
     "accounts": ("platform", "account_id", "created_at", "followers"),
 }
 

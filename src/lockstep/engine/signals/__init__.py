@@ -10,11 +10,11 @@ engine:
 - ``"spark"``: ``posts`` and ``accounts`` from Parquet (exported from the store, or ``parquet_dir``), the
   communities (``account_scores``, from this ``analyze``) and the control accounts sent from the driver.
 
-Not ported, run by their SQL on the store's DuckDB whatever the engine (``docs/scale.md``): ``language`` and
-``camouflage`` (regular expressions and ``lower`` over every post's text; Spark would need the shims'
-Python UDFs, see :mod:`lockstep.engine.shims`), ``identity_shift`` (members' posts only), ``personas`` (profile
-text of members; lists whose order the SQL leaves open) and ``ai_faces`` (reads ``avatar_checks``, made on the
-driver from images by ``lockstep media faces``).
+``ai_faces`` runs on the engine over ``avatar_checks``; the image work that fills that table (``lockstep media
+faces``) stays on the driver. Not ported, run by their SQL on the store's DuckDB whatever the engine
+(``docs/scale.md``): ``language`` and ``camouflage`` (regular expressions and ``lower`` over every post's text;
+Spark would need the shims' Python UDF for ``lower``, see :mod:`lockstep.engine.shims`) and ``personas``
+(profile text of members, on the driver; lists whose order the SQL leaves open).
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from lockstep.engine.shims import Shims
 from lockstep.engine.signals.activity import batches, dormancy, engagement, volume
 from lockstep.engine.signals.calendar import calendar
 from lockstep.engine.signals.common import Cache, Part, Tables, detail_json
+from lockstep.engine.signals.members import ai_faces, identity_shift
 from lockstep.errors import InputError
 from lockstep.signals.base import SignalContext
 from lockstep.store.store import Store
@@ -43,12 +44,17 @@ SignalFn = Callable[[Tables, Shims, SignalContext, Cache], list[Part]]
 
 #: Signal name -> its Ibis definition.
 PORTED: dict[str, SignalFn] = {
+    "ai_faces": ai_faces,
     "batches": batches,
     "calendar": calendar,
     "dormancy": dormancy,
     "engagement": engagement,
+    "identity_shift": identity_shift,
     "volume": volume,
 }
+
+#: Store tables the definitions read (on Spark, ``account_scores`` and ``avatar_checks`` go from the driver).
+STORE_TABLES = ("posts", "accounts", "account_scores", "avatar_checks")
 
 SIGNAL_SCHEMA = pa.schema(
     [
@@ -90,7 +96,7 @@ def compute_on_connection(con: Any, name: str, ctx: SignalContext) -> None:
     ``ctx.control``, when set, names a temp table of control accounts on ``con`` (see
     :func:`lockstep.signals.run_signals`).
     """
-    backend = store_backend(con, ("posts", "accounts", "account_scores"))
+    backend = store_backend(con, STORE_TABLES)
     if ctx.control:
         backend.tables["control"] = backend.con.table(ctx.control)
     insert_rows(con, _compute_one(backend, name, ctx))
@@ -153,10 +159,10 @@ def signal_rows(
         pa.table({"platform": [p for p, _ in control], "account_id": [a for _, a in control]}) if control else None
     )
     if backend is not None:
-        return _run(backend, names, ctx, control_table, _scores(store), timings)
+        return _run(backend, names, ctx, control_table, _driver_tables(store), timings)
     if engine == "duckdb":
-        backend = store_backend(store.con, ("posts", "accounts", "account_scores"))
-        return _run(backend, names, ctx, control_table, None, timings)
+        backend = store_backend(store.con, STORE_TABLES)
+        return _run(backend, names, ctx, control_table, {}, timings)
     backend_cm: AbstractContextManager[Backend] = spark_backend(master, session=session)
     with tempfile.TemporaryDirectory(prefix="lockstep-signals-") as tmp:
         t0 = time.perf_counter()
@@ -166,12 +172,20 @@ def signal_rows(
         with backend_cm as spark:
             spark.read_inputs(inputs, tuple(SIGNAL_COLUMNS))
             timings["engine_start"] = time.perf_counter() - t0
-            return _run(spark, names, ctx, control_table, _scores(store), timings)
+            return _run(spark, names, ctx, control_table, _driver_tables(store), timings)
 
 
-def _scores(store: Store) -> pa.Table:
-    """The communities of this ``analyze`` (sent from the driver: one row per member)."""
-    return store.con.execute("SELECT platform, account_id, community FROM account_scores").to_arrow_table()
+def _driver_tables(store: Store) -> dict[str, pa.Table]:
+    """Tables sent from the driver: this ``analyze``'s communities (one row per member) and the avatar checks
+    (made on the driver by ``lockstep media faces``)."""
+    return {
+        "account_scores": store.con.execute(
+            "SELECT platform, account_id, community FROM account_scores"
+        ).to_arrow_table(),
+        "avatar_checks": store.con.execute(
+            "SELECT platform, account_id, image, eye_distance, gan_like, reason FROM avatar_checks"
+        ).to_arrow_table(),
+    }
 
 
 def _run(
@@ -179,11 +193,11 @@ def _run(
     names: Sequence[str],
     ctx: SignalContext,
     control: pa.Table | None,
-    scores: pa.Table | None,
+    driver: dict[str, pa.Table],
     timings: dict[str, float],
 ) -> dict[str, pa.Table]:
-    if scores is not None:
-        backend.tables["account_scores"] = ibis.memtable(scores)
+    for name, table in driver.items():
+        backend.tables[name] = ibis.memtable(table)
     if control is not None:
         backend.tables["control"] = ibis.memtable(control)
     out: dict[str, pa.Table] = {}

@@ -130,10 +130,23 @@ class Backend:
             self.con.to_parquet(expr, str(path))
 
 
-def store_backend(con: Any, tables: tuple[str, ...]) -> Backend:
-    """The seam on the store's own DuckDB connection (``analyze``'s default path: no export, no copy)."""
-    ibis_con = ibis.duckdb.from_connection(con)
-    return Backend("duckdb", ibis_con, DUCKDB, {t: ibis_con.table(t) for t in tables})
+@contextmanager
+def store_backend(con: Any, tables: tuple[str, ...]) -> Iterator[Backend]:
+    """The seam on the store's own DuckDB connection (``analyze``'s default path: no export, no copy).
+
+    Ibis sets the connection's ``TimeZone`` to UTC and turns ``python_enable_replacements`` off when it wraps a
+    connection; both are put back afterwards, so the store's other code sees its connection as it was.
+    """
+    saved = {
+        name: con.execute(f"SELECT current_setting('{name}')").fetchone()[0]
+        for name in ("TimeZone", "python_enable_replacements")
+    }
+    try:
+        ibis_con = ibis.duckdb.from_connection(con)
+        yield Backend("duckdb", ibis_con, DUCKDB, {t: ibis_con.table(t) for t in tables})
+    finally:
+        con.execute(f"SET TimeZone = '{saved['TimeZone']}'")
+        con.execute(f"SET python_enable_replacements = {str(saved['python_enable_replacements']).lower()}")
 
 
 def duckdb_backend(threads: int | None = None) -> Backend:

@@ -96,10 +96,11 @@ def compute_on_connection(con: Any, name: str, ctx: SignalContext) -> None:
     ``ctx.control``, when set, names a temp table of control accounts on ``con`` (see
     :func:`lockstep.signals.run_signals`).
     """
-    backend = store_backend(con, STORE_TABLES)
-    if ctx.control:
-        backend.tables["control"] = backend.con.table(ctx.control)
-    insert_rows(con, _compute_one(backend, name, ctx))
+    with store_backend(con, STORE_TABLES) as backend:
+        if ctx.control:
+            backend.tables["control"] = backend.con.table(ctx.control)
+        rows = _compute_one(backend, name, ctx)
+    insert_rows(con, rows)
 
 
 def insert_rows(con: Any, rows: pa.Table) -> None:
@@ -112,20 +113,27 @@ def insert_rows(con: Any, rows: pa.Table) -> None:
 
 
 def _collect(backend: Backend, parts: list[Part]) -> pa.Table:
-    cols: dict[str, list[Any]] = {f.name: [] for f in SIGNAL_SCHEMA}
-    for part in parts:
-        for row in backend.to_arrow(part.expr).to_pylist():
+    """Run each part on the engine; finish its reduced rows on the driver (details in an in-memory DuckDB)."""
+    import duckdb
+
+    out: list[pa.Table] = []
+    with duckdb.connect() as local:
+        for part in parts:
+            result = backend.to_arrow(part.expr)
             if part.finish is not None:
-                done = part.finish(row)
-                if done is None:
-                    continue
-                row, detail = done, done["detail"]
-            else:
-                detail = part.detail(row) if part.detail else None
-            for c in ("scope", "platform", "subject", "signal", "value", "baseline", "fired"):
-                cols[c].append(row[c])
-            cols["detail"].append(detail_json(detail))
-    return pa.table(cols, schema=SIGNAL_SCHEMA)
+                rows = [r for row in result.to_pylist() for r in part.finish(row)]
+                for r in rows:
+                    r["detail"] = detail_json(r["detail"])
+                out.append(
+                    pa.Table.from_pylist([{f.name: r[f.name] for f in SIGNAL_SCHEMA} for r in rows], SIGNAL_SCHEMA)
+                )
+                continue
+            local.register("r", result)
+            cols = "scope, platform, subject, signal, value, baseline, fired"
+            sql = part.sql or f"SELECT {cols}, {part.detail or 'NULL'} AS detail FROM r"
+            out.append(local.sql(sql).to_arrow_table().cast(SIGNAL_SCHEMA))
+            local.unregister("r")
+    return pa.concat_tables(out) if out else SIGNAL_SCHEMA.empty_table()
 
 
 def signal_rows(
@@ -161,8 +169,8 @@ def signal_rows(
     if backend is not None:
         return _run(backend, names, ctx, control_table, _driver_tables(store), timings)
     if engine == "duckdb":
-        backend = store_backend(store.con, STORE_TABLES)
-        return _run(backend, names, ctx, control_table, {}, timings)
+        with store_backend(store.con, STORE_TABLES) as on_store:
+            return _run(on_store, names, ctx, control_table, {}, timings)
     backend_cm: AbstractContextManager[Backend] = spark_backend(master, session=session)
     with tempfile.TemporaryDirectory(prefix="lockstep-signals-") as tmp:
         t0 = time.perf_counter()
@@ -179,10 +187,8 @@ def _driver_tables(store: Store) -> dict[str, pa.Table]:
     """Tables sent from the driver: this ``analyze``'s communities (one row per member) and the avatar checks
     (made on the driver by ``lockstep media faces``)."""
     return {
-        "account_scores": store.con.execute(
-            "SELECT platform, account_id, community FROM account_scores"
-        ).to_arrow_table(),
-        "avatar_checks": store.con.execute(
+        "account_scores": store.con.sql("SELECT platform, account_id, community FROM account_scores").to_arrow_table(),
+        "avatar_checks": store.con.sql(
             "SELECT platform, account_id, image, eye_distance, gan_like, reason FROM avatar_checks"
         ).to_arrow_table(),
     }

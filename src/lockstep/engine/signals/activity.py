@@ -21,15 +21,15 @@ from lockstep.engine.signals.common import (
     Cache,
     Part,
     Tables,
-    date_of,
     day_number,
+    day_sql,
     dbl,
     first_of_max,
     in_base,
     in_base_posts,
+    json_sql,
     rows,
     share,
-    timestamp_text,
     week_start,
 )
 from lockstep.signals.base import SignalContext
@@ -79,9 +79,9 @@ def batches(tb: Tables, sh: Shims, ctx: SignalContext, cache: Cache) -> list[Par
     return [
         Part(
             community,
-            lambda r: {"day": date_of(r["d_day"]), "accounts": r["d_accounts"], "with_creation_date": r["d_known"]},
+            json_sql(day=day_sql("d_day"), accounts="d_accounts", with_creation_date="d_known"),
         ),
-        Part(account, lambda r: {"day": date_of(r["d_day"]), "community": r["d_community"]}),
+        Part(account, json_sql(day=day_sql("d_day"), community="d_community")),
     ]
 
 
@@ -138,8 +138,8 @@ def dormancy(tb: Tables, sh: Shims, ctx: SignalContext, cache: Cache) -> list[Pa
         d_accounts=c.n,
     )
     return [
-        Part(account, lambda r: {"woke_at": timestamp_text(r["d_woke"]), "week": date_of(r["d_week"])}),
-        Part(community, lambda r: {"week": date_of(r["d_week"]), "accounts": r["d_accounts"]}),
+        Part(account, json_sql(woke_at="CAST(d_woke AS VARCHAR)", week=day_sql("d_week"))),
+        Part(community, json_sql(week=day_sql("d_week"), accounts="d_accounts")),
     ]
 
 
@@ -185,13 +185,9 @@ def volume(tb: Tables, sh: Shims, ctx: SignalContext, cache: Cache) -> list[Part
     return [
         Part(
             account,
-            lambda r: {
-                "day": date_of(r["d_day"]),
-                "days_over_72": r["d_over"],
-                "highly_suspicious": r["d_high"],
-            },
+            json_sql(day=day_sql("d_day"), days_over_72="d_over", highly_suspicious="d_high"),
         ),
-        Part(community, lambda r: {"client": r["d_client"]}),
+        Part(community, json_sql(client="d_client")),
     ]
 
 
@@ -240,6 +236,6 @@ def engagement(tb: Tables, sh: Shims, ctx: SignalContext, cache: Cache) -> list[
         d_n=per_z.n,
     )
     return [
-        Part(inside_rows, lambda r: {"interactions": r["d_total"], "from_inside": r["d_inside"]}),
-        Part(zero_rows, lambda r: {"with_follower_counts": r["d_n"]}),
+        Part(inside_rows, json_sql(interactions="d_total", from_inside="d_inside")),
+        Part(zero_rows, json_sql(with_follower_counts="d_n")),
     ]

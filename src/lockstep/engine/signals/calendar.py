@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -34,6 +33,7 @@ from lockstep.engine.signals.common import (
     first_of_max,
     hour_of_day,
     in_base_posts,
+    json_sql,
     local_us,
     minute_of_hour,
     rows,
@@ -115,18 +115,27 @@ def _stats(b: ir.Table, keys: list[str]) -> ir.Table:
 
 
 def _js(bins: ir.Table, groups: ir.Table, base_p: ir.Table, keys: list[str]) -> ir.Table:
-    """Jensen-Shannon divergence (base 2) of each group's hour-of-week profile from the baseline's."""
+    """Jensen-Shannon divergence (base 2) of each group's hour-of-week profile from the baseline's.
+
+    Over the baseline's bins, as the SQL this replaces summed: where the group has no post (``q = 0``) a bin
+    adds ``p * log2(2) = p``, so those bins add the baseline's total less its mass on the group's bins and only
+    the group's own bins are joined (not every group x 168 bins).
+    """
     h = bins.group_by([*keys, "how"]).aggregate(c=bins.c.sum())
     h = h.join(groups.select(*keys, "n"), keys)
     h = h.select(*keys, "how", q=share(h.c, h.n))
-    grid = groups.select(*keys).cross_join(base_p)
-    grid = grid.left_join(h, [*(grid[k] == h[k] for k in keys), grid.how == h.how]).select(
-        *(grid[k] for k in keys), p=grid.p, q=h.q.fill_null(0.0)
+    j = h.join(base_p, "how")
+    m = (j.p + j.q) / 2
+    kp = j.p * (j.p / m).log2()
+    kq = j.q * (j.q / m).log2()
+    per = j.group_by(keys).aggregate(on_p=j.p.sum(), kp=kp.sum(), kq=kq.sum())
+    grid = groups.select(*keys).cross_join(base_p.aggregate(total_p=base_p.p.sum()))
+    grid = grid.filter(grid.total_p.notnull())  # no baseline posts: no divergence rows
+    grid = grid.left_join(per, keys).select(*(grid[k] for k in keys), "total_p", "on_p", "kp", "kq")
+    return grid.select(
+        *keys,
+        js=0.5 * (grid.total_p - grid.on_p.fill_null(0.0) + grid.kp.fill_null(0.0)) + 0.5 * grid.kq.fill_null(0.0),
     )
-    m = (grid.p + grid.q) / 2
-    kp = ibis.ifelse(grid.p > 0, grid.p * (grid.p / m).log2(), 0.0)
-    kq = ibis.ifelse(grid.q > 0, grid.q * (grid.q / m).log2(), 0.0)
-    return grid.group_by(keys).aggregate(js=0.5 * kp.sum() + 0.5 * kq.sum())
 
 
 def _offsets(bins: ir.Table, groups: ir.Table, keys: list[str], candidate: int) -> ir.Table:
@@ -185,51 +194,45 @@ def calendar(tb: Tables, sh: Shims, ctx: SignalContext, cache: Cache) -> list[Pa
             parts.append(_inferred(offset, candidate))
         else:
             g = g.mutate(best_offset=ibis.null("int64"), best_share=ibis.null("float64"))
-        g = cache(g)
-        for name, col, base_col in (
-            ("office_share", "office_share", "b_office"),
-            ("lunch_dip", "lunch_dip", "b_lunch"),
-            ("weekend_ratio", "weekend_ratio", "b_weekend"),
-        ):
-            fired: ir.BooleanValue | bool = (
-                (g.office_share >= 0.5) & (g.office_share >= g.b_office + 0.15) & (g.weekend_ratio.fill_null(0) <= 0.6)
-                if name == "office_share"
-                else False
-            )
-            expr = rows(
-                g,
-                scope,
-                g[key],
-                f"calendar.{name}",
-                g[col],
-                g[base_col],
-                fired,
-                d_n=g.n,
-                d_lunch=g.lunch_dip,
-                d_weekend=g.weekend_ratio,
-                d_js=g.js,
-                d_offset=g.best_offset,
-                d_share=g.best_share,
-            )
-            parts.append(Part(expr, _metric_detail(tz)))
+        metrics = rows(
+            g,
+            scope,
+            g[key],
+            "calendar.office_share",
+            g.office_share,
+            g.b_office,
+            (g.office_share >= 0.5) & (g.office_share >= g.b_office + 0.15) & (g.weekend_ratio.fill_null(0) <= 0.6),
+            d_n=g.n,
+            d_lunch=g.lunch_dip,
+            d_weekend=g.weekend_ratio,
+            d_js=g.js,
+            d_offset=g.best_offset,
+            d_share=g.best_share,
+            b_lunch=g.b_lunch,
+            b_weekend=g.b_weekend,
+        )
+        parts.append(Part(metrics, sql=_metric_sql(tz)))
         parts.append(Part(rows(js, scope, js[key], "calendar.js_divergence", js.js, 0.0, False)))
     parts.append(_holidays(mp, sh, tz))
     return parts
 
 
-def _metric_detail(tz: float) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    def detail(r: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "posts": r["d_n"],
-            "tz_offset_hours": tz,
-            "lunch_dip": r["d_lunch"],
-            "weekend_ratio": r["d_weekend"],
-            "js_divergence": r["d_js"],
-            "inferred_offset": r["d_offset"],
-            "office_share_at_inferred": r["d_share"],
-        }
-
-    return detail
+def _metric_sql(tz: float) -> str:
+    """The office share, lunch dip and weekend ratio rows of each group, sharing one detail (driver side)."""
+    detail = json_sql(
+        posts="d_n",
+        tz_offset_hours=repr(tz),
+        lunch_dip="d_lunch",
+        weekend_ratio="d_weekend",
+        js_divergence="d_js",
+        inferred_offset="d_offset",
+        office_share_at_inferred="d_share",
+    )
+    cols = "scope, platform, subject"
+    return f"""WITH d AS (SELECT *, {detail} AS detail FROM r)
+        SELECT {cols}, signal, value, baseline, fired, detail FROM d
+        UNION ALL SELECT {cols}, 'calendar.lunch_dip', d_lunch, b_lunch, false, detail FROM d
+        UNION ALL SELECT {cols}, 'calendar.weekend_ratio', d_weekend, b_weekend, false, detail FROM d"""
 
 
 def _inferred(offset: ir.Table, candidate: int) -> Part:
@@ -245,16 +248,14 @@ def _inferred(offset: ir.Table, candidate: int) -> Part:
         d_free=offset.free_offset,
         d_fit=offset.candidate_fit,
     )
-    return Part(
-        expr,
-        lambda r: {
-            "office_share": r["d_share"],
-            "best_fit_offset": r["d_free"],
-            "candidate_offset": candidate,
-            "candidate_fit": r["d_fit"],
-            "rule": RULE,
-        },
+    detail = json_sql(
+        office_share="d_share",
+        best_fit_offset="d_free",
+        candidate_offset=str(candidate),
+        candidate_fit="d_fit",
+        rule="'" + RULE + "'",
     )
+    return Part(expr, detail)
 
 
 def _holidays(mp: ir.Table, sh: Shims, tz: float) -> Part:
@@ -284,10 +285,10 @@ def _holidays(mp: ir.Table, sh: Shims, tz: float) -> Part:
     return Part(expr, finish=_holiday_row)
 
 
-def _holiday_row(r: dict[str, Any]) -> dict[str, Any] | None:
+def _holiday_row(r: dict[str, Any]) -> list[dict[str, Any]]:
     days, weekday_holidays = _holiday_counts(r["d_lo"], r["d_hi"])
     weekdays = _weekdays(r["d_lo"], r["d_hi"]) - weekday_holidays
     if days == 0 or r["d_wp"] == 0:
-        return None
+        return []
     value = (r["d_hp"] / days) / (r["d_wp"] / weekdays)
-    return {**r, "value": value, "detail": {"holiday_days": days, "holiday_posts": r["d_hp"]}}
+    return [{**r, "value": value, "detail": {"holiday_days": days, "holiday_posts": r["d_hp"]}}]

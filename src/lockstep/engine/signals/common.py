@@ -1,10 +1,9 @@
 """What every ported signal shares: its output rows, calendar arithmetic, the baseline accounts, ties.
 
 A ported signal returns :class:`Part` s: an Ibis expression with the columns of ``signals`` except ``detail``
-(``scope, platform, subject, signal, value, baseline, fired``) plus the columns its detail needs, and a
-function that turns one result row into the detail object. The engine computes the expression; the driver
-writes the detail as JSON (:func:`detail_json`), so the detail is the same text whichever engine ran (JSON
-rendering differs between DuckDB's ``json_object`` and Spark's ``to_json``).
+(``scope, platform, subject, signal, value, baseline, fired``) plus the columns its detail needs, and how the
+driver builds the detail from those reduced rows (a DuckDB ``json_object`` over the Arrow result, so the
+text is the same whichever engine ran: Spark's ``to_json`` renders numbers differently).
 
 Calendar parts (day, weekday, hour, minute) are integer arithmetic on epoch microseconds
 (:meth:`lockstep.engine.shims.Shims.epoch_us`) with a non-negative modulo, so they are the same on every engine
@@ -31,7 +30,6 @@ from lockstep.engine.shims import Shims
 
 Tables = Mapping[str, ir.Table]
 Cache = Callable[[ir.Table], ir.Table]
-Detail = Callable[[dict[str, Any]], dict[str, Any] | None]
 
 US_PER_DAY = 86_400_000_000
 US_PER_HOUR = 3_600_000_000
@@ -46,15 +44,30 @@ ROW_COLUMNS = ("scope", "platform", "subject", "signal", "value", "baseline", "f
 
 @dataclass(frozen=True)
 class Part:
-    """One query of a signal: rows of ``signals`` (without ``detail``) and how to build each row's detail.
+    """One query of a signal: rows of ``signals`` (without ``detail``) and how the driver finishes them.
 
-    ``finish``, when given instead, takes the whole row and returns it completed (its ``detail`` an object), or
-    ``None`` to drop it: for values the driver computes from reduced rows (the holiday ratio's day counts).
+    ``detail``: a DuckDB expression over the result's columns giving the JSON detail (:func:`json_sql`); the
+    driver runs it on the reduced rows (Arrow) in an in-memory DuckDB, vectorised, so the detail text is the one
+    ``json_object`` writes whichever engine computed the rows. ``sql``, instead: a whole query over the result
+    (relation ``r``) giving the eight columns of ``signals`` (several rows per result row: the calendar metrics).
+    ``finish``, instead: a Python function from one result row to its finished rows (each with its ``detail``
+    an object): for values the driver computes from a few reduced rows (the holiday ratio's day counts).
     """
 
     expr: ir.Table
-    detail: Detail | None = None
-    finish: Callable[[dict[str, Any]], dict[str, Any] | None] | None = None
+    detail: str | None = None
+    sql: str | None = None
+    finish: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None
+
+
+def json_sql(**fields: str) -> str:
+    """``json_object('name', <expr>, ...)::VARCHAR`` over the result's columns (driver side, DuckDB)."""
+    return "json_object(" + ", ".join(f"'{k}', {v}" for k, v in fields.items()) + ")::VARCHAR"
+
+
+def day_sql(column: str) -> str:
+    """``YYYY-MM-DD`` of a day-number column (DuckDB's ``CAST(date AS VARCHAR)``)."""
+    return f"CAST(DATE '1970-01-01' + CAST({column} AS INTEGER) AS VARCHAR)"
 
 
 def rows(
@@ -134,22 +147,9 @@ def week_start(day: ir.IntegerValue) -> ir.IntegerValue:
     return day - weekday(day)
 
 
-def date_of(day: int | None) -> str | None:
-    """``YYYY-MM-DD`` of a day number (DuckDB's ``CAST(date AS VARCHAR)``)."""
-    return None if day is None else (EPOCH_DATE + dt.timedelta(days=int(day))).isoformat()
-
-
 def day_of_date(d: dt.date) -> int:
     """Day number of a date."""
     return (d - EPOCH_DATE).days
-
-
-def timestamp_text(t: dt.datetime | None) -> str | None:
-    """DuckDB's ``CAST(timestamp AS VARCHAR)``: seconds, then the microseconds without trailing zeros."""
-    if t is None:
-        return None
-    text = t.strftime("%Y-%m-%d %H:%M:%S")
-    return text + ("." + f"{t.microsecond:06d}".rstrip("0") if t.microsecond else "")
 
 
 def detail_json(detail: dict[str, Any] | None) -> str | None:
@@ -176,10 +176,17 @@ def in_base_posts(tb: Tables) -> ir.Table:
 
 
 def first_of_max(t: ir.Table, keys: Sequence[str], by: str, *pick: str) -> ir.Table:
-    """Per ``keys``, the row with the largest ``by``; among ties the smallest ``pick`` (then the next ``pick``)."""
-    order = [ibis.desc(by), *(ibis.asc(c) for c in pick)]
-    rank = ibis.row_number().over(group_by=list(keys), order_by=order)
-    return t.mutate(_rank=rank).filter(lambda r: r._rank == 0).drop("_rank")
+    """Per ``keys``, the row with the largest ``by``; among ties the smallest ``pick`` (then the next ``pick``).
+
+    Grouped maxima and minima joined back (hash aggregates; a ``row_number`` window sorts every group). The
+    rows of ``t`` must be unique per ``keys`` and ``pick`` s.
+    """
+    keys = list(keys)
+    for col, agg in ((by, "max"), *((c, "min") for c in pick)):
+        best = t.group_by(keys).aggregate(_best=getattr(t[col], agg)())
+        j = t.join(best, [*(t[k] == best[k] for k in keys), t[col] == best._best])
+        t = j.select(*(t[c] for c in t.columns))
+    return t
 
 
 def share(part: ir.NumericValue, whole: ir.NumericValue) -> ir.FloatingValue:

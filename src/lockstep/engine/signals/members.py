@@ -11,7 +11,7 @@ from __future__ import annotations
 import ibis
 
 from lockstep.engine.shims import Shims
-from lockstep.engine.signals.common import Cache, Part, Tables, dbl, first_of_max, in_base, rows, timestamp_text
+from lockstep.engine.signals.common import Cache, Part, Tables, dbl, first_of_max, in_base, json_sql, rows
 from lockstep.signals.base import SignalContext
 from lockstep.signals.identity_shift import MIN_POSTS
 
@@ -56,7 +56,7 @@ def identity_shift(tb: Tables, sh: Shims, ctx: SignalContext, cache: Cache) -> l
     return [
         Part(
             expr,
-            lambda r: {"before": r["d_before"], "after": r["d_after"], "shift_at": timestamp_text(r["d_at"])},
+            json_sql(before="d_before", after="d_after", shift_at="CAST(d_at AS VARCHAR)"),
         )
     ]
 
@@ -98,6 +98,6 @@ def ai_faces(tb: Tables, sh: Shims, ctx: SignalContext, cache: Cache) -> list[Pa
         d_k=per.k,
     )
     return [
-        Part(account, lambda r: {"image": r["d_image"], "reason": r["d_reason"]}),
-        Part(community, lambda r: {"checked": r["d_n"], "gan_like": r["d_k"]}),
+        Part(account, json_sql(image="d_image", reason="d_reason")),
+        Part(community, json_sql(checked="d_n", gan_like="d_k")),
     ]

@@ -30,6 +30,8 @@ from lockstep.engine.signals.common import (
     json_sql,
     rows,
     share,
+    top_count_day,
+    unpack_count_day,
     week_start,
 )
 from lockstep.signals.base import SignalContext
@@ -53,8 +55,9 @@ def batches(tb: Tables, sh: Shims, ctx: SignalContext, cache: Cache) -> list[Par
     a = a.select("platform", "account_id", day=day_number(sh.epoch_us(a.created_at)))
     joined = _members(tb).join(a, KEYS)
     days = joined.group_by([*COMMUNITY, "day"]).aggregate(n=joined.count())
-    sizes = days.group_by(COMMUNITY).aggregate(known=days.n.sum())
-    best = first_of_max(days, COMMUNITY, "n", "day").join(sizes, COMMUNITY)
+    best = days.group_by(COMMUNITY).aggregate(known=days.n.sum(), packed=top_count_day(days.n, days.day))
+    n, day = unpack_count_day(best.packed)
+    best = best.select(*COMMUNITY, "known", n=n, day=day)
     pop_days = in_base(a, tb).group_by("day").aggregate(n=ibis._.count())
     pop = pop_days.aggregate(pop_share=share(pop_days.n.max(), pop_days.n.sum()))
     c = best.cross_join(pop)
@@ -125,7 +128,9 @@ def dormancy(tb: Tables, sh: Shims, ctx: SignalContext, cache: Cache) -> list[Pa
     )
     joined = wakes.join(_members(tb), KEYS)
     cohorts = joined.group_by([*COMMUNITY, "week"]).aggregate(n=joined.count())
-    c = first_of_max(cohorts, COMMUNITY, "n", "week").cross_join(pop)
+    c = cohorts.group_by(COMMUNITY).aggregate(packed=top_count_day(cohorts.n, cohorts.week))
+    n, week = unpack_count_day(c.packed)
+    c = c.select(*COMMUNITY, n=n, week=week).cross_join(pop)
     community = rows(
         c,
         "community",
@@ -149,8 +154,11 @@ def volume(tb: Tables, sh: Shims, ctx: SignalContext, cache: Cache) -> list[Part
     mp = p.semi_join(_members(tb), KEYS)
     mp = mp.select("platform", "account_id", day=day_number(sh.epoch_us(mp.created_at)))
     d = mp.group_by([*KEYS, "day"]).aggregate(n=mp.count())
-    over = d.group_by(KEYS).aggregate(days_over=d.count(where=d.n > SUSPICIOUS_PER_DAY))
-    top = first_of_max(d, KEYS, "n", "day").join(over, KEYS)
+    top = d.group_by(KEYS).aggregate(
+        packed=top_count_day(d.n, d.day), days_over=d.count(where=d.n > SUSPICIOUS_PER_DAY)
+    )
+    n, day = unpack_count_day(top.packed)
+    top = top.select(*KEYS, "days_over", n=n, day=day)
     account = rows(
         top,
         "account",

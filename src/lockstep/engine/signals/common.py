@@ -189,6 +189,25 @@ def first_of_max(t: ir.Table, keys: Sequence[str], by: str, *pick: str) -> ir.Ta
     return t
 
 
+#: :func:`top_count_day` packs (count, day) into one integer: count * 2**24 + (2**23 - day).
+_DAY_BITS = 24
+_DAY_BIAS = 2**23
+
+
+def top_count_day(n: ir.IntegerValue, day: ir.IntegerValue) -> ir.IntegerScalar:
+    """Aggregate: the largest ``n`` and, among its ties, the smallest ``day``, packed in one integer ``max``.
+
+    One hash aggregate on every engine (no window, no join back); unpack with :func:`unpack_count_day`. Day
+    numbers must lie within 2**23 days (23,000 years) of 1970.
+    """
+    return (n.cast("int64") * 2**_DAY_BITS + (_DAY_BIAS - day)).max()
+
+
+def unpack_count_day(packed: ir.IntegerValue) -> tuple[ir.IntegerValue, ir.IntegerValue]:
+    """(count, day) of a :func:`top_count_day` value."""
+    return fdiv(packed, 2**_DAY_BITS), _DAY_BIAS - pmod(packed, 2**_DAY_BITS)
+
+
 def share(part: ir.NumericValue, whole: ir.NumericValue) -> ir.FloatingValue:
     """``part / whole`` as a double (integer counts divided as DuckDB divides them)."""
     return part.cast("float64") / whole.cast("float64")

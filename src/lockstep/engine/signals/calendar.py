@@ -138,18 +138,45 @@ def _js(bins: ir.Table, groups: ir.Table, base_p: ir.Table, keys: list[str]) -> 
     )
 
 
+@lru_cache(maxsize=1)
+def _office_map() -> dict[str, list[int]]:
+    """(UTC hour of week, offset) pairs whose local hour falls in an office day (08-17, 09-18 or 10-19 Mon-Fri).
+
+    The offset's office share is the posts on these bins over all posts: joining a group's UTC histogram to
+    the map touches about 9 rows per bin instead of one per offset (27).
+    """
+    out: dict[str, list[int]] = {"how_utc": [], "o": [], "s8": [], "s9": [], "s10": []}
+    for how in range(168):
+        for o in OFFSETS:
+            local = (how + o + 168) % 168
+            flags = [int(local < 120 and start <= local % 24 <= start + 8) for start in (8, 9, 10)]
+            if any(flags):
+                out["how_utc"].append(how)
+                out["o"].append(o)
+                for start, flag in zip((8, 9, 10), flags, strict=True):
+                    out[f"s{start}"].append(flag)
+    return out
+
+
 def _offsets(bins: ir.Table, groups: ir.Table, keys: list[str], candidate: int) -> ir.Table:
-    """The inferred UTC offset per group (rule: :func:`lockstep.signals.calendar._template_shares`)."""
+    """The inferred UTC offset per group (rule: :mod:`lockstep.signals.calendar`)."""
     u = bins.group_by([*keys, "how_utc"]).aggregate(n=bins.c.sum()).semi_join(groups, keys)
+    totals = u.group_by(keys).aggregate(total=u.n.sum())
+    office = ibis.memtable(
+        _office_map(), schema={"how_utc": "int64", "o": "int64", "s8": "int8", "s9": "int8", "s10": "int8"}
+    )
+    x = u.join(office, "how_utc")
+    hits = x.group_by([*keys, "o"]).aggregate(
+        **{f"k{start}": x.n.sum(where=x[f"s{start}"] == 1) for start in (8, 9, 10)}
+    )
     offs = ibis.memtable({"o": list(OFFSETS)}, schema={"o": "int64"})
-    x = u.cross_join(offs)
-    local = (x.how_utc + x.o + 168) % 168
-    shares = {}
-    for start in (8, 9, 10):
-        hit = (local < 120) & (local % 24 >= start) & (local % 24 <= start + 8)
-        shares[f"share{start}"] = x.n.sum(where=hit).fill_null(0)
-    s = x.group_by([*keys, "o"]).aggregate(total=x.n.sum(), **shares)
-    s = s.select(*keys, "o", **{k: share(s[k], s.total) for k in shares}, dist=(s.o - candidate).abs())
+    grid = totals.cross_join(offs)
+    s = grid.left_join(hits, [*(grid[k] == hits[k] for k in keys), grid.o == hits.o]).select(
+        *(grid[k] for k in keys),
+        grid.o,
+        **{f"share{start}": share(hits[f"k{start}"].fill_null(0), grid.total) for start in (8, 9, 10)},
+        dist=(grid.o - candidate).abs(),
+    )
     free = first_of_max(s, keys, "share9", "dist", "o").select(*keys, free_offset="o")
     mx = s.group_by(keys).aggregate(m8=s.share8.max(), m9=s.share9.max(), m10=s.share10.max())
     at = s.filter(s.o == candidate).join(mx, keys)

@@ -183,6 +183,7 @@ def first_of_max(t: ir.Table, keys: Sequence[str], by: str, *pick: str) -> ir.Ta
     """
     keys = list(keys)
     for col, agg in ((by, "max"), *((c, "min") for c in pick)):
+        t = t.view()  # a join's result joined again would extend its join chain
         best = t.group_by(keys).aggregate(_best=getattr(t[col], agg)())
         j = t.join(best, [*(t[k] == best[k] for k in keys), t[col] == best._best])
         t = j.select(*(t[c] for c in t.columns))

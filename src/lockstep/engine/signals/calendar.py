@@ -25,17 +25,18 @@ import ibis.expr.types as ir
 
 from lockstep.engine.shims import Shims
 from lockstep.engine.signals.common import (
+    US_PER_HOUR,
     Cache,
     Part,
     Tables,
     day_number,
     day_of_date,
+    fdiv,
     first_of_max,
-    hour_of_day,
     in_base_posts,
     json_sql,
     local_us,
-    minute_of_hour,
+    pmod,
     rows,
     share,
     weekday,
@@ -74,18 +75,26 @@ def _holiday_counts(lo: int, hi: int) -> tuple[int, int]:
     return len(inside), sum(1 for d in inside if (d + 3) % 7 < 5)
 
 
+def _half_hour_of_week(us: ir.IntegerValue) -> ir.IntegerValue:
+    """0..335: the half hour of the week (Monday 00:00 = 0) of an epoch-microsecond value (1970-01-01 was a
+    Thursday: half hour 144 of its week)."""
+    return pmod(fdiv(us, US_PER_HOUR // 2) + 144, 336)
+
+
 def _bins(t: ir.Table, sh: Shims, tz: float, keys: list[str], utc: bool) -> ir.Table:
-    """Posts of ``t`` counted per ``keys`` x local hour of week x half hour (x UTC hour of week)."""
-    us = local_us(sh, t.created_at, tz)
-    cols: dict[str, Any] = {
-        "how": weekday(day_number(us)) * 24 + hour_of_day(us),
-        "half": (minute_of_hour(us) >= 30).cast("int8"),
-    }
+    """Posts of ``t`` counted per ``keys`` x local hour of week x half hour (x UTC hour of week).
+
+    Each post gives one or two integers (its local and UTC half hour of the week); hours come after the count.
+    """
+    cols: dict[str, Any] = {"hh": _half_hour_of_week(local_us(sh, t.created_at, tz))}
     if utc:
-        u = sh.epoch_us(t.created_at)
-        cols["how_utc"] = weekday(day_number(u)) * 24 + hour_of_day(u)
+        cols["hh_utc"] = _half_hour_of_week(sh.epoch_us(t.created_at))
     b = t.select(*keys, **cols)
-    return b.group_by([*keys, *cols]).aggregate(c=b.count())
+    b = b.group_by([*keys, *cols]).aggregate(c=b.count())
+    out: dict[str, Any] = {"how": b.hh // 2, "half": (b.hh % 2).cast("int8")}
+    if utc:
+        out["how_utc"] = b.hh_utc // 2
+    return b.select(*keys, **out, c=b.c)
 
 
 def _stats(b: ir.Table, keys: list[str]) -> ir.Table:

@@ -33,7 +33,6 @@ Cache = Callable[[ir.Table], ir.Table]
 
 US_PER_DAY = 86_400_000_000
 US_PER_HOUR = 3_600_000_000
-US_PER_MINUTE = 60_000_000
 #: 1970-01-01 was a Thursday: weekday index (0 = Monday) of day number ``d`` is ``(d + 3) mod 7``.
 EPOCH_WEEKDAY = 3
 EPOCH_DATE = dt.date(1970, 1, 1)
@@ -132,14 +131,6 @@ def day_number(us: ir.IntegerValue) -> ir.IntegerValue:
 def weekday(day: ir.IntegerValue) -> ir.IntegerValue:
     """0 = Monday ... 6 = Sunday (``isodow - 1``) of a day number."""
     return pmod(day + EPOCH_WEEKDAY, 7)
-
-
-def hour_of_day(us: ir.IntegerValue) -> ir.IntegerValue:
-    return fdiv(pmod(us, US_PER_DAY), US_PER_HOUR)
-
-
-def minute_of_hour(us: ir.IntegerValue) -> ir.IntegerValue:
-    return fdiv(pmod(us, US_PER_HOUR), US_PER_MINUTE)
 
 
 def week_start(day: ir.IntegerValue) -> ir.IntegerValue:

@@ -138,7 +138,7 @@ def store_backend(con: Any, tables: tuple[str, ...]) -> Iterator[Backend]:
     connection; both are put back afterwards, so the store's other code sees its connection as it was.
     """
     saved = {
-        name: con.execute(f"SELECT current_setting('{name}')").fetchone()[0]
+        name: con.execute(f"SELECT current_setting('{name}')").fetchall()[0][0]
         for name in ("TimeZone", "python_enable_replacements")
     }
     try:

@@ -76,12 +76,12 @@ def run_signals(
         for sig in chosen:
             t0 = time.perf_counter()
             con.execute("DELETE FROM signals WHERE signal = ? OR starts_with(signal, ?)", [sig.name, sig.name + "."])
-            before = con.execute("SELECT count(*) FROM signals").fetchone()
+            before = con.execute("SELECT count(*) FROM signals").fetchall()[0]
             if sig.name in computed:
                 insert_rows(con, computed[sig.name])
             else:
                 sig.compute(con, ctx)
-            after = con.execute("SELECT count(*) FROM signals").fetchone()
+            after = con.execute("SELECT count(*) FROM signals").fetchall()[0]
             counts[sig.name] = int((after[0] if after else 0) - (before[0] if before else 0))
             timings[sig.name] = timings.get(sig.name, 0.0) + time.perf_counter() - t0
         con.execute("DROP TABLE IF EXISTS signal_control")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from lockstep.campaigns.assemble import TermBackground, assemble_campaigns
 from lockstep.network import FusionParams, find_communities, fuse
@@ -54,11 +55,13 @@ def analyze(
     min_accounts: int = 3,
     resolution: float = 1.0,
     control: Sequence[tuple[str, str]] | None = None,
+    **engine: Any,
 ) -> AnalysisReport:
     """Run fusion, communities (seeded Leiden), signals and campaign assembly over the stored edges.
 
     ``seed`` seeds Leiden and the sample that top terms are scored against in stores too big to count whole
-    (:func:`lockstep.campaigns.assemble.assemble_campaigns`).
+    (:func:`lockstep.campaigns.assemble.assemble_campaigns`); ``engine`` chooses where the signals run (see
+    :func:`lockstep.signals.run_signals`).
     """
     seconds: dict[str, float] = {}
     t = time.perf_counter()
@@ -66,7 +69,7 @@ def analyze(
     seconds["fuse"], t = time.perf_counter() - t, time.perf_counter()
     comms = find_communities(store, seed=seed, resolution=resolution)
     seconds["communities"], t = time.perf_counter() - t, time.perf_counter()
-    sigs = run_signals(store, tz_offset_hours=tz_offset_hours, control=control)
+    sigs = run_signals(store, tz_offset_hours=tz_offset_hours, control=control, **engine)
     seconds["signals"], t = time.perf_counter() - t, time.perf_counter()
     camps = assemble_campaigns(store, min_accounts=min_accounts, seed=seed)
     seconds["campaigns"] = time.perf_counter() - t

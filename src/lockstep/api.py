@@ -110,11 +110,22 @@ def analyze(
     min_accounts: int = 3,
     resolution: float = 1.0,
     control: Sequence[tuple[str, str]] | None = None,
+    engine: str = "duckdb",
+    spark_master: str | None = "local[2]",
+    spark_session: Any = None,
+    parquet_dir: str | Path | None = None,
 ) -> AnalysisReport:
-    """Fuse the traces' edges, find communities, compute signals and assemble campaigns (needs ``detect``)."""
+    """Fuse the traces' edges, find communities, compute signals and assemble campaigns (needs ``detect``).
+
+    ``engine="spark"`` computes the signals the engine seam ports on Apache Spark (a new session on
+    ``spark_master``, or ``spark_session``; ``parquet_dir`` names ``posts``/``accounts`` Parquet the executors can
+    read) and writes the same rows into the store (:mod:`lockstep.engine.signals`; needs ``lockstep[spark]``).
+    """
     from lockstep.analysis import analyze as run_analyze
 
     store.require("detect")
+    if engine == "duckdb" and parquet_dir is not None:
+        raise InputError("parquet_dir is read by the spark engine only")
     return run_analyze(
         store,
         seed=seed,
@@ -123,6 +134,10 @@ def analyze(
         min_accounts=min_accounts,
         resolution=resolution,
         control=control,
+        engine=engine,
+        spark_master=spark_master,
+        spark_session=spark_session,
+        parquet_dir=parquet_dir,
     )
 
 

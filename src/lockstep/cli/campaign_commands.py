@@ -34,6 +34,20 @@ from lockstep.store import open_store
     type=click.Path(exists=True, dir_okay=False),
     help="File of control account ids (one per line) forming the signal baseline.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["duckdb", "spark"]),
+    default="duckdb",
+    show_default=True,
+    help="Where the signals run: duckdb (the store) or spark (needs lockstep[spark]; see docs/scale.md).",
+)
+@click.option("--spark-master", default="local[2]", show_default=True, help="Spark master URL (--engine spark).")
+@click.option(
+    "--parquet-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="--engine spark: read posts/accounts Parquet from here instead of exporting the store's tables.",
+)
 @db_option
 @memory_option
 @quiet_option
@@ -44,11 +58,16 @@ def analyze(
     min_accounts: int,
     resolution: float,
     control: str | None,
+    engine: str,
+    spark_master: str,
+    parquet_dir: str | None,
     db: str,
     memory_limit: str,
     quiet: bool,
 ) -> None:
     """Fuse the trace edges, find communities, compute signals and assemble campaigns."""
+    if parquet_dir and engine != "spark":
+        raise click.UsageError("--parquet-dir needs --engine spark")
     with open_store(db, memory_limit=memory_limit) as store:
         ctrl = None
         if control:
@@ -62,6 +81,9 @@ def analyze(
             min_accounts=min_accounts,
             resolution=resolution,
             control=ctrl,
+            engine=engine,
+            spark_master=spark_master,
+            parquet_dir=parquet_dir,
         )
     if not quiet:
         click.echo(report.summary(), err=True)

@@ -48,12 +48,23 @@ INPUT_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-def export_inputs(con: Any, directory: Path) -> Path:
-    """Write the store's input tables to ``directory/<table>.parquet`` (``con``: the store's DuckDB connection)."""
+#: Columns of the store tables the ported signals read from Parquet (:mod:`lockstep.engine.signals`; the
+#: communities and avatar checks go from the driver: they are small and made on the driver).
+SIGNAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "posts": ("platform", "post_id", "account_id", "created_at", "kind", "parent_account_id", "client", "language"),
+    "accounts": ("platform", "account_id", "created_at", "followers"),
+}
+
+
+def export_inputs(con: Any, directory: Path, columns: dict[str, tuple[str, ...]] | None = None) -> Path:
+    """Write the store's input tables to ``directory/<table>.parquet`` (``con``: the store's DuckDB connection).
+
+    ``columns``: table -> columns to write (default: what the ported traces read, :data:`INPUT_COLUMNS`).
+    """
     directory.mkdir(parents=True, exist_ok=True)
-    for table in INPUT_TABLES:
+    for table, wanted in (columns or INPUT_COLUMNS).items():
         path = directory / f"{table}.parquet"
-        cols = ", ".join(INPUT_COLUMNS[table])
+        cols = ", ".join(wanted)
         con.execute(f"COPY (SELECT {cols} FROM {table}) TO '{_sql_path(path)}' (FORMAT parquet)")
     return directory
 
@@ -84,9 +95,9 @@ class Backend:
     tables: dict[str, ir.Table] = field(default_factory=dict)
     session: Any = None
 
-    def read_inputs(self, directory: str) -> None:
-        """Point the input tables at ``directory``, a local path or a URI (see :func:`export_inputs`)."""
-        for table in INPUT_TABLES:
+    def read_inputs(self, directory: str, tables: tuple[str, ...] = INPUT_TABLES) -> None:
+        """Point the input ``tables`` at ``directory``, a local path or a URI (see :func:`export_inputs`)."""
+        for table in tables:
             path = _input_path(directory, table)
             if self.name == "spark" and path.endswith("*.parquet"):
                 path = path[: -len("/*.parquet")]
@@ -117,6 +128,25 @@ class Backend:
             self.session.sql(self.con.compile(expr)).write.mode("overwrite").parquet(str(path))
         else:
             self.con.to_parquet(expr, str(path))
+
+
+@contextmanager
+def store_backend(con: Any, tables: tuple[str, ...]) -> Iterator[Backend]:
+    """The seam on the store's own DuckDB connection (``analyze``'s default path: no export, no copy).
+
+    Ibis sets the connection's ``TimeZone`` to UTC and turns ``python_enable_replacements`` off when it wraps a
+    connection; both are put back afterwards, so the store's other code sees its connection as it was.
+    """
+    saved = {
+        name: con.execute(f"SELECT current_setting('{name}')").fetchall()[0][0]
+        for name in ("TimeZone", "python_enable_replacements")
+    }
+    try:
+        ibis_con = ibis.duckdb.from_connection(con)
+        yield Backend("duckdb", ibis_con, DUCKDB, {t: ibis_con.table(t) for t in tables})
+    finally:
+        con.execute(f"SET TimeZone = '{saved['TimeZone']}'")
+        con.execute(f"SET python_enable_replacements = {str(saved['python_enable_replacements']).lower()}")
 
 
 def duckdb_backend(threads: int | None = None) -> Backend:

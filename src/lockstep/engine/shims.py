@@ -3,6 +3,7 @@
 Everything else in the engine-neutral definitions (:mod:`lockstep.engine.actions`, :mod:`lockstep.engine.coaction`)
 is plain Ibis. These functions are the ones where a naive translation gives *different answers* on Spark:
 
+- epoch microseconds (an integer; the signals' calendar parts): DuckDB ``epoch_us``, Spark ``unix_micros``.
 - epoch seconds: Ibis' ``epoch_seconds`` is an integer (fractions lost); DuckDB has ``epoch`` (a double),
   Spark ``unix_micros / 1e6`` (the same double: DuckDB divides the same microsecond count).
 - lower: DuckDB maps each code point on its own (utf8proc's tables); Spark follows Java's context rules
@@ -30,6 +31,11 @@ from lockstep.normalize.text import EMOJI_CLASS, MENTION_PATTERN, RETWEET_PREFIX
 @ibis.udf.scalar.builtin(name="epoch")  # type: ignore[untyped-decorator]
 def _duck_epoch(t: dt.datetime) -> float:  # type: ignore[empty-body]
     """DuckDB ``epoch``: seconds since 1970 as a double."""
+
+
+@ibis.udf.scalar.builtin(name="epoch_us")  # type: ignore[untyped-decorator]
+def _duck_epoch_us(t: dt.datetime) -> int:  # type: ignore[empty-body]
+    """DuckDB ``epoch_us``: microseconds since 1970 as a BIGINT."""
 
 
 @ibis.udf.scalar.builtin(name="nfc_normalize")  # type: ignore[untyped-decorator]
@@ -91,6 +97,12 @@ class Shims:
         # Spark: naive timestamps (TIMESTAMP_NTZ from Parquet) are read as UTC; the session runs in UTC.
         micros: Any = _spark_unix_micros(t.cast("timestamp('UTC')"))
         return micros.cast("float64") / 1_000_000.0
+
+    def epoch_us(self, t: ir.TimestampValue) -> ir.IntegerValue:
+        """Microseconds since 1970 as an integer (calendar parts are integer arithmetic on it, exact on both)."""
+        if self.engine == "duckdb":
+            return _duck_epoch_us(t)
+        return _spark_unix_micros(t.cast("timestamp('UTC')"))
 
     def lower(self, s: ir.StringValue) -> ir.StringValue:
         """Lower-case one code point at a time (DuckDB's ``lower``)."""

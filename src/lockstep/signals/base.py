@@ -64,6 +64,18 @@ def get_signal(name: str) -> Signal:
         raise InputError(f"unknown signal {name!r}; signals are: {', '.join(sorted(SIGNALS))}") from None
 
 
+def engine_compute(name: str) -> Callable[[duckdb.DuckDBPyConnection, SignalContext], None]:
+    """``compute`` of a signal written once in Ibis (:mod:`lockstep.engine.signals`): runs on ``con`` itself."""
+
+    def compute(con: duckdb.DuckDBPyConnection, ctx: SignalContext) -> None:
+        from lockstep.engine.signals import compute_on_connection
+
+        compute_on_connection(con, name, ctx)
+
+    compute.__doc__ = f"Write the ``{name}`` rows through the engine seam (:mod:`lockstep.engine.signals`)."
+    return compute
+
+
 def baseline_accounts(ctx: SignalContext) -> str:
     """SQL relation of the accounts that form the baseline (controls, or every posting account)."""
     if ctx.control:

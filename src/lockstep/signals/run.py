@@ -1,8 +1,17 @@
-"""Run every (or some) signal over the current communities."""
+"""Run every (or some) signal over the current communities, on the store's DuckDB or on Apache Spark.
+
+The signals written once in Ibis (:data:`lockstep.engine.signals.PORTED`: calendar, batches, dormancy, volume,
+engagement) run through the engine seam: on the store's own DuckDB connection by default, on Spark with
+``engine="spark"``. The others run their SQL on the store's DuckDB whatever the engine (their reasons:
+:mod:`lockstep.engine.signals`).
+"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 
@@ -16,12 +25,44 @@ def run_signals(
     *,
     tz_offset_hours: float = 8.0,
     control: Sequence[tuple[str, str]] | None = None,
+    engine: str = "duckdb",
+    spark_master: str | None = "local[2]",
+    spark_session: Any = None,
+    parquet_dir: str | Path | None = None,
+    timings: dict[str, float] | None = None,
 ) -> dict[str, int]:
     """Recompute signals (default: all) into ``signals``; return rows written per signal.
 
     ``control`` lists (platform, account_id) pairs forming the baseline instead of the whole population.
+    ``engine``: ``"duckdb"`` (the store's connection) or ``"spark"`` (a new session on ``spark_master``, or
+    ``spark_session``; ``parquet_dir``: ``posts``/``accounts`` Parquet the executors can read).
+    ``timings``, when given, receives seconds per signal (and, on Spark, ``export`` and ``engine_start``).
     """
+    from lockstep.engine.signals import PORTED, insert_rows, signal_rows
+    from lockstep.errors import InputError
+
+    timings = timings if timings is not None else {}
+    if engine not in ("duckdb", "spark"):
+        raise InputError(f"engine {engine!r}: use one of duckdb, spark")
+    if engine == "duckdb" and parquet_dir is not None:
+        raise InputError("parquet_dir is read by the spark engine only")
     chosen = [get_signal(n) for n in (names or sorted(SIGNALS))]
+    ported = [s.name for s in chosen if s.name in PORTED] if engine == "spark" else []
+    computed = (
+        signal_rows(
+            store,
+            ported,
+            SignalContext(tz_offset_hours=tz_offset_hours),
+            control,
+            engine=engine,
+            master=spark_master,
+            session=spark_session,
+            parquet_dir=parquet_dir,
+            timings=timings,
+        )
+        if ported
+        else {}
+    )
     counts: dict[str, int] = {}
     with store.transaction() as con:
         ctx = SignalContext(tz_offset_hours=tz_offset_hours)
@@ -33,10 +74,15 @@ def run_signals(
             con.unregister("_control")
             ctx = SignalContext(tz_offset_hours=tz_offset_hours, control="signal_control")
         for sig in chosen:
+            t0 = time.perf_counter()
             con.execute("DELETE FROM signals WHERE signal = ? OR starts_with(signal, ?)", [sig.name, sig.name + "."])
-            before = con.execute("SELECT count(*) FROM signals").fetchone()
-            sig.compute(con, ctx)
-            after = con.execute("SELECT count(*) FROM signals").fetchone()
+            before = con.execute("SELECT count(*) FROM signals").fetchall()[0]
+            if sig.name in computed:
+                insert_rows(con, computed[sig.name])
+            else:
+                sig.compute(con, ctx)
+            after = con.execute("SELECT count(*) FROM signals").fetchall()[0]
             counts[sig.name] = int((after[0] if after else 0) - (before[0] if before else 0))
+            timings[sig.name] = timings.get(sig.name, 0.0) + time.perf_counter() - t0
         con.execute("DROP TABLE IF EXISTS signal_control")
     return counts

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +30,7 @@ from lockstep.engine.actions import INPUT_TABLES
 from lockstep.engine.shims import DUCKDB, SPARK, Shims
 from lockstep.errors import InputError, MissingExtraError
 
-#: Columns of each input table the ported traces read (exported in this order).
+#: Columns of each input table the traces' seam definitions read (exported in this order).
 INPUT_COLUMNS: dict[str, tuple[str, ...]] = {
     "posts": (
         "platform",
@@ -45,6 +45,7 @@ INPUT_COLUMNS: dict[str, tuple[str, ...]] = {
         "media",
     ),
     "post_urls": ("platform", "post_id", "url", "domain"),
+    "media_hashes": ("media_ref", "algorithm", "hash"),
 }
 
 
@@ -74,6 +75,35 @@ def _input_path(directory: str, table: str) -> str:
     raise InputError(f"{directory}: no {table}.parquet file or {table}/ folder of Parquet files")
 
 
+class InputTables(Mapping[str, ir.Table]):
+    """The input tables of one engine, each read from Parquet when a trace first asks for it.
+
+    ``posts`` (every trace reads it) is read at once, so a wrong folder fails before any trace runs; a table
+    only some traces read (``post_urls``, ``media_hashes``) is needed in ``--parquet-dir`` only when one of them
+    runs, and a missing one raises :class:`InputError` naming the folder and the table.
+    """
+
+    def __init__(self, backend: Backend, directory: str | None = None) -> None:
+        self._backend, self._directory = backend, directory
+        self._read: dict[str, ir.Table] = {}
+
+    def __getitem__(self, table: str) -> ir.Table:
+        if table not in self._read:
+            if self._directory is None or table not in INPUT_TABLES:
+                raise KeyError(table)
+            path = _input_path(self._directory, table)
+            if self._backend.name == "spark" and path.endswith("*.parquet"):
+                path = path[: -len("/*.parquet")]
+            self._read[table] = self._backend.con.read_parquet(path, table_name=f"lockstep_{table}")
+        return self._read[table]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(INPUT_TABLES if self._directory is not None else ())
+
+    def __len__(self) -> int:
+        return len(INPUT_TABLES) if self._directory is not None else 0
+
+
 @dataclass
 class Backend:
     """One engine: an Ibis connection, its shims, and the input tables read from Parquet."""
@@ -81,16 +111,14 @@ class Backend:
     name: str
     con: Any
     shims: Shims
-    tables: dict[str, ir.Table] = field(default_factory=dict)
+    tables: Mapping[str, ir.Table] = field(default_factory=dict)
     session: Any = None
 
     def read_inputs(self, directory: str) -> None:
         """Point the input tables at ``directory``, a local path or a URI (see :func:`export_inputs`)."""
-        for table in INPUT_TABLES:
-            path = _input_path(directory, table)
-            if self.name == "spark" and path.endswith("*.parquet"):
-                path = path[: -len("/*.parquet")]
-            self.tables[table] = self.con.read_parquet(path, table_name=f"lockstep_{table}")
+        tables = InputTables(self, directory)
+        tables["posts"]  # read now: a wrong folder fails before any trace runs
+        self.tables = tables
 
     def cache(self, expr: ir.Table) -> ir.Table:
         """Materialise ``expr`` on the engine (a temp table in DuckDB, a cached temp view in Spark)."""

@@ -60,5 +60,7 @@ FROM posts p JOIN media_clusters c ON c.platform = p.platform AND c.post_id = p.
         prepare=build_media_clusters,
         techniques=("T0084.002",),
         colour="#dbdb8d",
+        seam_unported="its items are PDQ clusters built before the SQL runs (multi-index search in DuckDB, "
+        "union-find in Python)",
     )
 )

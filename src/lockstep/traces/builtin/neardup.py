@@ -26,5 +26,7 @@ NEAR_DUPLICATE = register(
         colour="#ff7f0e",
         narrative=True,
         rarity_linking=False,
+        seam_unported="its candidate pairs come from DuckDB-only SQL (prefix filtering over DuckDB's hash of RE2 "
+        "tokens) run before the actions",
     )
 )

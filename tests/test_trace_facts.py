@@ -74,7 +74,7 @@ REPOSTED_POST_SQL = """SELECT platform, account_id, parent_post_id AS item, post
 FROM posts WHERE kind = 'repost' AND parent_post_id IS NOT NULL"""
 
 
-def reposted_post_seam(tb: Any, sh: Any) -> Any:
+def reposted_post_seam(tb: Any, sh: Any, params: DetectParams) -> Any:
     """The same actions for the engine seam, in Ibis (what a trace module declares as ``seam_actions``)."""
     from lockstep.engine.actions import actions
 

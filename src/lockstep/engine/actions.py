@@ -18,9 +18,10 @@ import ibis.expr.types as ir
 from lockstep.engine.shims import Shims
 from lockstep.traces.base import Trace
 from lockstep.traces.cross_platform import CROSS_PLATFORM
+from lockstep.traces.engine import DetectParams
 
 Tables = Mapping[str, ir.Table]
-ActionsFn = Callable[[Tables, Shims], ir.Table]
+ActionsFn = Callable[[Tables, Shims, DetectParams], ir.Table]
 
 #: Canonical tables any trace's seam definition may read (what the engine exports to Parquet from the store).
 INPUT_TABLES = ("posts", "post_urls", "media_hashes")

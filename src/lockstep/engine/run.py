@@ -173,7 +173,7 @@ def _run_trace_cached(
     seam_actions = seam_actions_of(trace)
     if seam_actions is None:
         raise InputError(f"trace {trace.name!r} does not run on the seam: {why_not_ported(trace)}")
-    act_all = cache(co.clean_actions(seam_actions(backend.tables, sh), sh))
+    act_all = cache(co.clean_actions(seam_actions(backend.tables, sh, params), sh))
     stats = cache(co.item_stats(act_all))
     capped = backend.to_arrow(stats.filter(stats.accounts > cap).select("platform", "item", "accounts", "actions"))
     act = cache(co.pairable(act_all, stats, cap))

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from lockstep.engine.actions import Tables
     from lockstep.engine.shims import Shims
+    from lockstep.traces.engine import DetectParams
 
 EXCLUDED = ", ".join(
     f"'{d}'"
@@ -42,7 +43,7 @@ EXCLUDED = ", ".join(
 EXCLUDED_DOMAINS = tuple(d.strip().strip("'") for d in EXCLUDED.split(","))
 
 
-def seam_actions(tb: Tables, sh: Shims) -> ir.Table:
+def seam_actions(tb: Tables, sh: Shims, params: DetectParams) -> ir.Table:
     """The seam's actions (:mod:`lockstep.engine`): the registered domain, excluded domains left out."""
     from lockstep.engine.actions import actions, url_rows
 

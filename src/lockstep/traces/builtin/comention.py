@@ -14,9 +14,10 @@ if TYPE_CHECKING:
 
     from lockstep.engine.actions import Tables
     from lockstep.engine.shims import Shims
+    from lockstep.traces.engine import DetectParams
 
 
-def seam_actions(tb: Tables, sh: Shims) -> ir.Table:
+def seam_actions(tb: Tables, sh: Shims, params: DetectParams) -> ir.Table:
     """The seam's actions (:mod:`lockstep.engine`): each mentioned account, case-folded (reposts excluded)."""
     from lockstep.engine.actions import unnested
 

@@ -16,9 +16,10 @@ if TYPE_CHECKING:
 
     from lockstep.engine.actions import Tables
     from lockstep.engine.shims import Shims
+    from lockstep.traces.engine import DetectParams
 
 
-def seam_actions(tb: Tables, sh: Shims) -> ir.Table:
+def seam_actions(tb: Tables, sh: Shims, params: DetectParams) -> ir.Table:
     """The seam's actions (:mod:`lockstep.engine`): reposts of the same post; without a parent id, of the same
     normalised text. A union of two filters rather than one ``coalesce``, so Spark runs the text UDF only on
     reposts without a parent id (the same rows)."""

@@ -16,12 +16,13 @@ if TYPE_CHECKING:
 
     from lockstep.engine.actions import Tables
     from lockstep.engine.shims import Shims
+    from lockstep.traces.engine import DetectParams
 
 #: How soon after the original a repost must come to count as fast (seconds).
 FAST_SECONDS = 60
 
 
-def seam_actions(tb: Tables, sh: Shims) -> ir.Table:
+def seam_actions(tb: Tables, sh: Shims, params: DetectParams) -> ir.Table:
     """The seam's actions (:mod:`lockstep.engine`): reposts within ``FAST_SECONDS`` of an original in the store,
     by the original's author."""
     from lockstep.engine.actions import actions

@@ -14,12 +14,13 @@ if TYPE_CHECKING:
 
     from lockstep.engine.actions import Tables
     from lockstep.engine.shims import Shims
+    from lockstep.traces.engine import DetectParams
 
 #: Days of silence before a post counts as a reactivation.
 DORMANT_DAYS = 180
 
 
-def seam_actions(tb: Tables, sh: Shims) -> ir.Table:
+def seam_actions(tb: Tables, sh: Shims, params: DetectParams) -> ir.Table:
     """The seam's actions (:mod:`lockstep.engine`): posts after ``DORMANT_DAYS`` of silence, by ISO week."""
     import ibis
 

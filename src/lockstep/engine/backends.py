@@ -47,6 +47,9 @@ INPUT_COLUMNS: dict[str, tuple[str, ...]] = {
     "post_urls": ("platform", "post_id", "url", "domain"),
     "media_hashes": ("media_ref", "algorithm", "hash"),
 }
+#: Columns exported besides the canonical ones: the store's row order of posts (``row_id``), which the
+#: near-duplicate trace uses to name a pair of texts as the default engine does (optional in ``--parquet-dir``).
+EXTRA_EXPORT: dict[str, str] = {"posts": "rowid AS row_id"}
 
 
 def export_inputs(con: Any, directory: Path) -> Path:
@@ -54,7 +57,7 @@ def export_inputs(con: Any, directory: Path) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     for table in INPUT_TABLES:
         path = directory / f"{table}.parquet"
-        cols = ", ".join(INPUT_COLUMNS[table])
+        cols = ", ".join((*INPUT_COLUMNS[table], *([EXTRA_EXPORT[table]] if table in EXTRA_EXPORT else [])))
         con.execute(f"COPY (SELECT {cols} FROM {table}) TO '{_sql_path(path)}' (FORMAT parquet)")
     return directory
 

@@ -13,6 +13,7 @@ import json
 import pkgutil
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -170,3 +171,17 @@ def test_a_new_trace_runs_on_the_seam_from_its_one_definition(
     default = snapshot(tmp_path / "w.duckdb")
     assert default["edges"] and default["evidence"], "the world must give the test trace edges"
     assert_same(default, snapshot(tmp_path / "seam.duckdb"))
+
+
+def test_a_seam_definition_reads_only_the_tables_it_declares(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("ibis", reason="ibis-framework not installed (pip install 'lockstep[spark]')")
+    from lockstep.engine import detect as seam_detect
+    from lockstep.errors import InputError
+
+    def reads_urls(tb: Any, sh: Any, params: DetectParams) -> Any:
+        return reposted_post_seam({"posts": tb["post_urls"]}, sh, params)
+
+    custom = replace(_custom_trace(), seam_actions=reads_urls)
+    monkeypatch.setitem(TRACES, custom.name, custom)
+    with _ingested(tmp_path) as store, pytest.raises(InputError, match=r"'post_urls'.*declares seam_inputs"):
+        seam_detect(store, [custom.name], DetectParams(null_replicates=0), engine="duckdb")

@@ -10,12 +10,13 @@ columns, the cross-platform encoding) is here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 import ibis
 import ibis.expr.types as ir
 
 from lockstep.engine.shims import Shims
+from lockstep.errors import InputError
 from lockstep.traces.base import Trace
 from lockstep.traces.cross_platform import CROSS_PLATFORM
 from lockstep.traces.engine import DetectParams
@@ -76,9 +77,38 @@ def cross_platform(acts: ir.Table, tb: Tables) -> ir.Table:
     )
 
 
+class _Declared(Mapping[str, ir.Table]):
+    """The input tables a trace declares (``Trace.seam_inputs``); reading another one is a clear error."""
+
+    def __init__(self, tables: Tables, trace: Trace) -> None:
+        self._tables, self._trace = tables, trace
+
+    def __getitem__(self, table: str) -> ir.Table:
+        if table not in self._trace.seam_inputs:
+            raise InputError(
+                f"trace {self._trace.name!r} reads input table {table!r} on the seam but declares "
+                f"seam_inputs={self._trace.seam_inputs!r}"
+            )
+        return self._tables[table]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._trace.seam_inputs)
+
+    def __len__(self) -> int:
+        return len(self._trace.seam_inputs)
+
+
 def seam_actions_of(trace: Trace) -> ActionsFn | None:
-    """The trace's seam definition, or ``None`` when the seam does not run it."""
-    return trace.seam_actions
+    """The trace's seam definition (reading only the input tables it declares), or ``None`` when the seam
+    does not run it."""
+    fn = trace.seam_actions
+    if fn is None:
+        return None
+
+    def declared(tables: Tables, shims: Shims, params: DetectParams) -> ir.Table:
+        return fn(_Declared(tables, trace), shims, params)
+
+    return declared
 
 
 def why_not_ported(trace: Trace) -> str:

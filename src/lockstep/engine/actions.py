@@ -91,11 +91,21 @@ class _Declared(Mapping[str, ir.Table]):
             )
         return self._tables[table]
 
+    def keep(self, expr: ir.Table) -> ir.Table:
+        return materialise(self._tables, expr)
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._trace.seam_inputs)
 
     def __len__(self) -> int:
         return len(self._trace.seam_inputs)
+
+
+def materialise(tables: Tables, expr: ir.Table) -> ir.Table:
+    """``expr`` materialised on the engine for the rest of the trace, when ``tables`` are an engine's inputs
+    (a plain mapping, e.g. in a test, gets ``expr`` back). For results a definition reads several times."""
+    keep = getattr(tables, "keep", None)
+    return keep(expr) if callable(keep) else expr
 
 
 def seam_actions_of(trace: Trace) -> ActionsFn | None:

@@ -100,6 +100,10 @@ class InputTables(Mapping[str, ir.Table]):
             self._read[table] = self._backend.con.read_parquet(path, table_name=f"lockstep_{table}")
         return self._read[table]
 
+    def keep(self, expr: ir.Table) -> ir.Table:
+        """Materialise ``expr`` on the engine for the rest of the trace (see :meth:`Backend.keep`)."""
+        return self._backend.keep(expr)
+
     def __iter__(self) -> Iterator[str]:
         return iter(INPUT_TABLES if self._directory is not None else ())
 
@@ -116,6 +120,21 @@ class Backend:
     shims: Shims
     tables: Mapping[str, ir.Table] = field(default_factory=dict)
     session: Any = None
+    #: Tables materialised for the trace now running; released when it ends (see :meth:`trace_cache`).
+    kept: list[ir.Table] = field(default_factory=list)
+
+    def trace_cache(self) -> list[ir.Table]:
+        """A fresh list of the tables materialised for the next trace (the caller releases them when it ends)."""
+        self.kept = []
+        return self.kept
+
+    def keep(self, expr: ir.Table) -> ir.Table:
+        """Materialise ``expr`` and add it to the trace's list: a trace's seam definition calls this (through
+        :func:`lockstep.engine.actions.materialise`) where a result is read several times, so that Spark
+        neither recomputes it nor inlines its plan at every use (a plan that grows with every reuse)."""
+        table = self.cache(expr)
+        self.kept.append(table)
+        return table
 
     def read_inputs(self, directory: str) -> None:
         """Point the input tables at ``directory``, a local path or a URI (see :func:`export_inputs`)."""

@@ -4,15 +4,19 @@ Same method and same results (see that module: CNT's tokens, prefix filtering of
 Bayardo et al. 2007 within window-wide time buckets, every candidate verified by its exact Jaccard, no
 chaining), step for step, with the engine-neutral choices stated in
 :func:`lockstep.traces.builtin.neardup.seam_actions`: token sets keyed by their sorted tokens, prefixes in md5
-order of the tokens. Everything runs on the engine; nothing is collected to the driver.
+order of the tokens. Everything runs on the engine; nothing is collected to the driver. Results read several
+times are materialised (:func:`lockstep.engine.actions.materialise`) so Spark does not inline their plans at
+every use.
 """
 
 from __future__ import annotations
 
+from functools import partial
+
 import ibis
 import ibis.expr.types as ir
 
-from lockstep.engine.actions import Tables
+from lockstep.engine.actions import Tables, materialise
 from lockstep.engine.shims import Shims
 from lockstep.errors import InputError
 from lockstep.traces.engine import DetectParams
@@ -47,30 +51,35 @@ def near_duplicate_actions(tb: Tables, sh: Shims, params: DetectParams) -> ir.Ta
     bkt = ibis.literal(0, "int64") if window is None else (ts / window).floor().cast("int64")
     raw = eligible.select("platform", "post_id", "account_id", "text", pid=pid, t=eligible.created_at, ts=ts, bkt=bkt)
     # Distinct tokens per post; the set's key is its sorted tokens (tokens never hold a space).
-    tok = raw.select("pid", tok=sh.cnt_tokens(raw.text).unnest()).distinct()
+    keep = partial(materialise, tb)
+    tok = keep(raw.select("pid", tok=sh.cnt_tokens(raw.text).unnest()).distinct())
     per_post = tok.group_by("pid").aggregate(n=tok.count(), key=tok.tok.collect().sort().join(" "))
     posts0 = raw.drop("text").join(per_post, "pid")
     posts0 = posts0.filter(posts0.n >= min_tokens)
     # One set per distinct token set: its id is its first post's pid, its name its smallest post id.
-    sets = posts0.group_by(["platform", "key"]).aggregate(
-        sid=posts0.pid.min(), n=posts0.n.max(), name=posts0.post_id.min(), posts=posts0.count()
+    sets = keep(
+        posts0.group_by(["platform", "key"]).aggregate(
+            sid=posts0.pid.min(), n=posts0.n.max(), name=posts0.post_id.min(), posts=posts0.count()
+        )
     )
-    nd_posts = posts0.join(sets, ["platform", "key"]).select(
-        "sid", "platform", "post_id", "account_id", "t", "ts", "bkt"
+    nd_posts = keep(
+        posts0.join(sets, ["platform", "key"]).select("sid", "platform", "post_id", "account_id", "t", "ts", "bkt")
     )
     # Prefix tokens of each set, in md5 order, and the time buckets its posts fall in.
-    stok = tok.join(sets.select("sid", "platform", "n"), tok.pid == sets.sid).select("sid", "platform", "n", "tok")
+    stok = keep(
+        tok.join(sets.select("sid", "platform", "n"), tok.pid == sets.sid).select("sid", "platform", "n", "tok")
+    )
     order = ibis.window(group_by="sid", order_by=[sh.md5_hex(stok.tok), stok.tok])
     plen = stok.n - (threshold * stok.n - 1e-9).ceil().cast("int64") + 1
     ranked = stok.mutate(rn=ibis.row_number().over(order), plen=plen)
     pre = ranked.filter(ranked.rn < ranked.plen).select("sid", "platform", h="tok")
     pref = pre.join(nd_posts.select("sid", "bkt").distinct(), "sid")
     bsize = pref.group_by(["platform", "h", "bkt"]).aggregate(k=pref.count())
-    ok = pref.semi_join(bsize.filter(bsize.k <= cap), ["platform", "h", "bkt"])
+    ok = keep(pref.semi_join(bsize.filter(bsize.k <= cap), ["platform", "h", "bkt"]))
     x = _buckets(ok, window).select("platform", "h", "jb", a="sid")
     y = ok.select("platform", "h", "bkt", b="sid")
     cand = x.join(y, [x.platform == y.platform, x.h == y.h, x.jb == y.bkt])
-    cand = cand.filter(cand.a < cand.b).select("a", "b").distinct()
+    cand = keep(cand.filter(cand.a < cand.b).select("a", "b").distinct())
     # Verify: the length filter, then the exact Jaccard of the two token sets.
     ends = cand.select(sid="a").union(cand.select(sid="b"))
     ends_posts = nd_posts.semi_join(ends, "sid")
@@ -86,7 +95,7 @@ def near_duplicate_actions(tb: Tables, sh: Shims, params: DetectParams) -> ir.Ta
     tb_ = stok.select(b="sid", h="tok")
     inter = c.select("a", "b").join(ta, "a").join(tb_, ["b", "h"]).group_by(["a", "b"]).aggregate(i=ibis._.count())
     v = c.join(inter, ["a", "b"])
-    v = v.filter(v.i / (v.na + v.nb - v.i) >= threshold).select("a", "b", "accounts")
+    v = keep(v.filter(v.i / (v.na + v.nb - v.i) >= threshold).select("a", "b", "accounts"))
     # Posts of two verified texts within the window (viral pairs are left out, as the default engine does).
     px = nd_posts.join(v.filter(v.accounts <= max_accounts), nd_posts.sid == v.a)
     px = _buckets(px, window).select(
@@ -94,10 +103,10 @@ def near_duplicate_actions(tb: Tables, sh: Shims, params: DetectParams) -> ir.Ta
     )
     py = nd_posts.select("platform", "sid", "bkt", acc_y="account_id", post_y="post_id", t_y="t", ts_y="ts")
     cross = px.join(py, [px.other == py.sid, px.platform == py.platform, px.jb == py.bkt])
-    keep = cross.acc_x != cross.acc_y
+    in_pair = cross.acc_x != cross.acc_y
     if window is not None:
-        keep = keep & ((cross.ts_x - cross.ts_y).abs() <= window)
-    cross = cross.filter(keep)
+        in_pair = in_pair & ((cross.ts_x - cross.ts_y).abs() <= window)
+    cross = materialise(tb, cross.filter(in_pair))
     pair_item = ibis.literal("nd:") + cross.post_x + "~" + cross.post_y
     copies = nd_posts.join(sets.filter(sets.posts >= 2).select("sid", "name"), "sid")
     cols = ("platform", "account_id", "item", "post_id", "t")

@@ -143,7 +143,7 @@ def _run_trace(
     started = time.perf_counter()
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     run_id = f"r{now:%Y%m%dT%H%M%S%f}-{trace.name}"
-    cached: list[ir.Table] = []
+    cached = backend.trace_cache()  # what the trace materialises, released when it ends
     try:
         return _run_trace_cached(backend, store, trace, params, timings, cached, started, now, run_id)
     finally:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -112,6 +113,19 @@ class InputTables(Mapping[str, ir.Table]):
 
 
 @dataclass
+class _SparkKept:
+    """A Spark local checkpoint behind a temp view, dropped by :meth:`release`."""
+
+    session: Any
+    view: str
+    df: Any
+
+    def release(self) -> None:
+        self.session.catalog.dropTempView(self.view)
+        self.df.unpersist()
+
+
+@dataclass
 class Backend:
     """One engine: an Ibis connection, its shims, and the input tables read from Parquet."""
 
@@ -120,21 +134,32 @@ class Backend:
     shims: Shims
     tables: Mapping[str, ir.Table] = field(default_factory=dict)
     session: Any = None
-    #: Tables materialised for the trace now running; released when it ends (see :meth:`trace_cache`).
-    kept: list[ir.Table] = field(default_factory=list)
+    #: What was materialised for the trace now running (each has ``release()``); see :meth:`trace_cache`.
+    kept: list[Any] = field(default_factory=list)
 
-    def trace_cache(self) -> list[ir.Table]:
-        """A fresh list of the tables materialised for the next trace (the caller releases them when it ends)."""
+    def trace_cache(self) -> list[Any]:
+        """A fresh list of what the next trace materialises (the caller calls ``release()`` on each at its end)."""
         self.kept = []
         return self.kept
 
     def keep(self, expr: ir.Table) -> ir.Table:
-        """Materialise ``expr`` and add it to the trace's list: a trace's seam definition calls this (through
-        :func:`lockstep.engine.actions.materialise`) where a result is read several times, so that Spark
-        neither recomputes it nor inlines its plan at every use (a plan that grows with every reuse)."""
-        table = self.cache(expr)
-        self.kept.append(table)
-        return table
+        """Materialise ``expr`` for the rest of the trace, cutting its plan off: a trace's seam definition calls
+        this (through :func:`lockstep.engine.actions.materialise`) where a result is read several times.
+
+        On Spark a cached view is not enough: each reuse still carries the whole plan below it (measured: the
+        near-duplicate plan's description alone filled the driver's heap and hung the run), so Spark takes a
+        local checkpoint (kept by the executors, no shared path needed) and reads it as a temp view.
+        """
+        if self.name != "spark":
+            table = self.cache(expr)
+            self.kept.append(table)
+            return table
+        self.con._run_pre_execute_hooks(expr)
+        df = self.session.sql(self.con.compile(expr)).localCheckpoint(eager=True)
+        name = f"lockstep_kept_{uuid.uuid4().hex}"
+        df.createOrReplaceTempView(name)
+        self.kept.append(_SparkKept(self.session, name, df))
+        return self.con.table(name)
 
     def read_inputs(self, directory: str) -> None:
         """Point the input tables at ``directory``, a local path or a URI (see :func:`export_inputs`)."""

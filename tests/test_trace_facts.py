@@ -12,7 +12,10 @@ import importlib
 import json
 import pkgutil
 import re
+import shutil
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,7 +25,7 @@ from lockstep.exporting import Pseudonymizer
 from lockstep.exporting.tables import export_tables
 from lockstep.ingestion import ingest
 from lockstep.reporting.data import collect, trace_colour
-from lockstep.store import open_store
+from lockstep.store import Store, open_store
 from lockstep.traces import TRACES, DetectParams, Trace, detect, traces_where
 from lockstep.traces import builtin as builtin_pkg
 from lockstep.traces.builtin import coretweet
@@ -67,29 +70,53 @@ def test_invalid_item_identifies_is_refused() -> None:
         Trace(name="x", description="x", actions_sql="SELECT 1", item_identifies="url")
 
 
-def test_a_new_trace_needs_only_its_own_definition(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A trace registered outside the package flows into campaigns, the report and pseudonymised exports."""
-    custom = Trace(
-        name="test-reposted-author",
-        description="repost the same author (test-only trace)",
-        actions_sql=coretweet.CO_RETWEET.actions_sql,
+#: The test trace's actions for the default engine: reposts, by the reposted post (its parent id).
+REPOSTED_POST_SQL = """SELECT platform, account_id, parent_post_id AS item, post_id, created_at AS t
+FROM posts WHERE kind = 'repost' AND parent_post_id IS NOT NULL"""
+
+
+def reposted_post_seam(tb: Any, sh: Any, params: DetectParams) -> Any:
+    """The same actions for the engine seam, in Ibis (what a trace module declares as ``seam_actions``)."""
+    from lockstep.engine.actions import actions
+
+    p = tb["posts"]
+    p = p.filter((p.kind == "repost") & p.parent_post_id.notnull())
+    return actions(p, p.parent_post_id)
+
+
+def _custom_trace() -> Trace:
+    """A trace nobody else knows, declared in one place, as a trace module would."""
+    return Trace(
+        name="test-reposted-post",
+        description="repost the same post (test-only trace)",
+        actions_sql=REPOSTED_POST_SQL,
         default_window_s=coretweet.CO_RETWEET.default_window_s,
         techniques=("T0049.003",),
         colour="#123456",
         narrative=True,
         item_identifies="account",
+        seam_actions=reposted_post_seam,
     )
-    monkeypatch.setitem(TRACES, custom.name, custom)
 
+
+def _ingested(tmp_path: Path, name: str = "w") -> Store:
     src = tmp_path / "world.csv"
     with src.open("w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, fieldnames=COLUMNS)
         w.writeheader()
         for i, r in enumerate(world()):
             w.writerow({"post_id": str(i + 1), **r})
-    store = open_store(tmp_path / "w.duckdb")
+    store = open_store(tmp_path / f"{name}.duckdb")
     mapping = {c: c for c in COLUMNS if c != "handle"} | {"handle": "handle", "platform": "x"}
     ingest(store, [src], format="generic", mapping=mapping)
+    return store
+
+
+def test_a_new_trace_needs_only_its_own_definition(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A trace registered outside the package flows into campaigns, the report and pseudonymised exports."""
+    custom = _custom_trace()
+    monkeypatch.setitem(TRACES, custom.name, custom)
+    store = _ingested(tmp_path)
     detect(store, [custom.name], DetectParams(null_replicates=0, seed=1))
     analyze(store, seed=3, tz_offset_hours=8)
 
@@ -114,3 +141,47 @@ def test_a_new_trace_needs_only_its_own_definition(tmp_path: Path, monkeypatch: 
     raw = {r[0] for r in store.con.execute("SELECT item FROM evidence WHERE trace = ?", [custom.name]).fetchall()}
     assert items and not (items & raw)
     store.close()
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "spark"])
+def test_a_new_trace_runs_on_the_seam_from_its_one_definition(
+    engine: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same unknown trace runs on the engine seam (DuckDB, Spark) from its own ``seam_actions``, with the
+    default engine's edges, evidence and counts."""
+    pytest.importorskip("ibis", reason="ibis-framework not installed (pip install 'lockstep[spark]')")
+    from lockstep.engine import detect as seam_detect
+    from lockstep.engine import ported_traces
+    from tests.engine_compare import assert_same, snapshot
+    from tests.spark_session import spark_or_skip
+
+    seam: dict[str, Any] = {"engine": engine}
+    if engine == "spark":
+        seam["session"] = spark_or_skip()
+    custom = _custom_trace()
+    monkeypatch.setitem(TRACES, custom.name, custom)
+    assert ported_traces()[custom.name] is None
+    _ingested(tmp_path).close()
+    shutil.copy(tmp_path / "w.duckdb", tmp_path / "seam.duckdb")
+    params = DetectParams(null_replicates=2, seed=1)
+    with open_store(tmp_path / "w.duckdb") as s:
+        detect(s, [custom.name], params)
+    with open_store(tmp_path / "seam.duckdb") as s:
+        seam_detect(s, [custom.name], params, **seam)
+    default = snapshot(tmp_path / "w.duckdb")
+    assert default["edges"] and default["evidence"], "the world must give the test trace edges"
+    assert_same(default, snapshot(tmp_path / "seam.duckdb"))
+
+
+def test_a_seam_definition_reads_only_the_tables_it_declares(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("ibis", reason="ibis-framework not installed (pip install 'lockstep[spark]')")
+    from lockstep.engine import detect as seam_detect
+    from lockstep.errors import InputError
+
+    def reads_urls(tb: Any, sh: Any, params: DetectParams) -> Any:
+        return reposted_post_seam({"posts": tb["post_urls"]}, sh, params)
+
+    custom = replace(_custom_trace(), seam_actions=reads_urls)
+    monkeypatch.setitem(TRACES, custom.name, custom)
+    with _ingested(tmp_path) as store, pytest.raises(InputError, match=r"'post_urls'.*declares seam_inputs"):
+        seam_detect(store, [custom.name], DetectParams(null_replicates=0), engine="duckdb")

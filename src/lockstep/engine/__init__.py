@@ -28,7 +28,9 @@ def detect(*args: Any, **kwargs: Any) -> Any:
 
 def ported_traces() -> dict[str, str | None]:
     """Every registered trace -> ``None`` when the seam runs it, else why not."""
-    from lockstep.engine.actions import ACTIONS, NOT_PORTED
     from lockstep.traces.base import TRACES
 
-    return {n: None if n in ACTIONS else NOT_PORTED.get(n, "no Ibis definition") for n in sorted(TRACES)}
+    def why(t: Any) -> str:
+        return str(t.seam_unported or "the trace declares no seam definition (Trace.seam_actions)")
+
+    return {n: None if t.seam_actions is not None else why(t) for n, t in sorted(TRACES.items())}

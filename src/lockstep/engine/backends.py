@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+import uuid
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +31,7 @@ from lockstep.engine.actions import INPUT_TABLES
 from lockstep.engine.shims import DUCKDB, SPARK, Shims
 from lockstep.errors import InputError, MissingExtraError
 
-#: Columns of each input table the ported traces read (exported in this order).
+#: Columns of each input table the traces' seam definitions read (exported in this order).
 INPUT_COLUMNS: dict[str, tuple[str, ...]] = {
     "posts": (
         "platform",
@@ -45,7 +46,11 @@ INPUT_COLUMNS: dict[str, tuple[str, ...]] = {
         "media",
     ),
     "post_urls": ("platform", "post_id", "url", "domain"),
+    "media_hashes": ("media_ref", "algorithm", "hash"),
 }
+#: Columns exported besides the canonical ones: the store's row order of posts (``row_id``), which the
+#: near-duplicate trace uses to name a pair of texts as the default engine does (optional in ``--parquet-dir``).
+EXTRA_EXPORT: dict[str, str] = {"posts": "rowid AS row_id"}
 
 
 #: Columns of the store tables the ported signals read from Parquet (:mod:`lockstep.engine.signals`; the
@@ -64,7 +69,8 @@ def export_inputs(con: Any, directory: Path, columns: dict[str, tuple[str, ...]]
     directory.mkdir(parents=True, exist_ok=True)
     for table, wanted in (columns or INPUT_COLUMNS).items():
         path = directory / f"{table}.parquet"
-        cols = ", ".join(wanted)
+        extra = [EXTRA_EXPORT[table]] if columns is None and table in EXTRA_EXPORT else []
+        cols = ", ".join((*wanted, *extra))
         con.execute(f"COPY (SELECT {cols} FROM {table}) TO '{_sql_path(path)}' (FORMAT parquet)")
     return directory
 
@@ -85,6 +91,55 @@ def _input_path(directory: str, table: str) -> str:
     raise InputError(f"{directory}: no {table}.parquet file or {table}/ folder of Parquet files")
 
 
+class InputTables(Mapping[str, ir.Table]):
+    """The input tables of one engine, each read from Parquet when a trace first asks for it.
+
+    ``posts`` (every trace reads it) is read at once, so a wrong folder fails before any trace runs; a table
+    only some traces read (``post_urls``, ``media_hashes``) is needed in ``--parquet-dir`` only when one of them
+    runs, and a missing one raises :class:`InputError` naming the folder and the table. ``names``: the tables
+    it may read (the traces' :data:`INPUT_TABLES`; the signals read ``posts`` and ``accounts``).
+    """
+
+    def __init__(
+        self, backend: Backend, directory: str | None = None, names: tuple[str, ...] = INPUT_TABLES
+    ) -> None:
+        self._backend, self._directory, self._names = backend, directory, names
+        self._read: dict[str, ir.Table] = {}
+
+    def __getitem__(self, table: str) -> ir.Table:
+        if table not in self._read:
+            if self._directory is None or table not in self._names:
+                raise KeyError(table)
+            path = _input_path(self._directory, table)
+            if self._backend.name == "spark" and path.endswith("*.parquet"):
+                path = path[: -len("/*.parquet")]
+            self._read[table] = self._backend.con.read_parquet(path, table_name=f"lockstep_{table}")
+        return self._read[table]
+
+    def keep(self, expr: ir.Table) -> ir.Table:
+        """Materialise ``expr`` on the engine for the rest of the trace (see :meth:`Backend.keep`)."""
+        return self._backend.keep(expr)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names if self._directory is not None else ())
+
+    def __len__(self) -> int:
+        return len(self._names) if self._directory is not None else 0
+
+
+@dataclass
+class _SparkKept:
+    """A Spark local checkpoint behind a temp view, dropped by :meth:`release`."""
+
+    session: Any
+    view: str
+    df: Any
+
+    def release(self) -> None:
+        self.session.catalog.dropTempView(self.view)
+        self.df.unpersist()
+
+
 @dataclass
 class Backend:
     """One engine: an Ibis connection, its shims, and the input tables read from Parquet."""
@@ -92,16 +147,40 @@ class Backend:
     name: str
     con: Any
     shims: Shims
-    tables: dict[str, ir.Table] = field(default_factory=dict)
+    tables: Mapping[str, ir.Table] = field(default_factory=dict)
     session: Any = None
+    #: What was materialised for the trace now running (each has ``release()``); see :meth:`trace_cache`.
+    kept: list[Any] = field(default_factory=list)
+
+    def trace_cache(self) -> list[Any]:
+        """A fresh list of what the next trace materialises (the caller calls ``release()`` on each at its end)."""
+        self.kept = []
+        return self.kept
+
+    def keep(self, expr: ir.Table) -> ir.Table:
+        """Materialise ``expr`` for the rest of the trace, cutting its plan off: a trace's seam definition calls
+        this (through :func:`lockstep.engine.actions.materialise`) where a result is read several times.
+
+        On Spark a cached view is not enough: each reuse still carries the whole plan below it (measured: the
+        near-duplicate plan's description alone filled the driver's heap and hung the run), so Spark takes a
+        local checkpoint (kept by the executors, no shared path needed) and reads it as a temp view.
+        """
+        if self.name != "spark":
+            table = self.cache(expr)
+            self.kept.append(table)
+            return table
+        self.con._run_pre_execute_hooks(expr)
+        df = self.session.sql(self.con.compile(expr)).localCheckpoint(eager=True)
+        name = f"lockstep_kept_{uuid.uuid4().hex}"
+        df.createOrReplaceTempView(name)
+        self.kept.append(_SparkKept(self.session, name, df))
+        return self.con.table(name)
 
     def read_inputs(self, directory: str, tables: tuple[str, ...] = INPUT_TABLES) -> None:
         """Point the input ``tables`` at ``directory``, a local path or a URI (see :func:`export_inputs`)."""
-        for table in tables:
-            path = _input_path(directory, table)
-            if self.name == "spark" and path.endswith("*.parquet"):
-                path = path[: -len("/*.parquet")]
-            self.tables[table] = self.con.read_parquet(path, table_name=f"lockstep_{table}")
+        inputs = InputTables(self, directory, tables)
+        inputs[tables[0]]  # read now: a wrong folder fails before any trace runs
+        self.tables = inputs
 
     def cache(self, expr: ir.Table) -> ir.Table:
         """Materialise ``expr`` on the engine (a temp table in DuckDB, a cached temp view in Spark)."""

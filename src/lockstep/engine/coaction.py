@@ -24,6 +24,7 @@ import ibis
 import ibis.expr.types as ir
 
 from lockstep.engine.shims import Shims
+from lockstep.traces.cross_platform import CROSS_PLATFORM
 
 PAIR_KEYS = ("platform", "account_a", "account_b")
 
@@ -53,7 +54,9 @@ def pairs(act: ir.Table, window: float | None) -> ir.Table:
     """Every pair of actions on the same item by two accounts (``a < b``) at most ``window`` seconds apart.
 
     Time is bucketed by the window; each action joins the same item's actions in buckets ``b-1, b, b+1``
-    (equality join keys only), and ``|t1 - t2| <= window`` keeps the exact sliding window.
+    (equality join keys only), and ``|t1 - t2| <= window`` keeps the exact sliding window. On the
+    cross-platform pseudo-platform (:func:`lockstep.engine.actions.cross_platform`) a pair of two accounts of
+    the same platform is dropped, as the default engine deletes it (:mod:`lockstep.traces.cross_platform`).
     """
     if window is None:
         x = act.mutate(jb=ibis.literal(0, "int64"))
@@ -68,6 +71,7 @@ def pairs(act: ir.Table, window: float | None) -> ir.Table:
     j = x.join(y, [x.platform == y.platform, x.item == y.item, x.jb == y.bkt])
     gap = (j.ts_a - j.ts_b).abs()
     cond = j.account_a < j.account_b
+    cond = cond & ((j.platform != CROSS_PLATFORM) | (j.account_a.split(":")[0] != j.account_b.split(":")[0]))
     if window is not None:
         cond = cond & (gap <= float(window))
     j = j.filter(cond)

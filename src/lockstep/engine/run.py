@@ -30,7 +30,7 @@ import pyarrow as pa
 from lockstep import __version__
 from lockstep.engine import ENGINES
 from lockstep.engine import coaction as co
-from lockstep.engine.actions import ACTIONS, NOT_PORTED
+from lockstep.engine.actions import seam_actions_of, why_not_ported
 from lockstep.engine.backends import Backend, duckdb_backend, export_inputs, spark_backend
 from lockstep.errors import InputError
 from lockstep.store.store import Store
@@ -77,9 +77,8 @@ def detect(
     params.validate()
     names = list(traces) if traces else sorted(n for n, t in TRACES.items() if t.default)
     for n in names:
-        get_trace(n)
-        if traces and n not in ACTIONS:
-            raise InputError(f"trace {n!r} does not run on the {engine} engine: {NOT_PORTED.get(n, 'not ported')}")
+        if traces and seam_actions_of(get_trace(n)) is None:
+            raise InputError(f"trace {n!r} does not run on the {engine} engine: {why_not_ported(get_trace(n))}")
     report = DetectReport(params)
     backend_cm: AbstractContextManager[Backend] = (
         spark_backend(master, session=session) if engine == "spark" else nullcontext(duckdb_backend())
@@ -96,13 +95,13 @@ def detect(
                 if progress:
                     progress(name, i, len(names))
                 trace = get_trace(name)
-                if name not in ACTIONS:
+                if seam_actions_of(trace) is None:
                     report.traces.append(
                         TraceReport(
                             name,
                             "",
                             trace.default_window_s,
-                            skipped=f"not ported to the {engine} engine: {NOT_PORTED.get(name, 'no Ibis definition')}",
+                            skipped=f"not ported to the {engine} engine: {why_not_ported(trace)}",
                         )
                     )
                     continue
@@ -144,7 +143,7 @@ def _run_trace(
     started = time.perf_counter()
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     run_id = f"r{now:%Y%m%dT%H%M%S%f}-{trace.name}"
-    cached: list[ir.Table] = []
+    cached = backend.trace_cache()  # what the trace materialises, released when it ends
     try:
         return _run_trace_cached(backend, store, trace, params, timings, cached, started, now, run_id)
     finally:
@@ -171,7 +170,10 @@ def _run_trace_cached(
         cached.append(table)
         return table
 
-    act_all = cache(co.clean_actions(ACTIONS[trace.name](backend.tables, sh), sh))
+    seam_actions = seam_actions_of(trace)
+    if seam_actions is None:
+        raise InputError(f"trace {trace.name!r} does not run on the seam: {why_not_ported(trace)}")
+    act_all = cache(co.clean_actions(seam_actions(backend.tables, sh, params), sh))
     stats = cache(co.item_stats(act_all))
     capped = backend.to_arrow(stats.filter(stats.accounts > cap).select("platform", "item", "accounts", "actions"))
     act = cache(co.pairable(act_all, stats, cap))

@@ -12,6 +12,9 @@ is plain Ibis. These functions are the ones where a naive translation gives *dif
   vectorised (Arrow) UDF.
 - md5: both engines hash the UTF-8 bytes to lower-case hex (Ibis ``hexdigest('md5')``), kept here so every
   engine-specific choice sits in one place.
+- CNT tokens (near-duplicate): DuckDB runs the RE2 patterns of :mod:`lockstep.traces.near_duplicates`; Spark's
+  Java regexes lack ``\\p{Han}`` and follow another Unicode version, so it runs
+  :func:`lockstep.engine.tokens.tokens_like_duckdb` as a vectorised UDF.
 
 ``tests/test_engine_shims.py`` checks each Spark shim against the DuckDB one on hostile strings.
 """
@@ -76,6 +79,19 @@ def _spark_normalize(s: str) -> str:
     return s.map(normalize_like_duckdb)  # type: ignore[attr-defined, no-any-return]
 
 
+@ibis.udf.scalar.builtin(name="regexp_extract_all")  # type: ignore[untyped-decorator]
+def _duck_extract_all(s: str, pattern: str) -> list[str]:  # type: ignore[empty-body]
+    """DuckDB ``regexp_extract_all`` (RE2): every non-overlapping match."""
+
+
+@ibis.udf.scalar.pandas(name="lockstep_cnt_tokens")  # type: ignore[untyped-decorator]
+def _spark_cnt_tokens(s: str) -> list[str]:
+    """Vectorised :func:`~lockstep.engine.tokens.tokens_like_duckdb` (runs in the Spark Python workers)."""
+    from lockstep.engine.tokens import tokens_like_duckdb
+
+    return s.map(lambda v: tokens_like_duckdb(v) if isinstance(v, str) else None)  # type: ignore[attr-defined, no-any-return]
+
+
 @ibis.udf.scalar.pandas(name="lockstep_lower")  # type: ignore[untyped-decorator]
 def _spark_lower(s: str) -> str:
     """Vectorised :func:`~lockstep.engine.textnorm.lower_like_duckdb` (runs in the Spark Python workers)."""
@@ -126,6 +142,20 @@ class Shims:
             e = _duck_trim(_duck_regexp_replace(e, r"\s+", " ", "g"))
             return e.fill_null("")
         return _spark_normalize(s).fill_null("")
+
+    def cnt_tokens(self, s: ir.StringValue) -> ir.ArrayValue:
+        """The near-duplicate trace's CNT tokens of ``s`` (with repeats), as
+        :func:`lockstep.traces.near_duplicates.token_rows_sql` computes them in DuckDB."""
+        if self.engine == "duckdb":
+            from lockstep.traces.near_duplicates import _KATAKANA, _SINGLE_SCRIPTS, _WS, TOKEN_PATTERN
+
+            # One pass over the whole text: no pattern matches a space, so this equals the default engine's
+            # split at spaces then per-chunk extraction (which only saves the regex on plain chunks).
+            cut = _duck_regexp_replace(_lower(s), f"@[^{_WS}]*", "", "g")
+            spaced = _duck_regexp_replace(cut, f"({_SINGLE_SCRIPTS})", " \\1 ", "g")
+            spaced = _duck_regexp_replace(spaced, f"({_KATAKANA})", " \\1 ", "g")
+            return _duck_extract_all(spaced, TOKEN_PATTERN)
+        return _spark_cnt_tokens(s)
 
 
 DUCKDB = Shims("duckdb")

@@ -55,6 +55,18 @@ class Trace:
     #: What an item names when it identifies an account, so pseudonymised exports replace it: ``"handle"``
     #: (a mentioned handle), ``"account"`` (an account id, e.g. a reposted author) or ``None`` (not an account).
     item_identifies: str | None = None
+    #: The same actions for the engine seam (:mod:`lockstep.engine`: DuckDB or Spark through Ibis), declared in
+    #: the trace's own module: ``seam_actions(tables, shims, params)`` returns an Ibis table of the columns of
+    #: ``actions_sql`` from ``tables`` (input table name -> Ibis table, read lazily), the engine's
+    #: :class:`~lockstep.engine.shims.Shims` and the run's :class:`~lockstep.traces.engine.DetectParams`.
+    #: ``None``: the seam does not run this trace (``seam_unported`` says why). ``tests/test_engine_equality.py``
+    #: runs both definitions on one world and compares the results.
+    #: (Typed loosely so this module never imports Ibis: it is an optional extra.)
+    seam_actions: Callable[[Any, Any, Any], Any] | None = None
+    #: The input tables ``seam_actions`` reads (exported to Parquet for the engine, or read from ``--parquet-dir``).
+    seam_inputs: tuple[str, ...] = ("posts",)
+    #: Why the seam does not run this trace (when ``seam_actions`` is ``None``); shown when it is skipped or refused.
+    seam_unported: str | None = None
 
     def __post_init__(self) -> None:
         if self.item_identifies not in (None, "handle", "account"):

@@ -7,7 +7,16 @@ Reference: CooRnet domain-level coordination; DFRLab link-network analyses.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lockstep.traces.base import Trace, register
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+    from lockstep.engine.actions import Tables
+    from lockstep.engine.shims import Shims
+    from lockstep.traces.engine import DetectParams
 
 EXCLUDED = ", ".join(
     f"'{d}'"
@@ -29,6 +38,20 @@ EXCLUDED = ", ".join(
     )
 )
 
+
+#: The excluded domains as values (the seam's definition tests membership, the SQL inlines ``EXCLUDED``).
+EXCLUDED_DOMAINS = tuple(d.strip().strip("'") for d in EXCLUDED.split(","))
+
+
+def seam_actions(tb: Tables, sh: Shims, params: DetectParams) -> ir.Table:
+    """The seam's actions (:mod:`lockstep.engine`): the registered domain, excluded domains left out."""
+    from lockstep.engine.actions import actions, url_rows
+
+    j = url_rows(tb)
+    j = j.filter(j.domain.notnull() & ~j.domain.isin(EXCLUDED_DOMAINS))
+    return actions(j, j.domain)
+
+
 CO_DOMAIN = register(
     Trace(
         name="co-domain",
@@ -40,5 +63,7 @@ WHERE p.kind <> 'repost' AND u.domain IS NOT NULL AND u.domain NOT IN ({EXCLUDED
         reference="CooRnet domain-level coordination; DFRLab link-network analyses",
         techniques=("T0049",),
         colour="#98df8a",
+        seam_actions=seam_actions,
+        seam_inputs=("posts", "post_urls"),
     )
 )

@@ -7,7 +7,24 @@ Reference: ThreatExchange media matching; Graphika Spamouflage reports (reused c
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lockstep.traces.base import Trace, register
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+    from lockstep.engine.actions import Tables
+    from lockstep.engine.shims import Shims
+    from lockstep.traces.engine import DetectParams
+
+
+def seam_actions(tb: Tables, sh: Shims, params: DetectParams) -> ir.Table:
+    """The seam's actions (:mod:`lockstep.engine`): each media reference or hash (reposts excluded)."""
+    from lockstep.engine.actions import unnested
+
+    return unnested(tb, "media", sh, lower=False)
+
 
 CO_MEDIA = register(
     Trace(
@@ -19,5 +36,6 @@ FROM posts WHERE kind <> 'repost' AND len(media) > 0""",
         reference="ThreatExchange media matching; Graphika Spamouflage reports (reused cartoons and videos)",
         techniques=("T0084.002",),
         colour="#bcbd22",
+        seam_actions=seam_actions,
     )
 )

@@ -9,8 +9,25 @@ Reference: Keller et al. 2020 (co-tweet); Luceri et al. WWW 2024 (text similarit
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lockstep.normalize.text import normalize_text_sql
 from lockstep.traces.base import Trace, register
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+    from lockstep.engine.actions import Tables
+    from lockstep.engine.shims import Shims
+    from lockstep.traces.engine import DetectParams
+
+
+def seam_actions(tb: Tables, sh: Shims, params: DetectParams) -> ir.Table:
+    """The seam's actions (:mod:`lockstep.engine`): the md5 of the normalised text of >= 4 words."""
+    from lockstep.engine.actions import normalised_text
+
+    return normalised_text(tb, sh, min_words=4)
+
 
 CO_TEXT = register(
     Trace(
@@ -25,5 +42,6 @@ SELECT platform, account_id, md5(norm) AS item, post_id, t FROM n WHERE len(stri
         techniques=("T0084.001",),
         colour="#d62728",
         narrative=True,
+        seam_actions=seam_actions,
     )
 )

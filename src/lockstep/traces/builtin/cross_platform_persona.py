@@ -25,5 +25,6 @@ CROSS_PLATFORM_PERSONA = register(
         cross_platform=True,
         techniques=("T0144.001",),
         colour="#6b6ecf",
+        seam_unported="its links come from profile matching in Python (lockstep.traces.persona) before the SQL runs",
     )
 )

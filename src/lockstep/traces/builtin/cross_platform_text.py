@@ -12,8 +12,25 @@ texts across 50+ platforms; DISARM T0119.002 Post across Platform, T0084.001 cop
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lockstep.normalize.text import normalize_text_sql
 from lockstep.traces.base import Trace, register
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+    from lockstep.engine.actions import Tables
+    from lockstep.engine.shims import Shims
+    from lockstep.traces.engine import DetectParams
+
+
+def seam_actions(tb: Tables, sh: Shims, params: DetectParams) -> ir.Table:
+    """The seam's actions (:mod:`lockstep.engine`): co-text's, encoded for pairing across platforms."""
+    from lockstep.engine.actions import cross_platform, normalised_text
+
+    return cross_platform(normalised_text(tb, sh, min_words=4), tb)
+
 
 CROSS_PLATFORM_TEXT = register(
     Trace(
@@ -28,5 +45,6 @@ SELECT platform, account_id, md5(norm) AS item, post_id, t FROM n WHERE len(stri
         cross_platform=True,
         techniques=("T0119.002", "T0084.001"),
         colour="#843c39",
+        seam_actions=seam_actions,
     )
 )

@@ -11,7 +11,25 @@ T0119.002 Post across Platform.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lockstep.traces.base import Trace, register
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+    from lockstep.engine.actions import Tables
+    from lockstep.engine.shims import Shims
+    from lockstep.traces.engine import DetectParams
+
+
+def seam_actions(tb: Tables, sh: Shims, params: DetectParams) -> ir.Table:
+    """The seam's actions (:mod:`lockstep.engine`): co-link's, encoded for pairing across platforms."""
+    from lockstep.engine.actions import actions, cross_platform, url_rows
+
+    j = url_rows(tb)
+    return cross_platform(actions(j, j.url), tb)
+
 
 CROSS_PLATFORM_URL = register(
     Trace(
@@ -25,5 +43,7 @@ WHERE p.kind <> 'repost'""",
         cross_platform=True,
         techniques=("T0119.002",),
         colour="#31a354",
+        seam_actions=seam_actions,
+        seam_inputs=("posts", "post_urls"),
     )
 )

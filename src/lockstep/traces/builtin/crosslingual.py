@@ -24,5 +24,6 @@ FROM posts p JOIN crosslingual_clusters c ON c.platform = p.platform AND c.post_
         default=False,
         techniques=("T0085.008", "T0084.001"),
         colour="#ff9896",
+        seam_unported="its items are embedding clusters (lockstep[text]) built in Python before the SQL runs",
     )
 )

@@ -10,8 +10,36 @@ Bayardo et al. 2007 (prefix filtering); DISARM T0084.002 plagiarise content / T0
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lockstep.traces.base import Trace, register
 from lockstep.traces.near_duplicates import DEFAULT_WINDOW_S, build_actions
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+    from lockstep.engine.actions import Tables
+    from lockstep.engine.shims import Shims
+    from lockstep.traces.engine import DetectParams
+
+
+def seam_actions(tb: Tables, sh: Shims, params: DetectParams) -> ir.Table:
+    """The seam's actions (:mod:`lockstep.engine`): :func:`lockstep.traces.near_duplicates.build_actions` in Ibis.
+
+    The same steps (token sets, prefix filtering in window-wide time buckets, exact Jaccard, post pairs in the
+    window, viral pairs left out) with two engine-neutral choices: a token set is keyed by its sorted tokens
+    (not two 64-bit hash sums), and the global token order of the prefixes is the md5 of the token (not
+    DuckDB's ``hash``, which Spark lacks). Prefix filtering finds every pair above the threshold whatever the
+    order, so the verified pairs, items and edges are the default engine's, except where a prefix bucket is
+    over ``near_dup_bucket_cap`` (skipped): which buckets fill up depends on the order. A text is named by its
+    smallest post id, and a pair of two texts in the order of their first posts in the store (``row_id`` of
+    the exported ``posts``; Parquet without it falls back to post-id order, which changes the item's name
+    only, not the edges). The default engine's note (texts compared, candidates, capped buckets) is not made.
+    """
+    from lockstep.engine.near_duplicates import near_duplicate_actions
+
+    return near_duplicate_actions(tb, sh, params)
+
 
 NEAR_DUPLICATE = register(
     Trace(
@@ -26,5 +54,6 @@ NEAR_DUPLICATE = register(
         colour="#ff7f0e",
         narrative=True,
         rarity_linking=False,
+        seam_actions=seam_actions,
     )
 )

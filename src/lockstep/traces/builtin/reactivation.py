@@ -5,10 +5,34 @@ Reference: DISARM detections F00019, F00062 (dormant accounts waking together); 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lockstep.traces.base import Trace, register
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+    from lockstep.engine.actions import Tables
+    from lockstep.engine.shims import Shims
+    from lockstep.traces.engine import DetectParams
 
 #: Days of silence before a post counts as a reactivation.
 DORMANT_DAYS = 180
+
+
+def seam_actions(tb: Tables, sh: Shims, params: DetectParams) -> ir.Table:
+    """The seam's actions (:mod:`lockstep.engine`): posts after ``DORMANT_DAYS`` of silence, by ISO week."""
+    import ibis
+
+    from lockstep.engine.actions import actions
+
+    p = tb["posts"]
+    w = ibis.window(group_by=[p.platform, p.account_id], order_by=[p.created_at, p.post_id])
+    s = p.mutate(silence_s=sh.epoch(p.created_at) - sh.epoch(p.created_at.lag().over(w)))
+    s = s.filter(s.silence_s >= DORMANT_DAYS * 86400)
+    week = s.created_at.truncate("W").date().cast("string")
+    return actions(s, ibis.literal("week:") + week)
+
 
 REACTIVATION = register(
     Trace(
@@ -28,5 +52,6 @@ WHERE silence_s >= {DORMANT_DAYS} * 86400""",
         reference="DISARM detections F00019, F00062 (dormant accounts waking together); Meta Spamouflage reports 2023",
         techniques=("T0150.002",),
         colour="#7f7f7f",
+        seam_actions=seam_actions,
     )
 )

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import tempfile
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,7 +91,7 @@ def _input_path(directory: str, table: str) -> str:
     raise InputError(f"{directory}: no {table}.parquet file or {table}/ folder of Parquet files")
 
 
-class InputTables(Mapping[str, ir.Table]):
+class InputTables(MutableMapping[str, ir.Table]):
     """The input tables of one engine, each read from Parquet when a trace first asks for it.
 
     ``posts`` (every trace reads it) is read at once, so a wrong folder fails before any trace runs; a table
@@ -100,9 +100,7 @@ class InputTables(Mapping[str, ir.Table]):
     it may read (the traces' :data:`INPUT_TABLES`; the signals read ``posts`` and ``accounts``).
     """
 
-    def __init__(
-        self, backend: Backend, directory: str | None = None, names: tuple[str, ...] = INPUT_TABLES
-    ) -> None:
+    def __init__(self, backend: Backend, directory: str | None = None, names: tuple[str, ...] = INPUT_TABLES) -> None:
         self._backend, self._directory, self._names = backend, directory, names
         self._read: dict[str, ir.Table] = {}
 
@@ -120,11 +118,19 @@ class InputTables(Mapping[str, ir.Table]):
         """Materialise ``expr`` on the engine for the rest of the trace (see :meth:`Backend.keep`)."""
         return self._backend.keep(expr)
 
+    def __setitem__(self, table: str, expr: ir.Table) -> None:
+        """Add a table made elsewhere (e.g. one sent from the driver as a memtable)."""
+        self._read[table] = expr
+
+    def __delitem__(self, table: str) -> None:
+        del self._read[table]
+
     def __iter__(self) -> Iterator[str]:
-        return iter(self._names if self._directory is not None else ())
+        names = self._names if self._directory is not None else ()
+        return iter((*names, *(t for t in self._read if t not in names)))
 
     def __len__(self) -> int:
-        return len(self._names) if self._directory is not None else 0
+        return sum(1 for _ in self)
 
 
 @dataclass
@@ -147,7 +153,7 @@ class Backend:
     name: str
     con: Any
     shims: Shims
-    tables: Mapping[str, ir.Table] = field(default_factory=dict)
+    tables: MutableMapping[str, ir.Table] = field(default_factory=dict)
     session: Any = None
     #: What was materialised for the trace now running (each has ``release()``); see :meth:`trace_cache`.
     kept: list[Any] = field(default_factory=list)

@@ -3,8 +3,9 @@
 The world is the three-platform operation of :mod:`tests.test_cross_platform` (Telegram, Bluesky and X personas
 posting the same texts, URLs and images within minutes, sixty organic accounts around them) plus rows that
 exercise the cross-platform rules: a copy on the *same* platform inside the window (such pairs are dropped), a
-rare text and URL shared across platforms two hours apart (a rare pair beyond the 600 s window, kept), and the
-same on one platform (dropped). On a store holding one platform the traces run no actions on either engine.
+rare text and URL shared across platforms two hours apart, twice (a rare pair beyond the 600 s window, kept: the
+rarity guard wants a second shared item before it keeps a co-action beyond the window), and the same on one
+platform (dropped). On a store holding one platform the traces run no actions on either engine.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from tests.test_cross_platform import NARRATIVES, START, TELEGRAM_MAP, _plant
 CROSS = sorted(n for n, t in TRACES.items() if t.cross_platform and t.seam_actions is not None)
 RARE_TEXT = "A very specific rumour about the harbour master and a second yacht moored at night"
 RARE_URL = "https://harbour-files.example.org/yacht"
+RARE_TEXT_2 = "Ask the harbour master who paid for the second mooring and why the logbook page is missing"
+RARE_URL_2 = "https://harbour-files.example.org/logbook"
 
 
 def _post(platform: str, pid: str, account: str, t: dt.datetime, text: str, media: list[str]) -> dict[str, object]:
@@ -54,6 +57,9 @@ def _extra_rows() -> tuple[list[dict[str, object]], list[dict[str, object]]]:
         # a rare text, URL and image across platforms two hours apart (beyond 600 s, within the one-day horizon)
         _post("telegram", "xp2", "tg_late", START + dt.timedelta(days=1), RARE_TEXT, ["sha256:rare"]),
         _post("twitter", "xp3", "x_late", START + dt.timedelta(days=1, hours=2), RARE_TEXT, ["sha256:rare"]),
+        # ... and a second rare text and URL by the same two accounts, so the pair is corroborated
+        _post("telegram", "xp6", "tg_late", START + dt.timedelta(days=1, hours=3), RARE_TEXT_2, []),
+        _post("twitter", "xp7", "x_late", START + dt.timedelta(days=1, hours=5), RARE_TEXT_2, []),
         # the same on one platform only: never linked
         _post("bluesky", "xp4", "did:plc:lone1", START + dt.timedelta(days=1, hours=5), RARE_TEXT + " again", []),
         _post("bluesky", "xp5", "did:plc:lone2", START + dt.timedelta(days=1, hours=6), RARE_TEXT + " again", []),
@@ -61,6 +67,8 @@ def _extra_rows() -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     urls = [
         {"platform": "telegram", "post_id": "xp2", "position": 0, "url": RARE_URL, "domain": "example.org"},
         {"platform": "twitter", "post_id": "xp3", "position": 0, "url": RARE_URL, "domain": "example.org"},
+        {"platform": "telegram", "post_id": "xp6", "position": 0, "url": RARE_URL_2, "domain": "example.org"},
+        {"platform": "twitter", "post_id": "xp7", "position": 0, "url": RARE_URL_2, "domain": "example.org"},
     ]
     return posts, urls
 

@@ -91,6 +91,10 @@ def _input_path(directory: str, table: str) -> str:
     raise InputError(f"{directory}: no {table}.parquet file or {table}/ folder of Parquet files")
 
 
+#: Characters of a Spark plan description kept (``spark.sql.maxPlanStringLength``) in sessions Lockstep starts.
+PLAN_STRING_CAP = 100_000
+
+
 class InputTables(MutableMapping[str, ir.Table]):
     """The input tables of one engine, each read from Parquet when a trace first asks for it.
 
@@ -262,6 +266,8 @@ def spark_backend(
         builder = sql.SparkSession.builder.appName("lockstep").config("spark.sql.session.timeZone", "UTC")
         warehouse = Path(tempfile.gettempdir()) / "lockstep-spark-warehouse"
         builder = builder.config("spark.sql.warehouse.dir", str(warehouse))
+        # Plan descriptions are built for every adaptive-plan update; capped, a deep plan cannot fill the heap.
+        builder = builder.config("spark.sql.maxPlanStringLength", str(PLAN_STRING_CAP))
         if master:
             builder = builder.master(master)
         if master and master.startswith("local"):

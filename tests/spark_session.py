@@ -23,7 +23,6 @@ def _session() -> Any:
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "2")
         .config("spark.default.parallelism", "2")
-        .config("spark.sql.maxPlanStringLength", "100000")
         .config("spark.sql.warehouse.dir", str(Path(tempfile.gettempdir()) / "lockstep-spark-warehouse"))
         .getOrCreate()
     )

@@ -15,6 +15,7 @@ The ``spark`` extra pins ``sqlglot<30.18``. Inputs come from ``read_parquet``, i
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import uuid
 from collections.abc import Iterator, MutableMapping
@@ -91,8 +92,19 @@ def _input_path(directory: str, table: str) -> str:
     raise InputError(f"{directory}: no {table}.parquet file or {table}/ folder of Parquet files")
 
 
-#: Characters of a Spark plan description kept (``spark.sql.maxPlanStringLength``) in sessions Lockstep starts.
+#: Characters of a Spark plan description kept (``spark.sql.maxPlanStringLength``) while Lockstep runs on a
+#: session (its own or one passed in; a smaller value already set is kept, and the old value is restored).
 PLAN_STRING_CAP = 100_000
+_PLAN_STRING_KEY = "spark.sql.maxPlanStringLength"
+
+
+def _bytes(value: str | None) -> int | None:
+    """A Spark byte-size setting (``"2147483632"``, ``"2147483632b"``, ``"64k"``) in bytes; ``None`` if unreadable."""
+    match = re.fullmatch(r"\s*(\d+)\s*([kmgt]?)b?\s*", (value or "").lower())
+    if not match:
+        return None
+    scale: int = 1024 ** " kmgt".index(match.group(2) or " ")
+    return int(match.group(1)) * scale
 
 
 class InputTables(MutableMapping[str, ir.Table]):
@@ -266,8 +278,6 @@ def spark_backend(
         builder = sql.SparkSession.builder.appName("lockstep").config("spark.sql.session.timeZone", "UTC")
         warehouse = Path(tempfile.gettempdir()) / "lockstep-spark-warehouse"
         builder = builder.config("spark.sql.warehouse.dir", str(warehouse))
-        # Plan descriptions are built for every adaptive-plan update; capped, a deep plan cannot fill the heap.
-        builder = builder.config("spark.sql.maxPlanStringLength", str(PLAN_STRING_CAP))
         if master:
             builder = builder.master(master)
         if master and master.startswith("local"):
@@ -281,9 +291,13 @@ def spark_backend(
         session.conf.set("spark.sql.shuffle.partitions", str(shuffle_partitions))
     previous_tz = session.conf.get("spark.sql.session.timeZone")
     session.conf.set("spark.sql.session.timeZone", "UTC")
+    # Plan descriptions are built for every adaptive-plan update; capped, a deep plan cannot fill the heap.
+    previous_cap = session.conf.get(_PLAN_STRING_KEY)
+    session.conf.set(_PLAN_STRING_KEY, str(min(PLAN_STRING_CAP, _bytes(previous_cap) or PLAN_STRING_CAP)))
     try:
         yield Backend("spark", ibis.pyspark.connect(session), SPARK, session=session)
     finally:
         session.conf.set("spark.sql.session.timeZone", previous_tz)
+        session.conf.set(_PLAN_STRING_KEY, previous_cap)
         if own:
             session.stop()

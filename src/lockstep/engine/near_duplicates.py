@@ -18,9 +18,8 @@ import ibis.expr.types as ir
 
 from lockstep.engine.actions import Tables, materialise
 from lockstep.engine.shims import Shims
-from lockstep.errors import InputError
 from lockstep.traces.engine import DetectParams
-from lockstep.traces.near_duplicates import DEFAULT_BUCKET_CAP, _window
+from lockstep.traces.near_duplicates import settings
 
 
 def _buckets(t: ir.Table, window: float | None) -> ir.Table:
@@ -33,13 +32,7 @@ def _buckets(t: ir.Table, window: float | None) -> ir.Table:
 def near_duplicate_actions(tb: Tables, sh: Shims, params: DetectParams) -> ir.Table:
     """Actions ``(platform, account_id, item, post_id, t)``: ``nd:<post>`` per text posted at least twice and
     ``nd:<post>~<post>`` per verified pair of posts of two different texts within the window."""
-    threshold = float(params.near_dup_threshold)
-    min_tokens = int(params.near_dup_min_tokens)
-    cap = int(getattr(params, "near_dup_bucket_cap", DEFAULT_BUCKET_CAP))
-    max_accounts = int(params.max_item_accounts)
-    if not 0.0 < threshold <= 1.0 or min_tokens < 1 or cap < 2:
-        raise InputError("near-duplicate needs 0 < threshold <= 1, min tokens >= 1 and bucket cap >= 2")
-    window = _window(params)
+    threshold, min_tokens, cap, max_accounts, window = settings(params)
 
     posts = tb["posts"]
     eligible = posts.filter((posts.kind != "repost") & posts.text.notnull() & posts.account_id.notnull())

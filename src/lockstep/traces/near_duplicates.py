@@ -224,21 +224,28 @@ def _window(params: Any) -> float | None:
     return float(w) if w > 0 else None
 
 
+def settings(params: Any) -> tuple[float, int, int, int, float | None]:
+    """``(threshold, min_tokens, bucket_cap, max_accounts, window)`` of a run, checked; both engines use these.
+
+    Raises :class:`~lockstep.errors.InputError` for a threshold outside (0, 1], min tokens < 1 or a cap < 2.
+    """
+    threshold = float(params.near_dup_threshold)
+    min_tokens = int(params.near_dup_min_tokens)
+    cap = int(getattr(params, "near_dup_bucket_cap", DEFAULT_BUCKET_CAP))
+    if not 0.0 < threshold <= 1.0 or min_tokens < 1 or cap < 2:
+        from lockstep.errors import InputError
+
+        raise InputError("near-duplicate needs 0 < threshold <= 1, min tokens >= 1 and bucket cap >= 2")
+    return threshold, min_tokens, cap, int(params.max_item_accounts), _window(params)
+
+
 def build_actions(con: duckdb.DuckDBPyConnection, params: Any) -> str:
     """Create temp tables ``near_dup_actions(platform, account_id, item, post_id, t)`` and ``near_dup_stats``.
 
     Called by the engine before the trace's ``actions_sql`` (see :class:`~lockstep.traces.base.Trace`); returns
     what was skipped (:meth:`NearDupStats.note`), which the engine adds to the trace's report line.
     """
-    threshold = float(params.near_dup_threshold)
-    min_tokens = int(params.near_dup_min_tokens)
-    cap = int(getattr(params, "near_dup_bucket_cap", DEFAULT_BUCKET_CAP))
-    max_accounts = int(params.max_item_accounts)
-    if not 0.0 < threshold <= 1.0 or min_tokens < 1 or cap < 2:
-        from lockstep.errors import InputError
-
-        raise InputError("near-duplicate needs 0 < threshold <= 1, min tokens >= 1 and bucket cap >= 2")
-    window = _window(params)
+    threshold, min_tokens, cap, max_accounts, window = settings(params)
     bkt = "0" if window is None else f"CAST(floor(ts / {window!r}) AS BIGINT)"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE nd_raw AS

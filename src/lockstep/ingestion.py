@@ -41,7 +41,8 @@ from lockstep.errors import AccountingError, FormatError, InputError
 from lockstep.normalize.urls import canonical_url, registered_domain
 from lockstep.readers.base import Probe, Reader, StageContext, detect_reader, get_reader
 from lockstep.readers.mapping import ACCOUNT_SNAPSHOT_VALUES
-from lockstep.readers.tabular import detect_kind, json_keys, read_csv_header, sql_str
+from lockstep.readers.tabular import detect_kind, json_keys, read_csv_header
+from lockstep.sqltext import sql_str
 from lockstep.store.schema import ACCOUNT_COLUMNS, POST_COLUMNS, create_table_sql
 from lockstep.store.store import Store
 

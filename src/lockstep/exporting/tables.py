@@ -17,7 +17,7 @@ import pyarrow as pa
 from lockstep.errors import InputError
 from lockstep.exporting.provenance import provenance
 from lockstep.exporting.pseudonym import Pseudonymizer
-from lockstep.readers.tabular import ident, sql_str
+from lockstep.sqltext import ident, sql_str
 from lockstep.store.store import Store
 from lockstep.traces import traces_where
 from lockstep.traces.cross_platform import CROSS_PLATFORM, account_sql, platform_sql

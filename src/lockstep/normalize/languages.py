@@ -6,7 +6,7 @@ codes; anything unknown is kept as written.
 
 from __future__ import annotations
 
-from lockstep.readers.tabular import sql_str
+from lockstep.sqltext import sql_str
 
 LANGUAGE_NAMES = {
     "english": "en",

@@ -24,7 +24,7 @@ from __future__ import annotations
 from lockstep.readers.base import register
 from lockstep.readers.mapping import ColumnMap
 from lockstep.readers.table_reader import TableReader
-from lockstep.readers.tabular import ident, sql_str
+from lockstep.sqltext import ident, sql_str
 
 #: UTC offsets of the zone abbreviations CrowdTangle wrote after ``Post Created``.
 ZONES = {

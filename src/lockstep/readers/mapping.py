@@ -17,7 +17,8 @@ from typing import Any
 from lockstep.errors import MappingError, MissingColumnsError
 from lockstep.normalize.languages import language_code_sql
 from lockstep.normalize.text import HASHTAG_SQL_PATTERN, MENTION_SQL_PATTERN, URL_SQL_PATTERN
-from lockstep.readers.tabular import EXTRA_JSON_COLUMN, ident, sql_str
+from lockstep.readers.tabular import EXTRA_JSON_COLUMN
+from lockstep.sqltext import ident, sql_str
 from lockstep.store.schema import ACCOUNT_COLUMNS
 
 POST_FIELDS = (

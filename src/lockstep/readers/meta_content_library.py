@@ -46,7 +46,8 @@ from lockstep.readers.records import (
     text_of,
 )
 from lockstep.readers.table_reader import TableReader
-from lockstep.readers.tabular import read_csv_header, sql_str
+from lockstep.readers.tabular import read_csv_header
+from lockstep.sqltext import sql_str
 
 _CSV_COLUMNS = {
     "post_id": "id",

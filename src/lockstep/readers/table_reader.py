@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from lockstep.readers.base import Probe, Reader, StageContext
 from lockstep.readers.mapping import ColumnMap
-from lockstep.readers.tabular import ident, stage_tabular
+from lockstep.readers.tabular import stage_tabular
+from lockstep.sqltext import ident
 
 
 class TableReader(Reader):

@@ -23,6 +23,7 @@ import duckdb
 import pyarrow as pa
 
 from lockstep.errors import FormatError
+from lockstep.sqltext import ident, sql_str
 
 MAX_LINE_BYTES = 256 * 1024 * 1024
 JSON_BATCH_ROWS = 50_000
@@ -38,16 +39,6 @@ class TabularSource:
     columns: list[str]
     rows_read: int
     rejected: int
-
-
-def sql_str(value: str) -> str:
-    """``value`` as a single-quoted SQL literal."""
-    return "'" + value.replace("'", "''") + "'"
-
-
-def ident(name: str) -> str:
-    """``name`` as a quoted SQL identifier."""
-    return '"' + name.replace('"', '""') + '"'
 
 
 def detect_kind(path: Path, head: bytes) -> str:

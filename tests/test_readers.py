@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from lockstep import ingest
-from lockstep.errors import FormatError, MissingColumnsError
+from lockstep.errors import FormatError, MissingColumnsError, OutOfMemoryError
 from lockstep.store import Store
 
 
@@ -192,6 +192,48 @@ def test_generic_with_column_map(store: Store, tmp_path: Path) -> None:
     assert rows(store, "SELECT platform, post_id, account_id, hashtags FROM posts") == [
         ("forum", "1", "ann", ["a", "b"])
     ]
+
+
+def test_record_longer_than_the_fast_readers_limit_is_kept(store: Store, tmp_path: Path) -> None:
+    """A record over DuckDB's line limit sends the file through the line-aware reader: every row is stored."""
+    from lockstep.readers.tabular import MAX_LINE_BYTES
+
+    long_body = "x" * (MAX_LINE_BYTES + 10)
+    src = tmp_path / "export.csv"
+    src.write_text(
+        f"id,user,when,body\n1,ann,2024-01-01 10:00:00,short\n2,bob,2024-01-01 10:01:00,{long_body}\n"
+        "3,cid,2024-01-01 10:02:00,after\n",
+        encoding="utf-8",
+    )
+    report = ingest(
+        store,
+        [src],
+        format="generic",
+        mapping={"post_id": "id", "account_id": "user", "created_at": "when", "text": "body", "platform": "forum"},
+    )
+    assert (report.files[0].rows_read, report.files[0].posts_stored, report.files[0].quarantined_total) == (3, 3, 0)
+    assert rows(store, "SELECT post_id, length(text) FROM posts ORDER BY post_id") == [
+        ("1", 5),
+        ("2", MAX_LINE_BYTES + 10),
+        ("3", 5),
+    ]
+
+
+def test_out_of_memory_names_the_file_and_the_fix_and_stores_nothing(store: Store, tmp_path: Path) -> None:
+    """An engine out-of-memory while reading is reported as such (not as a format problem) and rolls back."""
+    src = tmp_path / "export.csv"
+    lines = [f"{i},u{i % 50},2024-01-01 10:00:00,some text number {i} here" for i in range(100_000)]
+    src.write_text("id,user,when,body\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    store.con.execute("SET memory_limit = '3MB'")
+    with pytest.raises(OutOfMemoryError, match=r"export\.csv: ran out of memory .*--memory-limit"):
+        ingest(
+            store,
+            [src],
+            format="generic",
+            mapping={"post_id": "id", "account_id": "user", "created_at": "when", "text": "body", "platform": "x"},
+        )
+    store.con.execute("RESET memory_limit")
+    assert rows(store, "SELECT count(*) FROM posts") == [(0,)]
 
 
 def test_generic_jsonl_keeps_late_keys(store: Store, tmp_path: Path) -> None:

@@ -58,6 +58,10 @@ class AccountingError(LockstepError):
     """The rows read from a file do not add up to the rows stored, duplicated and quarantined (a bug)."""
 
 
+class OutOfMemoryError(StoreError):
+    """The engine ran out of memory under the store's memory limit (the message names the step and what to do)."""
+
+
 class StoreStateError(StoreError):
     """The store is missing, empty or not yet built far enough for the command (the message says what to run)."""
 

@@ -37,7 +37,7 @@ import pyarrow as pa
 
 import lockstep.readers  # noqa: F401  (registers the built-in readers)
 from lockstep import __version__
-from lockstep.errors import AccountingError, FormatError, InputError
+from lockstep.errors import AccountingError, FormatError, InputError, OutOfMemoryError
 from lockstep.normalize.urls import canonical_url, registered_domain
 from lockstep.readers.base import Probe, Reader, StageContext, detect_reader, get_reader
 from lockstep.readers.mapping import ACCOUNT_SNAPSHOT_VALUES
@@ -354,10 +354,15 @@ def _ingest_text(
     )
     try:
         reader.stage(ctx)
+    except duckdb.OutOfMemoryException as exc:
+        raise OutOfMemoryError(
+            f"{display}: ran out of memory while reading it as {reader.name} ({_first_line(exc)}); nothing was "
+            "stored. Give the store more memory (--memory-limit, or memory_limit= in open_store) or split the file"
+        ) from exc
     except duckdb.Error as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise FormatError(
-            f"{display}: cannot be read as {reader.name} ({first}); check --format, --encoding and the column map"
+            f"{display}: cannot be read as {reader.name} ({_first_line(exc)}); check --format, --encoding and the "
+            "column map"
         ) from exc
     fr = FileReport(display, reader.name, rows_read=ctx.rows_read)
     prov = {
@@ -430,6 +435,12 @@ def _account_for(con: duckdb.DuckDBPyConnection, ctx: StageContext, fr: FileRepo
             f"{fr.rows_read - accounted:+,} rows unaccounted for. Nothing was written; please report this with "
             f"the file's format ({fr.format})."
         )
+
+
+def _first_line(exc: Exception) -> str:
+    """The first line of an engine error's message (its hints follow on later lines), or its type's name."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:

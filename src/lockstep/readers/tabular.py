@@ -25,7 +25,11 @@ import pyarrow as pa
 from lockstep.errors import FormatError
 from lockstep.sqltext import ident, sql_str
 
-MAX_LINE_BYTES = 256 * 1024 * 1024
+#: Longest record DuckDB's fast CSV reader accepts. DuckDB sizes each read buffer at 16 times this, per thread,
+#: so it bounds the reader's memory: at 256 MiB a 9 GB file asked for 4 GiB blocks and ran out of memory at
+#: 100M rows. A longer record is rejected there and the file goes through the line-aware Python reader, which
+#: has no length limit, so nothing is lost.
+MAX_LINE_BYTES = 8 * 1024 * 1024
 JSON_BATCH_ROWS = 50_000
 #: Column holding, as a JSON object, the keys of a JSON-lines record that the first lines did not show.
 EXTRA_JSON_COLUMN = "_more_json"
@@ -159,11 +163,14 @@ def _stage_delimited_duckdb(
     con: duckdb.DuckDBPyConnection, path: Path, table: str, delimiter: str, names: list[str]
 ) -> TabularSource | None:
     rejects, scan = f"{table}_rejects", f"{table}_scans"
+    # If the scan fails (out of memory, say) the ingest's transaction is aborted and rolls back with these
+    # temp tables; dropping them there would fail too and hide the scan's own error, so they are dropped
+    # only after a scan that worked.
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {table} AS
+        SELECT row_number() OVER () AS _row, * FROM {_read_csv_sql(path, delimiter, names, rejects, scan)}"""
+    )
     try:
-        con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE {table} AS
-            SELECT row_number() OVER () AS _row, * FROM {_read_csv_sql(path, delimiter, names, rejects, scan)}"""
-        )
         rejected = _count(con, rejects)
     finally:
         con.execute(f"DROP TABLE IF EXISTS {rejects}")
@@ -240,6 +247,10 @@ _BAD_TEXT = re.compile("[\udc80-\udcff]")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 MAX_RECORD_LINES = 5_000
 MAX_RECORD_CHARS = 32 * 1024 * 1024
+#: Longest single value the line-aware reader accepts. Python's csv module stops at 131,072 characters by
+#: default, which made a long post's row "unreadable"; the limit is raised (never lowered) for this process.
+MAX_FIELD_CHARS = 256 * 1024 * 1024
+csv.field_size_limit(max(csv.field_size_limit(), MAX_FIELD_CHARS))
 
 
 def clean_text(value: str) -> str:

@@ -1,6 +1,8 @@
 """End-to-end benchmark: ingest + detect + analyze on the vs_cnt input, time and peak RSS per step.
 
 Usage: python bench/end_to_end.py [--scale 1] [--memory-limit 2GB] [--out bench/results/end_to_end_x1.json]
+       python bench/end_to_end.py --scale 100 --keep DIR          (generates DIR/input.csv, about 9 GB)
+       python bench/end_to_end.py --scale 100 --keep DIR --reuse-input   (times the steps on that CSV again)
        python bench/end_to_end.py --simulate-accounts 2700000 [--days 30] [--memory-limit 8GB] [--keep DIR]
 
 Scale 1 is the 1,020,000-row input of ``bench/vs_cnt.py`` (50k users, retweets, originals with URLs, planted
@@ -67,6 +69,11 @@ def main() -> None:
     ap.add_argument("--days", type=int, default=30, help="days simulated (with --simulate-accounts)")
     ap.add_argument("--keep", default=None, help="folder for the input and store (kept); default a temp folder")
     ap.add_argument("--out", default=None)
+    ap.add_argument(
+        "--reuse-input",
+        action="store_true",
+        help="with --keep: time the steps on the input.csv already in DIR instead of generating it again",
+    )
     args = ap.parse_args()
     name = f"sim{args.simulate_accounts}x{args.days}d" if args.simulate_accounts else f"x{args.scale}"
     out_path = Path(args.out or Path(__file__).parent / "results" / f"end_to_end_{name}.json")
@@ -100,10 +107,15 @@ def main() -> None:
             result["input"] = json.loads((world / "summary.json").read_text())
         else:
             data = tmp / "input.csv"
-            result["input"] = generate(data, args.scale, args.seed)
+            if args.reuse_input and data.exists():
+                result["input"] = {"reused": str(data), "bytes": data.stat().st_size}
+            else:
+                result["input"] = generate(data, args.scale, args.seed)
             inputs = [str(data)]
         print(f"input: {result['input']}", flush=True)
         db = str(tmp / "e2e.duckdb")
+        for stale in (Path(db), Path(db + ".wal")):
+            stale.unlink(missing_ok=True)  # a kept folder's store from an earlier run would make ingest a no-op
         for step in ("ingest", "detect", "analyze"):
             secs, rss = timed([sys.executable, "-c", STEP, db, args.memory_limit, step, *inputs])
             steps[step] = {"seconds": round(secs, 2), "peak_rss_mb": round(rss)}

@@ -15,8 +15,6 @@ now go to the offset nearest the candidate zone, then the smaller (before: which
 
 from __future__ import annotations
 
-import bisect
-import datetime as dt
 from functools import lru_cache
 from typing import Any
 
@@ -30,7 +28,6 @@ from lockstep.engine.signals.common import (
     Part,
     Tables,
     day_number,
-    day_of_date,
     fdiv,
     first_of_max,
     in_base_posts,
@@ -41,38 +38,15 @@ from lockstep.engine.signals.common import (
     share,
     weekday,
 )
+from lockstep.engine.signals.holidays import holiday_days
 from lockstep.signals.base import SignalContext
-from lockstep.signals.calendar import CANDIDATE_FIT, LUNAR_NEW_YEAR, MIN_POSTS
+from lockstep.signals.calendar import CANDIDATE_FIT, MIN_POSTS
 
 RULE = (
     "candidate zone kept when its office share is within 5% of the best under an 08-17, 09-18 or 10-19 office "
     "day; else the best 09-18 fit"
 )
 OFFSETS = tuple(range(-12, 15))
-
-
-@lru_cache(maxsize=1)
-def holiday_days() -> tuple[int, ...]:
-    """Day numbers (since 1970-01-01) of the Chinese public holidays ``holiday_ratio`` uses, sorted."""
-    days = {day_of_date(dt.date.fromisoformat(d)) + o for d in LUNAR_NEW_YEAR for o in range(-1, 6)} | {
-        day_of_date(dt.date(y, 10, d)) for y in range(2012, 2031) for d in range(1, 8)
-    }
-    return tuple(sorted(days))
-
-
-def _weekdays(lo: int, hi: int) -> int:
-    """Monday-Friday days among day numbers ``lo..hi``."""
-    total = hi - lo + 1
-    weeks, rest = divmod(total, 7)
-    start = (lo + 3) % 7
-    return weeks * 5 + sum(1 for k in range(rest) if (start + k) % 7 < 5)
-
-
-def _holiday_counts(lo: int, hi: int) -> tuple[int, int]:
-    """(holiday days, of which weekdays) among day numbers ``lo..hi``."""
-    days = holiday_days()
-    inside = days[bisect.bisect_left(days, lo) : bisect.bisect_right(days, hi)]
-    return len(inside), sum(1 for d in inside if (d + 3) % 7 < 5)
 
 
 def _half_hour_of_week(us: ir.IntegerValue) -> ir.IntegerValue:
@@ -318,13 +292,4 @@ def _holidays(mp: ir.Table, sh: Shims, tz: float) -> Part:
         d_hp=k.hp,
         d_wp=k.wp,
     )
-    return Part(expr, finish=_holiday_row)
-
-
-def _holiday_row(r: dict[str, Any]) -> list[dict[str, Any]]:
-    days, weekday_holidays = _holiday_counts(r["d_lo"], r["d_hi"])
-    weekdays = _weekdays(r["d_lo"], r["d_hi"]) - weekday_holidays
-    if days == 0 or r["d_wp"] == 0:
-        return []
-    value = (r["d_hp"] / days) / (r["d_wp"] / weekdays)
-    return [{**r, "value": value, "detail": {"holiday_days": days, "holiday_posts": r["d_hp"]}}]
+    return Part(expr, finish="calendar.holiday_ratio")

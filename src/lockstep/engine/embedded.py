@@ -1,0 +1,51 @@
+"""The embedded engine's driver: DuckDB, the store's engine and the default engine of every step.
+
+With :mod:`lockstep.engine.backends` (the Ibis connections of the seam) this is the only module that imports
+``duckdb`` (``tests/test_engine_imports.py`` enforces it), so the rest of Lockstep names one connection type,
+one way to connect and the errors it catches, and a change of DuckDB version (or of engine) is made here. What
+it re-exports is DuckDB's own API, unchanged: a :data:`Connection` is a ``duckdb.DuckDBPyConnection``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, TypeAlias
+
+import duckdb
+
+#: A connection to the embedded engine (a store's, or an in-memory scratch one).
+Connection: TypeAlias = duckdb.DuckDBPyConnection
+
+#: Any error the engine raises (parse, bind, catalog, I/O, constraint, out of memory, ...).
+Error = duckdb.Error
+#: A table, view or function that does not exist (or already exists).
+CatalogException = duckdb.CatalogException
+#: The engine could not read or write a file (missing, locked by another process, unreadable).
+IOException = duckdb.IOException
+
+#: The engine's version (part of every cache key that depends on how it parses or runs SQL).
+VERSION: str = duckdb.__version__
+
+
+def connect(path: str = ":memory:", *, read_only: bool = False, config: Mapping[str, Any] | None = None) -> Connection:
+    """A connection to the database file ``path`` (default: a fresh in-memory database).
+
+    ``config``: engine settings applied at open (``memory_limit``, ``threads``, ...).
+    """
+    if config:
+        return duckdb.connect(path, read_only=read_only, config=dict(config))
+    return duckdb.connect(path, read_only=read_only)
+
+
+@contextmanager
+def registered(con: Connection, name: str, table: Any) -> Iterator[str]:
+    """``table`` (Arrow, or anything DuckDB scans in place) readable as ``name`` on ``con`` inside the block.
+
+    The name is unregistered afterwards, also when the block fails, so a later statement cannot read stale rows.
+    """
+    con.register(name, table)
+    try:
+        yield name
+    finally:
+        con.unregister(name)

@@ -28,7 +28,7 @@ from typing import Any
 import pyarrow as pa
 
 from lockstep.engine import embedded
-from lockstep.engine.signals.plans import get_plan, insert_arrow, insert_plan, plan_rows
+from lockstep.engine.signals.plans import create_control_table, get_plan, insert_arrow, insert_plan, plan_rows
 from lockstep.errors import InputError
 from lockstep.signals.base import SignalContext
 from lockstep.store.store import Store
@@ -82,13 +82,18 @@ def signal_rows(
         raise InputError(f"engine {engine!r}: use one of duckdb, spark")
     if engine == "duckdb" and parquet_dir is not None:
         raise InputError("parquet_dir is read by the spark engine only")
-    control_table = (
-        pa.table({"platform": [p for p, _ in control], "account_id": [a for _, a in control]}) if control else None
-    )
     if engine == "duckdb" and backend is None:
-        return _on_store(store.con, names, ctx, control_table, timings)
+        return _on_store(store.con, names, ctx, control, timings)
     from lockstep.engine.signals.seam import backend_rows
 
+    control_table = (
+        embedded.arrow_table(
+            {"platform": [p for p, _ in control], "account_id": [a for _, a in control]},
+            {"platform": "VARCHAR", "account_id": "VARCHAR"},
+        )
+        if control
+        else None
+    )
     return backend_rows(
         store,
         names,
@@ -106,13 +111,12 @@ def _on_store(
     con: embedded.Connection,
     names: Sequence[str],
     ctx: SignalContext,
-    control: pa.Table | None,
+    control: Sequence[tuple[str, str]] | None,
     timings: dict[str, float],
 ) -> dict[str, pa.Table]:
     """The rows of ``names`` from their compiled plans on the store's connection (the controls as a temp table)."""
-    if control is not None:
-        with embedded.registered(con, "_lockstep_control", control):
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {CONTROL_TABLE} AS SELECT * FROM _lockstep_control")
+    if control:
+        create_control_table(con, CONTROL_TABLE, control)
         ctx = dataclasses.replace(ctx, control=CONTROL_TABLE)
     out: dict[str, pa.Table] = {}
     try:
@@ -121,6 +125,6 @@ def _on_store(
             out[name] = plan_rows(con, get_plan(con, name, ctx))
             timings[name] = time.perf_counter() - t0
     finally:
-        if control is not None:
+        if control:
             con.execute(f"DROP TABLE IF EXISTS {CONTROL_TABLE}")
     return out

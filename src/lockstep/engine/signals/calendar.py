@@ -20,7 +20,9 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
 
+from lockstep.engine import embedded
 from lockstep.engine.shims import Shims
 from lockstep.engine.signals.common import (
     US_PER_HOUR,
@@ -141,18 +143,33 @@ def _office_map() -> dict[str, list[int]]:
     return out
 
 
-def _offsets(bins: ir.Table, groups: ir.Table, keys: list[str], candidate: int) -> ir.Table:
+#: Name of the table of :func:`office_hours_table` among a definition's input tables.
+OFFICE_HOURS = "lockstep_office_hours"
+#: Name of the table of :func:`offsets_table` (the candidate UTC offsets) among a definition's input tables.
+UTC_OFFSETS = "lockstep_utc_offsets"
+
+
+def office_hours_table() -> pa.Table:
+    """:func:`_office_map` as Arrow (built by DuckDB: pyarrow's constructors import pandas, about 1 s)."""
+    m = _office_map()
+    return embedded.arrow_table(m, {c: "BIGINT" if c in ("how_utc", "o") else "TINYINT" for c in m})
+
+
+def offsets_table() -> pa.Table:
+    """The candidate UTC offsets, -12 to +14, as Arrow (column ``o``)."""
+    return embedded.arrow_table({"o": OFFSETS}, {"o": "BIGINT"})
+
+
+def _offsets(tb: Tables, bins: ir.Table, groups: ir.Table, keys: list[str], candidate: int) -> ir.Table:
     """The inferred UTC offset per group (rule: :mod:`lockstep.signals.calendar`)."""
     u = bins.group_by([*keys, "how_utc"]).aggregate(n=bins.c.sum()).semi_join(groups, keys)
     totals = u.group_by(keys).aggregate(total=u.n.sum())
-    office = ibis.memtable(
-        _office_map(), schema={"how_utc": "int64", "o": "int64", "s8": "int8", "s9": "int8", "s10": "int8"}
-    )
+    office = tb[OFFICE_HOURS]
     x = u.join(office, "how_utc")
     hits = x.group_by([*keys, "o"]).aggregate(
         **{f"k{start}": x.n.sum(where=x[f"s{start}"] == 1) for start in (8, 9, 10)}
     )
-    offs = ibis.memtable({"o": list(OFFSETS)}, schema={"o": "int64"})
+    offs = tb[UTC_OFFSETS]
     grid = totals.cross_join(offs)
     s = grid.left_join(hits, [*(grid[k] == hits[k] for k in keys), grid.o == hits.o]).select(
         *(grid[k] for k in keys),
@@ -178,7 +195,12 @@ def _offsets(bins: ir.Table, groups: ir.Table, keys: list[str], candidate: int) 
 
 
 def calendar(tb: Tables, sh: Shims, ctx: SignalContext, cache: Cache) -> list[Part]:
-    """Every ``calendar.*`` row: communities and members with ``MIN_POSTS`` posts, and holiday ratios."""
+    """Every ``calendar.*`` row: communities and members with ``MIN_POSTS`` posts, and holiday ratios.
+
+    Reads the driver's small tables :data:`OFFICE_HOURS` and :data:`UTC_OFFSETS` from ``tb`` besides the store's
+    (:data:`lockstep.engine.signals.definitions.DRIVER_TABLES`: on DuckDB they are registered by name, on Spark
+    sent as in-memory tables; an Ibis memtable built here would import pandas on the default path).
+    """
     tz = float(ctx.tz_offset_hours)
     candidate = round(tz)
     base_bins = cache(_bins(in_base_posts(tb), sh, tz, [], utc=False))
@@ -198,7 +220,7 @@ def calendar(tb: Tables, sh: Shims, ctx: SignalContext, cache: Cache) -> list[Pa
         g = groups.cross_join(base).left_join(js, keys)
         g = g.select(*(groups[k] for k in keys), *(c for c in g.columns if c not in keys and not c.endswith("_right")))
         if scope == "community":
-            offset = cache(_offsets(bins, groups, keys, candidate))
+            offset = cache(_offsets(tb, bins, groups, keys, candidate))
             g = g.left_join(offset, keys)
             g = g.select(*(c for c in g.columns if not c.endswith("_right")))
             parts.append(_inferred(offset, candidate))

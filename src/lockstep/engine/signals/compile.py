@@ -13,9 +13,10 @@ import ibis.expr.operations as ops
 import ibis.expr.types as ir
 from ibis.backends.sql.compilers.duckdb import compiler
 from ibis.backends.sql.datatypes import DuckDBType
+from ibis.formats.pyarrow import PyArrowSchema
 
 from lockstep.engine.shims import DUCKDB
-from lockstep.engine.signals.definitions import DEFINITIONS
+from lockstep.engine.signals.definitions import DEFINITIONS, DRIVER_TABLES
 from lockstep.engine.signals.plans import Plan, PlanPart, arrow_to_text
 from lockstep.signals.base import SignalContext
 
@@ -47,14 +48,26 @@ def unbound_tables(schemas: dict[str, list[tuple[str, str]]], ctx: SignalContext
 
 
 def compile_plan(name: str, ctx: SignalContext, schemas: dict[str, list[tuple[str, str]]]) -> Plan:
-    """The plan of the ported signal ``name`` over tables of these ``schemas`` (see :func:`table_schemas`)."""
+    """The plan of the ported signal ``name`` over tables of these ``schemas`` (see :func:`table_schemas`).
+
+    The driver's small tables (:data:`~lockstep.engine.signals.definitions.DRIVER_TABLES`) are unbound tables
+    too; the plan carries their data and registers them under their names when it runs.
+    """
     temps: list[tuple[str, str]] = []
     memtables: dict[str, str] = {}
+    tables = unbound_tables(schemas, ctx)
+    driver = {t: make() for t, make in DRIVER_TABLES.items()}
+    for t, data in driver.items():
+        tables[t] = ibis.table(PyArrowSchema.to_ibis(data.schema), name=t)
 
     def keep_memtables(expr: ir.Table) -> None:
+        """Keep the data of the in-memory and driver tables ``expr`` reads (a plan registers them by name)."""
         for op in expr.op().find(ops.InMemoryTable):
             if op.name not in memtables:
                 memtables[op.name] = arrow_to_text(op.data.to_pyarrow(op.schema))
+        for op in expr.op().find(ops.UnboundTable):
+            if op.name in driver and op.name not in memtables:
+                memtables[op.name] = arrow_to_text(driver[op.name])
 
     def cache(expr: ir.Table) -> ir.Table:
         temp = f"lockstep_signal_{name}_{len(temps)}"
@@ -63,7 +76,8 @@ def compile_plan(name: str, ctx: SignalContext, schemas: dict[str, list[tuple[st
         return ibis.table(expr.schema(), name=temp)
 
     parts = []
-    for part in DEFINITIONS[name](unbound_tables(schemas, ctx), DUCKDB, ctx, cache):
+    for part in DEFINITIONS[name](tables, DUCKDB, ctx, cache):
         keep_memtables(part.expr)
         parts.append(PlanPart(compile_sql(part.expr), part.detail, part.sql, part.finish))
+
     return Plan(name, tuple(temps), tuple(memtables.items()), tuple(parts))

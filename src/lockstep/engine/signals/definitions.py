@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pyarrow as pa
+
 from lockstep.engine.shims import Shims
 from lockstep.engine.signals.activity import batches, dormancy, engagement, volume
-from lockstep.engine.signals.calendar import calendar
+from lockstep.engine.signals.calendar import OFFICE_HOURS, UTC_OFFSETS, calendar, office_hours_table, offsets_table
 from lockstep.engine.signals.common import Cache, Part, Tables
 from lockstep.engine.signals.members import ai_faces, identity_shift
 from lockstep.signals.base import SignalContext
@@ -27,4 +29,10 @@ DEFINITIONS: dict[str, SignalFn] = {
     "engagement": engagement,
     "identity_shift": identity_shift,
     "volume": volume,
+}
+
+#: Small tables the definitions read besides the store's, made on the driver: name -> its maker.
+DRIVER_TABLES: dict[str, Callable[[], pa.Table]] = {
+    OFFICE_HOURS: office_hours_table,
+    UTC_OFFSETS: offsets_table,
 }

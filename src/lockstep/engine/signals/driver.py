@@ -15,6 +15,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from lockstep.engine import embedded
 from lockstep.engine.signals.holidays import holiday_row
 
 #: The columns of ``signals`` every part gives, in the store's order.
@@ -30,6 +31,18 @@ SIGNAL_SCHEMA = pa.schema(
         ("detail", pa.string()),
     ]
 )
+
+#: DuckDB types of :data:`SIGNAL_SCHEMA`.
+SIGNAL_TYPES = {
+    "scope": "VARCHAR",
+    "platform": "VARCHAR",
+    "subject": "VARCHAR",
+    "signal": "VARCHAR",
+    "value": "DOUBLE",
+    "baseline": "DOUBLE",
+    "fired": "BOOLEAN",
+    "detail": "VARCHAR",
+}
 
 #: The columns of ``signals`` a part's expression carries (``detail`` is built on the driver).
 ROW_COLUMNS = "scope, platform, subject, signal, value, baseline, fired"
@@ -56,4 +69,4 @@ def finished_rows(finisher: str, reduced: pa.Table) -> pa.Table:
     rows = [r for row in reduced.to_pylist() for r in FINISHERS[finisher](row)]
     for r in rows:
         r["detail"] = detail_json(r["detail"])
-    return pa.Table.from_pylist([{f.name: r[f.name] for f in SIGNAL_SCHEMA} for r in rows], SIGNAL_SCHEMA)
+    return embedded.arrow_table({c: [r[c] for r in rows] for c in SIGNAL_TYPES}, SIGNAL_TYPES)

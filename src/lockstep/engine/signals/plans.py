@@ -25,7 +25,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -263,3 +263,12 @@ def insert_arrow(con: embedded.Connection, rows: pa.Table) -> None:
     """Append ``signals`` rows (Arrow, :data:`~lockstep.engine.signals.driver.SIGNAL_SCHEMA`) to ``signals``."""
     with embedded.registered(con, "_lockstep_signal_rows", rows):
         con.execute("INSERT INTO signals BY NAME SELECT * FROM _lockstep_signal_rows")
+
+
+def create_control_table(con: embedded.Connection, name: str, control: Sequence[tuple[str, str]]) -> None:
+    """Make (or replace) the temp table ``name`` of (platform, account_id) control accounts on ``con``."""
+    con.execute(
+        f'CREATE OR REPLACE TEMP TABLE "{name}" AS '
+        "SELECT unnest($1::VARCHAR[]) AS platform, unnest($2::VARCHAR[]) AS account_id",
+        [[p for p, _ in control], [a for _, a in control]],
+    )

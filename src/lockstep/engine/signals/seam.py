@@ -23,7 +23,7 @@ import pyarrow as pa
 from lockstep.engine import embedded
 from lockstep.engine.backends import SIGNAL_COLUMNS, Backend, export_inputs, spark_backend
 from lockstep.engine.signals.common import Part
-from lockstep.engine.signals.definitions import DEFINITIONS
+from lockstep.engine.signals.definitions import DEFINITIONS, DRIVER_TABLES
 from lockstep.engine.signals.driver import SIGNAL_SCHEMA, finish_sql, finished_rows
 from lockstep.signals.base import SignalContext
 from lockstep.store.store import Store
@@ -111,6 +111,8 @@ def _run(
 ) -> dict[str, pa.Table]:
     for name, table in driver.items():
         backend.tables[name] = ibis.memtable(table)
+    for name, make in DRIVER_TABLES.items():
+        backend.tables[name] = ibis.memtable(make())
     if control is not None:
         backend.tables["control"] = ibis.memtable(control)
     out: dict[str, pa.Table] = {}

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import re
 
-import duckdb
-
+from lockstep.engine import embedded
 from lockstep.signals.base import Signal, SignalContext, baseline_accounts, insert_rows, register
 
 MIN_POSTS = 20
@@ -112,7 +111,7 @@ def political_sql(column: str) -> str:
     return f"regexp_matches(lower(coalesce({column}, '')), '{alternation}')"
 
 
-def compute(con: duckdb.DuckDBPyConnection, ctx: SignalContext) -> None:
+def compute(con: embedded.Connection, ctx: SignalContext) -> None:
     """Write ``camouflage.political_share`` rows."""
     base = baseline_accounts(ctx)
     con.execute(

@@ -9,8 +9,7 @@ script posts containing Simplified-only characters; fires at 0.5 or more with 3+
 
 from __future__ import annotations
 
-import duckdb
-
+from lockstep.engine import embedded
 from lockstep.signals.base import Signal, SignalContext, baseline_accounts, insert_rows, register
 
 #: Characters that exist only in Simplified Chinese (their Traditional forms differ).
@@ -18,7 +17,7 @@ SIMPLIFIED_ONLY = "这们国说时个来对会发经过还没为学长东车门�
 TW_HK = r"(?i)(taiwan|taipei|台灣|台湾|臺灣|台北|hong ?kong|香港|九龍|九龙)"
 
 
-def compute(con: duckdb.DuckDBPyConnection, ctx: SignalContext) -> None:
+def compute(con: embedded.Connection, ctx: SignalContext) -> None:
     """Write ``language.entropy`` and ``language.simplified_from_tw_hk`` rows."""
     base = baseline_accounts(ctx)
     con.execute(

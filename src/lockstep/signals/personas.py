@@ -12,14 +12,13 @@ a bio.
 
 from __future__ import annotations
 
-import duckdb
-
+from lockstep.engine import embedded
 from lockstep.signals.base import Signal, SignalContext, baseline_accounts, insert_rows, register
 
 DIGITS = 5
 
 
-def compute(con: duckdb.DuckDBPyConnection, ctx: SignalContext) -> None:
+def compute(con: embedded.Connection, ctx: SignalContext) -> None:
     """Write ``personas.digit_handles`` and ``personas.reused_bios`` rows."""
     base = baseline_accounts(ctx)
     digit = f"regexp_matches(coalesce(a.handle, ''), '[0-9]{{{DIGITS},}}$')"

@@ -12,8 +12,7 @@ thresholds and DISARM techniques) defined once in Ibis (:mod:`lockstep.engine.si
 
 The engine does the per-post work, the driver builds each row's JSON ``detail`` from the reduced rows
 (:mod:`lockstep.engine.signals.driver`). ``ai_faces`` runs on the engine over ``avatar_checks``; the image work
-that fills that table (``lockstep media faces``) stays on the driver. Not ported, run by their SQL on the
-store's DuckDB whatever the engine (``docs/scale.md``): ``language``, ``camouflage`` and ``personas``.
+that fills that table (``lockstep media faces``) stays on the driver. Every registered signal is ported.
 Importing this package imports no Ibis.
 """
 
@@ -34,7 +33,18 @@ from lockstep.signals.base import SignalContext
 from lockstep.store.store import Store
 
 #: The signals defined once in Ibis (their definitions: :data:`lockstep.engine.signals.definitions.DEFINITIONS`).
-PORTED: tuple[str, ...] = ("ai_faces", "batches", "calendar", "dormancy", "engagement", "identity_shift", "volume")
+PORTED: tuple[str, ...] = (
+    "ai_faces",
+    "batches",
+    "calendar",
+    "camouflage",
+    "dormancy",
+    "engagement",
+    "identity_shift",
+    "language",
+    "personas",
+    "volume",
+)
 
 #: The temp table of control accounts :func:`signal_rows` makes on the store's connection.
 CONTROL_TABLE = "lockstep_signal_control"

@@ -15,6 +15,7 @@ from lockstep.engine.shims import Shims
 from lockstep.engine.signals.activity import batches, dormancy, engagement, volume
 from lockstep.engine.signals.calendar import OFFICE_HOURS, UTC_OFFSETS, calendar, office_hours_table, offsets_table
 from lockstep.engine.signals.common import Cache, Part, Tables
+from lockstep.engine.signals.content import camouflage, language, personas
 from lockstep.engine.signals.members import ai_faces, identity_shift
 from lockstep.signals.base import SignalContext
 
@@ -25,9 +26,12 @@ DEFINITIONS: dict[str, SignalFn] = {
     "ai_faces": ai_faces,
     "batches": batches,
     "calendar": calendar,
+    "camouflage": camouflage,
     "dormancy": dormancy,
     "engagement": engagement,
     "identity_shift": identity_shift,
+    "language": language,
+    "personas": personas,
     "volume": volume,
 }
 

@@ -39,7 +39,7 @@ from lockstep.engine.signals.driver import SIGNAL_SCHEMA, finish_sql, finished_r
 from lockstep.signals.base import SignalContext
 
 #: Store tables the ported signals read on the store's connection (the control accounts: ``ctx.control``).
-STORE_TABLES = ("posts", "accounts", "account_scores", "avatar_checks")
+STORE_TABLES = ("posts", "accounts", "account_scores", "avatar_checks", "evidence")
 
 #: Bump when the layout of a stored plan changes.
 PLAN_FORMAT = 1

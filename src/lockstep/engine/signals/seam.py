@@ -91,13 +91,15 @@ def backend_rows(
 
 
 def _driver_tables(store: Store) -> dict[str, pa.Table]:
-    """Tables sent from the driver: this ``analyze``'s communities (one row per member) and the avatar checks
-    (made on the driver by ``lockstep media faces``)."""
+    """Tables sent from the driver: this ``analyze``'s communities (one row per member), the avatar checks (made
+    on the driver by ``lockstep media faces``) and the coordination evidence's post pairs (made by ``detect``,
+    read by camouflage; one row per evidence pair)."""
     return {
         "account_scores": store.con.sql("SELECT platform, account_id, community FROM account_scores").to_arrow_table(),
         "avatar_checks": store.con.sql(
             "SELECT platform, account_id, image, eye_distance, gan_like, reason FROM avatar_checks"
         ).to_arrow_table(),
+        "evidence": store.con.sql("SELECT platform, post_a, post_b FROM evidence").to_arrow_table(),
     }
 
 

@@ -129,14 +129,16 @@ def personas(tb: Tables, sh: Shims, ctx: SignalContext, cache: Cache) -> list[Pa
     a = tb["accounts"]
     named = a.filter(a.handle.notnull() & ~a.id_is_hashed)
     # "ends in DIGITS or more ASCII digits": its last DIGITS characters are digits (no "$", see .text)
-    named = named.select(
-        *KEYS,
-        digit=_flag(named.handle.right(DIGITS).re_search(f"^[0-9]{{{DIGITS}}}")),
-        shape=named.handle.re_replace("[A-Za-z_]+", "a").re_replace("[0-9]+", "9"),
-    )
-    pop = in_base(named, tb).aggregate(pop_share=ibis._.digit.mean())
+    digit = _flag(named.handle.right(DIGITS).re_search(f"^[0-9]{{{DIGITS}}}"))
+    pop = in_base(named.select(*KEYS, digit=digit), tb).aggregate(pop_share=ibis._.digit.mean())
     members = tb["account_scores"].select("platform", "account_id", "community")
-    m = members.join(named, KEYS)
+    mine = named.semi_join(members, KEYS)  # shapes of members only (two regex passes per handle)
+    mine = mine.select(
+        *KEYS,
+        digit=_flag(mine.handle.right(DIGITS).re_search(f"^[0-9]{{{DIGITS}}}")),
+        shape=mine.handle.re_replace("[A-Za-z_]+", "a").re_replace("[0-9]+", "9"),
+    )
+    m = members.join(mine, KEYS)
     per = m.group_by(COMMUNITY).aggregate(
         value=m.digit.mean(), n=m.count(), shapes=m.shape.collect(distinct=True).sort()
     )

@@ -1,9 +1,9 @@
 """Run every (or some) signal over the current communities, on the store's DuckDB or on Apache Spark.
 
-The signals written once in Ibis (:data:`lockstep.engine.signals.PORTED`: calendar, batches, dormancy, volume,
-engagement) run through the engine seam: on the store's own DuckDB connection by default, on Spark with
-``engine="spark"``. The others run their SQL on the store's DuckDB whatever the engine (their reasons:
-:mod:`lockstep.engine.signals`).
+The signals written once in Ibis (:data:`lockstep.engine.signals.PORTED`: all ten registered) run on the store's
+own DuckDB connection by default (their compiled SQL, :mod:`lockstep.engine.signals.plans`), on Spark with
+``engine="spark"``. A signal registered without an Ibis definition (a SQL ``compute`` of its own) runs on the
+store's DuckDB whatever the engine.
 """
 
 from __future__ import annotations

@@ -1,14 +1,14 @@
-"""The ported signals on the store's DuckDB as compiled SQL: built from the Ibis definitions once, then reused.
+"""The signals on the store's DuckDB as compiled SQL: built from the Ibis definitions once, then reused.
 
-The default ``analyze`` runs every ported signal on the store's own connection. Building a signal's Ibis
-expressions and compiling them costs about as much as running them on a million posts (measured: importing Ibis
-and compiling some 30 expressions took 2-6 s on a quiet machine, the per-post work of all seven signals 3-4 s at
-1M posts; ``docs/scale.md``), and the result depends only on the code, the versions of Ibis, sqlglot and DuckDB,
-the store's table schemas and the signal's parameters. So a signal runs from a :class:`Plan`: the SQL of its
-intermediate tables and of each part, the small in-memory tables the definitions use, and how the driver
-finishes each part (:mod:`lockstep.engine.signals.driver`). :func:`get_plan` compiles a plan on first use
-(:mod:`lockstep.engine.signals.compile`, which imports Ibis), keeps it for the process and writes it to a cache
-folder; a later ``analyze`` with the same key reads it back and imports no Ibis at all.
+The default ``analyze`` runs every signal on the store's own connection. Importing Ibis and building and
+compiling the signals' expressions costs seconds (about 4 s for the ten on the shared 2-core test machine,
+about what running all ten takes at 1M posts; ``docs/scale.md``), and the result depends only on the code, the
+versions of Ibis, sqlglot and DuckDB, the store's table schemas and the signal's parameters. So a signal runs
+from a :class:`Plan`: the SQL of its intermediate tables and of each part, the small in-memory tables the
+definitions use, and how the driver finishes each part (:mod:`lockstep.engine.signals.driver`).
+:func:`get_plan` compiles a plan on first use (:mod:`lockstep.engine.signals.compile`, which imports Ibis),
+keeps it for the process and writes it to a cache folder; a later ``analyze`` with the same key reads it back
+and imports no Ibis at all.
 
 The key hashes everything the SQL depends on: the source of :mod:`lockstep.engine` and :mod:`lockstep.signals`
 (definitions, shims, thresholds), the Ibis, sqlglot and DuckDB versions, the signal, the time zone offset, the

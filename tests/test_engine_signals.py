@@ -1,10 +1,12 @@
-"""Every signal the seam ports gives the same rows on the default path, the seam on DuckDB and the seam on Spark.
+"""Every signal gives the same rows on the default path, the seam on DuckDB and the seam on Spark.
 
 The default path is ``analyze`` (the seam on the store's own DuckDB connection); the seam on a fresh in-memory
 DuckDB reads the store's exported Parquet; Spark (``local[2]``, one shared session) runs ``analyze`` with
 ``engine="spark"`` (a control baseline, UTC-7). The world is the campaign world of :mod:`tests.worlds`, analysed,
 with posting clients, reposts' authors, a copy of the members' posts on the Spring Festival days (holiday ratio),
-post languages, avatar checks, fractional seconds and a post before 1970 (calendar arithmetic on negative times).
+post languages, avatar checks, fractional seconds and a post before 1970 (calendar arithmetic on negative times),
+and hostile text for the content signals (claimed locations, Chinese scripts, political terms behind a dotted
+capital I, bios padded with no-break spaces, template handles; see the fixture).
 Values, baselines and the numbers inside ``detail`` are compared to a relative 1e-12 (sums of doubles, ``log2``);
 everything else exactly.
 """
@@ -66,6 +68,30 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
                TIMESTAMP '1969-12-31 23:59:59.5' AS created_at)
            FROM posts WHERE post_id = (SELECT min(post_id) FROM posts)"""
     )
+    # content signals: claimed locations (a Kelvin-sign K matches "hong kong" as RE2's (?i) did; a dotted capital
+    # I does not match "taiwan"), Chinese posts with and without Simplified-only characters, political terms
+    # (one behind a dotted capital I, which DuckDB's lower maps to i and Java's to i + U+0307), reused bios
+    # (one padded with no-break spaces, which DuckDB's trim removes and Spark's does not), template handles
+    # (one with a trailing newline, which Java's "$" would have let match)
+    con.execute(
+        f"""UPDATE accounts SET location = CASE account_id WHEN '{OPS[0]}' THEN 'Taipei, 台灣'
+                WHEN '{OPS[1]}' THEN 'hong \u212aong' WHEN '{OPS[2]}' THEN 'TA\u0130WAN' ELSE location END,
+              description = CASE WHEN account_id IN ('{OPS[0]}', '{OPS[1]}') THEN 'Proud patriot. Love my country'
+                WHEN account_id = '{OPS[2]}' THEN '\u00a0Proud patriot. Love my country\u00a0 '
+                WHEN account_id = '{OPS[3]}' THEN 'short' ELSE description END,
+              handle = CASE WHEN account_id = '{OPS[0]}' THEN 'EttaJac84185457'
+                WHEN account_id = '{OPS[1]}' THEN 'bob12345' || chr(10)
+                WHEN account_id = '{OPS[2]}' THEN 'Ann_Lee2024' ELSE handle END"""
+    )
+    con.execute(
+        f"""UPDATE posts SET text = CASE
+                WHEN post_id LIKE '%1' THEN '这是我们的国家 ' || post_id
+                WHEN post_id LIKE '%2' THEN '這是臺灣 ' || post_id
+                WHEN post_id LIKE '%5' THEN 'THE PRES\u0130DENT and the Government ' || post_id
+                WHEN post_id LIKE '%9' THEN 'Выборы в ПАРЛАМЕНТ: ΟΔΟΣ ' || post_id
+                ELSE text END
+            WHERE account_id IN ({ops})"""
+    )
     run_signals(store)
     store.close()
     return tmp / "w.duckdb"
@@ -124,6 +150,11 @@ def test_world_gives_every_ported_row_kind(world: Path) -> None:
         ("account", "identity_shift.language"),
         ("account", "ai_faces.gan_avatar"),
         ("community", "ai_faces.gan_avatar"),
+        ("account", "language.entropy"),
+        ("account", "language.simplified_from_tw_hk"),
+        ("community", "camouflage.political_share"),
+        ("community", "personas.digit_handles"),
+        ("community", "personas.reused_bios"),
     ):
         assert kind in kinds, kind
 
@@ -164,7 +195,7 @@ def test_engine_options_are_checked(world: Path, tmp_path: Path) -> None:
         with pytest.raises(InputError, match="engine 'flink'"):
             run_signals(s, ["calendar"], engine="flink")
         with pytest.raises(InputError, match="not written for the engine seam"):
-            signal_rows(s, ["personas"], SignalContext())
+            signal_rows(s, ["horoscope"], SignalContext())
 
 
 def test_cli_analyze_parquet_dir_needs_the_spark_engine(world: Path, tmp_path: Path) -> None:

@@ -57,8 +57,27 @@ EXTRA_EXPORT: dict[str, str] = {"posts": "rowid AS row_id"}
 #: Columns of the store tables the ported signals read from Parquet (:mod:`lockstep.engine.signals`; the
 #: communities and avatar checks go from the driver: they are small and made on the driver).
 SIGNAL_COLUMNS: dict[str, tuple[str, ...]] = {
-    "posts": ("platform", "post_id", "account_id", "created_at", "kind", "parent_account_id", "client", "language"),
-    "accounts": ("platform", "account_id", "created_at", "followers"),
+    "posts": (
+        "platform",
+        "post_id",
+        "account_id",
+        "created_at",
+        "kind",
+        "parent_account_id",
+        "client",
+        "language",
+        "text",
+    ),
+    "accounts": (
+        "platform",
+        "account_id",
+        "created_at",
+        "followers",
+        "handle",
+        "description",
+        "location",
+        "id_is_hashed",
+    ),
 }
 
 

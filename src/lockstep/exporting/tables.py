@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 
+from lockstep.engine import embedded
 from lockstep.errors import InputError
 from lockstep.exporting.provenance import provenance
 from lockstep.exporting.pseudonym import Pseudonymizer
@@ -74,7 +74,7 @@ def neutralize_cell(text: str) -> str:
 _QUOTE = sql_str("'")
 
 
-def neutralised(con: duckdb.DuckDBPyConnection, query: str) -> str:
+def neutralised(con: embedded.Connection, query: str) -> str:
     """``query`` with every text cell that starts like a formula prefixed with ``'`` (OWASP rule).
 
     Spreadsheets run ``=HYPERLINK(...)``, ``+cmd|...`` or ``@SUM(...)`` found in a CSV; post text, names and

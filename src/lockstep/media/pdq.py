@@ -16,9 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 
+from lockstep.engine import embedded
 from lockstep.media._deps import need
 
 MATCH_DISTANCE = 31
@@ -69,7 +69,7 @@ def hash_folder(folder: str | Path) -> list[PdqHash]:
 
 
 def near_duplicate_pairs(
-    con: duckdb.DuckDBPyConnection, hashes: list[tuple[str, str]], max_distance: int = MATCH_DISTANCE
+    con: embedded.Connection, hashes: list[tuple[str, str]], max_distance: int = MATCH_DISTANCE
 ) -> list[tuple[str, str, int]]:
     """Pairs ``(key_a, key_b, distance)`` of ``(key, hex hash)`` items within ``max_distance`` bits (a < b)."""
     if max_distance > 2 * CHUNKS - 1:

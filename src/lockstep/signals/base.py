@@ -13,8 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import duckdb
-
+from lockstep.engine import embedded
 from lockstep.errors import InputError
 
 
@@ -37,7 +36,7 @@ class Signal:
     name: str
     description: str
     reference: str
-    compute: Callable[[duckdb.DuckDBPyConnection, SignalContext], None]
+    compute: Callable[[embedded.Connection, SignalContext], None]
     disarm: tuple[str, ...] = field(default_factory=tuple)
     #: Per sub-signal techniques (``"language.entropy": ()``) where they differ from ``disarm``.
     disarm_map: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -64,10 +63,10 @@ def get_signal(name: str) -> Signal:
         raise InputError(f"unknown signal {name!r}; signals are: {', '.join(sorted(SIGNALS))}") from None
 
 
-def engine_compute(name: str) -> Callable[[duckdb.DuckDBPyConnection, SignalContext], None]:
+def engine_compute(name: str) -> Callable[[embedded.Connection, SignalContext], None]:
     """``compute`` of a signal written once in Ibis (:mod:`lockstep.engine.signals`): runs on ``con`` itself."""
 
-    def compute(con: duckdb.DuckDBPyConnection, ctx: SignalContext) -> None:
+    def compute(con: embedded.Connection, ctx: SignalContext) -> None:
         from lockstep.engine.signals import compute_on_connection
 
         compute_on_connection(con, name, ctx)
@@ -83,7 +82,7 @@ def baseline_accounts(ctx: SignalContext) -> str:
     return "(SELECT DISTINCT platform, account_id FROM posts)"
 
 
-def insert_rows(con: duckdb.DuckDBPyConnection, select_sql: str, params: list[Any] | None = None) -> None:
+def insert_rows(con: embedded.Connection, select_sql: str, params: list[Any] | None = None) -> None:
     """Insert ``(scope, platform, subject, signal, value, baseline, fired, detail)`` rows into ``signals``."""
     con.execute(
         f"INSERT INTO signals BY NAME SELECT * REPLACE (coalesce(fired, false) AS fired) FROM ({select_sql})",

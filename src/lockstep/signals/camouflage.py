@@ -7,15 +7,15 @@ its lower-cased text contains a term of ``POLITICAL_TERMS`` (English, Chinese, R
 your case). Per community (members with at least ``MIN_POSTS`` posts): the political share of posts, and the
 share of political vs filler posts that appear in the coordination evidence. Fires when the political share
 is between 5% and 40% and political posts are at least twice as likely as filler to be coordinated.
+
+Written once in Ibis (:mod:`lockstep.engine.signals.content`); runs on the store's DuckDB or on Spark (the
+terms match the text through classes of the characters DuckDB's ``lower`` maps onto each letter, so both
+engines match as ``lower(text)`` did on DuckDB: :mod:`lockstep.engine.signals.text`).
 """
 
 from __future__ import annotations
 
-import re
-
-import duckdb
-
-from lockstep.signals.base import Signal, SignalContext, baseline_accounts, insert_rows, register
+from lockstep.signals.base import Signal, engine_compute, register
 
 MIN_POSTS = 20
 POLITICAL_TERMS = (
@@ -106,57 +106,12 @@ POLITICAL_TERMS = (
 )
 
 
-def political_sql(column: str) -> str:
-    """SQL boolean: ``column`` contains a political term (case-insensitive; one regular-expression pass)."""
-    alternation = "|".join(re.escape(t) for t in POLITICAL_TERMS).replace("'", "''")
-    return f"regexp_matches(lower(coalesce({column}, '')), '{alternation}')"
-
-
-def compute(con: duckdb.DuckDBPyConnection, ctx: SignalContext) -> None:
-    """Write ``camouflage.political_share`` rows."""
-    base = baseline_accounts(ctx)
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE camo AS
-        SELECT p.platform, p.account_id, p.post_id, {political_sql("p.text")} AS political
-        FROM posts p WHERE p.text IS NOT NULL"""
-    )
-    insert_rows(
-        con,
-        f"""WITH coord AS (SELECT DISTINCT platform, post_a AS post_id FROM evidence
-                       UNION SELECT DISTINCT platform, post_b FROM evidence),
-        members AS (SELECT s.platform, s.account_id, s.community FROM account_scores s
-                    JOIN (SELECT platform, account_id FROM camo GROUP BY ALL HAVING count(*) >= {MIN_POSTS}) k
-                      USING (platform, account_id)),
-        c AS (SELECT m.platform, m.community, c.political, d.post_id IS NOT NULL AS coordinated
-              FROM camo c JOIN members m USING (platform, account_id)
-              LEFT JOIN coord d ON d.platform = c.platform AND d.post_id = c.post_id),
-        pop AS (SELECT avg(CASE WHEN political THEN 1.0 ELSE 0.0 END) AS share FROM camo c
-                SEMI JOIN {base} b ON b.platform = c.platform AND b.account_id = c.account_id)
-        SELECT 'community' AS scope, platform, CAST(community AS VARCHAR) AS subject,
-               'camouflage.political_share' AS signal, avg(CASE WHEN political THEN 1.0 ELSE 0.0 END) AS value,
-               (SELECT share FROM pop) AS baseline,
-               avg(CASE WHEN political THEN 1.0 ELSE 0.0 END) BETWEEN 0.05 AND 0.40
-                 AND coalesce(avg(CASE WHEN coordinated THEN 1.0 ELSE 0.0 END) FILTER (WHERE political), 0)
-                     >= 2 * coalesce(avg(CASE WHEN coordinated THEN 1.0 ELSE 0.0 END) FILTER (WHERE NOT political), 0)
-                 AND coalesce(avg(CASE WHEN coordinated THEN 1.0 ELSE 0.0 END) FILTER (WHERE political), 0) > 0
-                 AS fired,
-               json_object('posts', count(*),
-                           'political_coordinated_share',
-                             avg(CASE WHEN coordinated THEN 1.0 ELSE 0.0 END) FILTER (WHERE political),
-                           'filler_coordinated_share',
-                             avg(CASE WHEN coordinated THEN 1.0 ELSE 0.0 END) FILTER (WHERE NOT political))::VARCHAR
-                 AS detail
-        FROM c GROUP BY platform, community""",
-    )
-    con.execute("DROP TABLE camo")
-
-
 CAMOUFLAGE = register(
     Signal(
         name="camouflage",
         description="political posts a minority (5-40%) among filler, and the political ones coordinated",
         reference="Graphika 2019 'Spamouflage Dragon'; DISARM T0129.002",
-        compute=compute,
+        compute=engine_compute("camouflage"),
         disarm=("T0129.002",),
     )
 )

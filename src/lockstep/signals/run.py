@@ -1,9 +1,9 @@
 """Run every (or some) signal over the current communities, on the store's DuckDB or on Apache Spark.
 
-The signals written once in Ibis (:data:`lockstep.engine.signals.PORTED`: calendar, batches, dormancy, volume,
-engagement) run through the engine seam: on the store's own DuckDB connection by default, on Spark with
-``engine="spark"``. The others run their SQL on the store's DuckDB whatever the engine (their reasons:
-:mod:`lockstep.engine.signals`).
+The signals written once in Ibis (:data:`lockstep.engine.signals.PORTED`: all ten registered) run on the store's
+own DuckDB connection by default (their compiled SQL, :mod:`lockstep.engine.signals.plans`), on Spark with
+``engine="spark"``. A signal registered without an Ibis definition (a SQL ``compute`` of its own) runs on the
+store's DuckDB whatever the engine.
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-
-import pyarrow as pa
 
 from lockstep.signals.base import SIGNALS, SignalContext, get_signal
 from lockstep.store.store import Store
@@ -39,6 +37,7 @@ def run_signals(
     ``timings``, when given, receives seconds per signal (and, on Spark, ``export`` and ``engine_start``).
     """
     from lockstep.engine.signals import PORTED, insert_rows, signal_rows
+    from lockstep.engine.signals.plans import create_control_table
     from lockstep.errors import InputError
 
     timings = timings if timings is not None else {}
@@ -67,11 +66,7 @@ def run_signals(
     with store.transaction() as con:
         ctx = SignalContext(tz_offset_hours=tz_offset_hours)
         if control:
-            con.register(
-                "_control", pa.table({"platform": [p for p, _ in control], "account_id": [a for _, a in control]})
-            )
-            con.execute("CREATE OR REPLACE TEMP TABLE signal_control AS SELECT * FROM _control")
-            con.unregister("_control")
+            create_control_table(con, "signal_control", control)
             ctx = SignalContext(tz_offset_hours=tz_offset_hours, control="signal_control")
         for sig in chosen:
             t0 = time.perf_counter()

@@ -15,14 +15,14 @@ now go to the offset nearest the candidate zone, then the smaller (before: which
 
 from __future__ import annotations
 
-import bisect
-import datetime as dt
 from functools import lru_cache
 from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
 
+from lockstep.engine import embedded
 from lockstep.engine.shims import Shims
 from lockstep.engine.signals.common import (
     US_PER_HOUR,
@@ -30,7 +30,6 @@ from lockstep.engine.signals.common import (
     Part,
     Tables,
     day_number,
-    day_of_date,
     fdiv,
     first_of_max,
     in_base_posts,
@@ -41,38 +40,15 @@ from lockstep.engine.signals.common import (
     share,
     weekday,
 )
+from lockstep.engine.signals.holidays import holiday_days
 from lockstep.signals.base import SignalContext
-from lockstep.signals.calendar import CANDIDATE_FIT, LUNAR_NEW_YEAR, MIN_POSTS
+from lockstep.signals.calendar import CANDIDATE_FIT, MIN_POSTS
 
 RULE = (
     "candidate zone kept when its office share is within 5% of the best under an 08-17, 09-18 or 10-19 office "
     "day; else the best 09-18 fit"
 )
 OFFSETS = tuple(range(-12, 15))
-
-
-@lru_cache(maxsize=1)
-def holiday_days() -> tuple[int, ...]:
-    """Day numbers (since 1970-01-01) of the Chinese public holidays ``holiday_ratio`` uses, sorted."""
-    days = {day_of_date(dt.date.fromisoformat(d)) + o for d in LUNAR_NEW_YEAR for o in range(-1, 6)} | {
-        day_of_date(dt.date(y, 10, d)) for y in range(2012, 2031) for d in range(1, 8)
-    }
-    return tuple(sorted(days))
-
-
-def _weekdays(lo: int, hi: int) -> int:
-    """Monday-Friday days among day numbers ``lo..hi``."""
-    total = hi - lo + 1
-    weeks, rest = divmod(total, 7)
-    start = (lo + 3) % 7
-    return weeks * 5 + sum(1 for k in range(rest) if (start + k) % 7 < 5)
-
-
-def _holiday_counts(lo: int, hi: int) -> tuple[int, int]:
-    """(holiday days, of which weekdays) among day numbers ``lo..hi``."""
-    days = holiday_days()
-    inside = days[bisect.bisect_left(days, lo) : bisect.bisect_right(days, hi)]
-    return len(inside), sum(1 for d in inside if (d + 3) % 7 < 5)
 
 
 def _half_hour_of_week(us: ir.IntegerValue) -> ir.IntegerValue:
@@ -167,18 +143,33 @@ def _office_map() -> dict[str, list[int]]:
     return out
 
 
-def _offsets(bins: ir.Table, groups: ir.Table, keys: list[str], candidate: int) -> ir.Table:
+#: Name of the table of :func:`office_hours_table` among a definition's input tables.
+OFFICE_HOURS = "lockstep_office_hours"
+#: Name of the table of :func:`offsets_table` (the candidate UTC offsets) among a definition's input tables.
+UTC_OFFSETS = "lockstep_utc_offsets"
+
+
+def office_hours_table() -> pa.Table:
+    """:func:`_office_map` as Arrow (built by DuckDB: pyarrow's constructors import pandas, about 1 s)."""
+    m = _office_map()
+    return embedded.arrow_table(m, {c: "BIGINT" if c in ("how_utc", "o") else "TINYINT" for c in m})
+
+
+def offsets_table() -> pa.Table:
+    """The candidate UTC offsets, -12 to +14, as Arrow (column ``o``)."""
+    return embedded.arrow_table({"o": OFFSETS}, {"o": "BIGINT"})
+
+
+def _offsets(tb: Tables, bins: ir.Table, groups: ir.Table, keys: list[str], candidate: int) -> ir.Table:
     """The inferred UTC offset per group (rule: :mod:`lockstep.signals.calendar`)."""
     u = bins.group_by([*keys, "how_utc"]).aggregate(n=bins.c.sum()).semi_join(groups, keys)
     totals = u.group_by(keys).aggregate(total=u.n.sum())
-    office = ibis.memtable(
-        _office_map(), schema={"how_utc": "int64", "o": "int64", "s8": "int8", "s9": "int8", "s10": "int8"}
-    )
+    office = tb[OFFICE_HOURS]
     x = u.join(office, "how_utc")
     hits = x.group_by([*keys, "o"]).aggregate(
         **{f"k{start}": x.n.sum(where=x[f"s{start}"] == 1) for start in (8, 9, 10)}
     )
-    offs = ibis.memtable({"o": list(OFFSETS)}, schema={"o": "int64"})
+    offs = tb[UTC_OFFSETS]
     grid = totals.cross_join(offs)
     s = grid.left_join(hits, [*(grid[k] == hits[k] for k in keys), grid.o == hits.o]).select(
         *(grid[k] for k in keys),
@@ -204,7 +195,12 @@ def _offsets(bins: ir.Table, groups: ir.Table, keys: list[str], candidate: int) 
 
 
 def calendar(tb: Tables, sh: Shims, ctx: SignalContext, cache: Cache) -> list[Part]:
-    """Every ``calendar.*`` row: communities and members with ``MIN_POSTS`` posts, and holiday ratios."""
+    """Every ``calendar.*`` row: communities and members with ``MIN_POSTS`` posts, and holiday ratios.
+
+    Reads the driver's small tables :data:`OFFICE_HOURS` and :data:`UTC_OFFSETS` from ``tb`` besides the store's
+    (:data:`lockstep.engine.signals.definitions.DRIVER_TABLES`: on DuckDB they are registered by name, on Spark
+    sent as in-memory tables; an Ibis memtable built here would import pandas on the default path).
+    """
     tz = float(ctx.tz_offset_hours)
     candidate = round(tz)
     base_bins = cache(_bins(in_base_posts(tb), sh, tz, [], utc=False))
@@ -224,7 +220,7 @@ def calendar(tb: Tables, sh: Shims, ctx: SignalContext, cache: Cache) -> list[Pa
         g = groups.cross_join(base).left_join(js, keys)
         g = g.select(*(groups[k] for k in keys), *(c for c in g.columns if c not in keys and not c.endswith("_right")))
         if scope == "community":
-            offset = cache(_offsets(bins, groups, keys, candidate))
+            offset = cache(_offsets(tb, bins, groups, keys, candidate))
             g = g.left_join(offset, keys)
             g = g.select(*(c for c in g.columns if not c.endswith("_right")))
             parts.append(_inferred(offset, candidate))
@@ -318,13 +314,4 @@ def _holidays(mp: ir.Table, sh: Shims, tz: float) -> Part:
         d_hp=k.hp,
         d_wp=k.wp,
     )
-    return Part(expr, finish=_holiday_row)
-
-
-def _holiday_row(r: dict[str, Any]) -> list[dict[str, Any]]:
-    days, weekday_holidays = _holiday_counts(r["d_lo"], r["d_hi"])
-    weekdays = _weekdays(r["d_lo"], r["d_hi"]) - weekday_holidays
-    if days == 0 or r["d_wp"] == 0:
-        return []
-    value = (r["d_hp"] / days) / (r["d_wp"] / weekdays)
-    return [{**r, "value": value, "detail": {"holiday_days": days, "holiday_posts": r["d_hp"]}}]
+    return Part(expr, finish="calendar.holiday_ratio")

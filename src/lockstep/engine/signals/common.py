@@ -17,11 +17,8 @@ give the same row.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import ibis
 import ibis.expr.types as ir
@@ -35,10 +32,6 @@ US_PER_DAY = 86_400_000_000
 US_PER_HOUR = 3_600_000_000
 #: 1970-01-01 was a Thursday: weekday index (0 = Monday) of day number ``d`` is ``(d + 3) mod 7``.
 EPOCH_WEEKDAY = 3
-EPOCH_DATE = dt.date(1970, 1, 1)
-
-#: Columns of ``signals`` an expression of a :class:`Part` carries (``detail`` is built on the driver).
-ROW_COLUMNS = ("scope", "platform", "subject", "signal", "value", "baseline", "fired")
 
 
 @dataclass(frozen=True)
@@ -49,14 +42,15 @@ class Part:
     driver runs it on the reduced rows (Arrow) in an in-memory DuckDB, vectorised, so the detail text is the one
     ``json_object`` writes whichever engine computed the rows. ``sql``, instead: a whole query over the result
     (relation ``r``) giving the eight columns of ``signals`` (several rows per result row: the calendar metrics).
-    ``finish``, instead: a Python function from one result row to its finished rows (each with its ``detail``
-    an object): for values the driver computes from a few reduced rows (the holiday ratio's day counts).
+    ``finish``, instead: the name of a Python finisher (:data:`lockstep.engine.signals.driver.FINISHERS`) from
+    one result row to its finished rows: for values the driver computes from a few reduced rows (the holiday
+    ratio's day counts). A name, not a function, so a compiled plan can be stored as text.
     """
 
     expr: ir.Table
     detail: str | None = None
     sql: str | None = None
-    finish: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None
+    finish: str | None = None
 
 
 def json_sql(**fields: str) -> str:
@@ -136,16 +130,6 @@ def weekday(day: ir.IntegerValue) -> ir.IntegerValue:
 def week_start(day: ir.IntegerValue) -> ir.IntegerValue:
     """Day number of the Monday of ``day``'s week (``date_trunc('week', ...)``)."""
     return day - weekday(day)
-
-
-def day_of_date(d: dt.date) -> int:
-    """Day number of a date."""
-    return (d - EPOCH_DATE).days
-
-
-def detail_json(detail: dict[str, Any] | None) -> str | None:
-    """Compact JSON, as DuckDB's ``json_object(...)::VARCHAR`` writes it (non-ASCII kept)."""
-    return None if detail is None else json.dumps(detail, separators=(",", ":"), ensure_ascii=False)
 
 
 def base_accounts(tb: Tables) -> ir.Table:

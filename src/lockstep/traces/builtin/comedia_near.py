@@ -62,10 +62,10 @@ def cluster_roots(hashes: list[str]) -> pa.Table:
     The hashes are sorted; near pairs come from the same multi-index search (on a driver-side DuckDB) and the
     same union-find; a cluster is ``pdq-cluster:<index of its smallest hash in the sorted list>``.
     """
-    import duckdb
+    from lockstep.engine import embedded
 
     ordered = sorted(set(hashes))
-    con = duckdb.connect()
+    con = embedded.connect()
     try:
         pairs = near_duplicate_pairs(con, [(h, h) for h in ordered], MATCH_DISTANCE) if len(ordered) > 1 else []
     finally:

@@ -1,0 +1,274 @@
+"""The signals on the store's DuckDB as compiled SQL: built from the Ibis definitions once, then reused.
+
+The default ``analyze`` runs every signal on the store's own connection. Importing Ibis and building and
+compiling the signals' expressions costs seconds (about 4 s for the ten on the shared 2-core test machine,
+about what running all ten takes at 1M posts; ``docs/scale.md``), and the result depends only on the code, the
+versions of Ibis, sqlglot and DuckDB, the store's table schemas and the signal's parameters. So a signal runs
+from a :class:`Plan`: the SQL of its intermediate tables and of each part, the small in-memory tables the
+definitions use, and how the driver finishes each part (:mod:`lockstep.engine.signals.driver`).
+:func:`get_plan` compiles a plan on first use (:mod:`lockstep.engine.signals.compile`, which imports Ibis),
+keeps it for the process and writes it to a cache folder; a later ``analyze`` with the same key reads it back
+and imports no Ibis at all.
+
+The key hashes everything the SQL depends on: the source of :mod:`lockstep.engine` and :mod:`lockstep.signals`
+(definitions, shims, thresholds), the Ibis, sqlglot and DuckDB versions, the signal, the time zone offset, the
+control table's name and the column names and types of every table read. A changed definition or schema is a new
+key, so a stale plan is never read. Cache folder: ``$LOCKSTEP_CACHE_DIR`` (``off``: no disk cache), else
+``$XDG_CACHE_HOME/lockstep``, else ``~/.cache/lockstep``; its ``signal-plans/`` holds one JSON file per key
+(a few kB to 100 kB), written atomically; an unreadable or unwritable cache only costs a compile.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+import pyarrow as pa
+
+from lockstep.engine import embedded
+from lockstep.engine.signals.driver import SIGNAL_SCHEMA, finish_sql, finished_rows
+from lockstep.signals.base import SignalContext
+
+#: Store tables the ported signals read on the store's connection (the control accounts: ``ctx.control``).
+STORE_TABLES = ("posts", "accounts", "account_scores", "avatar_checks", "evidence")
+
+#: Bump when the layout of a stored plan changes.
+PLAN_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class PlanPart:
+    """One part of a signal: its query on the engine and how the driver finishes the reduced rows.
+
+    ``detail``/``sql``/``finish``: as :class:`lockstep.engine.signals.common.Part` (a DuckDB expression giving
+    the JSON detail, a whole query over the reduced rows ``r``, or a finisher's name).
+    """
+
+    query: str
+    detail: str | None = None
+    sql: str | None = None
+    finish: str | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A ported signal compiled to DuckDB SQL for one key (see the module docstring).
+
+    ``temps``: (name, query) of the intermediate tables, created in order and dropped after the parts;
+    ``memtables``: (name, Arrow IPC stream, base64) of the small tables the definitions build in Python
+    (the calendar's office-hours map), registered while the plan runs.
+    """
+
+    signal: str
+    temps: tuple[tuple[str, str], ...]
+    memtables: tuple[tuple[str, str], ...]
+    parts: tuple[PlanPart, ...]
+
+    def to_json(self) -> str:
+        """The plan as JSON text (what the cache stores)."""
+        return json.dumps({"format": PLAN_FORMAT, **asdict(self)})
+
+    @classmethod
+    def from_json(cls, text: str) -> Plan:
+        """A plan from :meth:`to_json` text; :class:`ValueError` when it is not one of this format."""
+        d = json.loads(text)
+        if not isinstance(d, dict) or d.get("format") != PLAN_FORMAT:
+            raise ValueError("not a signal plan of this format")
+        try:
+            return cls(
+                signal=str(d["signal"]),
+                temps=tuple((str(n), str(q)) for n, q in d["temps"]),
+                memtables=tuple((str(n), str(b)) for n, b in d["memtables"]),
+                parts=tuple(PlanPart(**p) for p in d["parts"]),
+            )
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"malformed signal plan: {exc}") from exc
+
+
+def arrow_to_text(table: pa.Table) -> str:
+    """An Arrow table as base64 text of its IPC stream (a memtable of a stored plan)."""
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return base64.b64encode(sink.getvalue().to_pybytes()).decode("ascii")
+
+
+def text_to_arrow(text: str) -> pa.Table:
+    """The Arrow table of :func:`arrow_to_text` text."""
+    return pa.ipc.open_stream(base64.b64decode(text)).read_all()
+
+
+_PLANS: dict[str, Plan] = {}
+
+
+def get_plan(con: embedded.Connection, name: str, ctx: SignalContext) -> Plan:
+    """The plan of the ported signal ``name`` for the store on ``con``: from this process, the cache folder,
+    or compiled now (and stored in both)."""
+    schemas = table_schemas(con, ctx)
+    key = plan_key(name, ctx, schemas)
+    plan = _PLANS.get(key)
+    if plan is not None:
+        return plan
+    folder = cache_folder()
+    path = folder / f"{key}.json" if folder is not None else None
+    if path is not None:
+        try:
+            plan = Plan.from_json(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            plan = None
+    if plan is None:
+        from lockstep.engine.signals.compile import compile_plan
+
+        plan = compile_plan(name, ctx, schemas)
+        if path is not None:
+            _write_atomically(path, plan.to_json())
+    _PLANS[key] = plan
+    return plan
+
+
+def table_schemas(con: embedded.Connection, ctx: SignalContext) -> dict[str, list[tuple[str, str]]]:
+    """(column, DuckDB type) of each table a ported signal reads on ``con`` (the control table as ``control``)."""
+    names = {t: t for t in STORE_TABLES}
+    if ctx.control:
+        names["control"] = ctx.control
+    out: dict[str, list[tuple[str, str]]] = {}
+    for key, table in names.items():
+        rows = con.execute(f'DESCRIBE "{table.replace(chr(34), chr(34) * 2)}"').fetchall()
+        out[key] = [(str(r[0]), str(r[1])) for r in rows]
+    return out
+
+
+def plan_key(name: str, ctx: SignalContext, schemas: dict[str, list[tuple[str, str]]]) -> str:
+    """The hash naming the plan of ``name`` for these parameters and schemas under this code and these versions."""
+    what = {
+        "format": PLAN_FORMAT,
+        "code": source_digest(),
+        "versions": library_versions(),
+        "signal": name,
+        "tz_offset_hours": repr(float(ctx.tz_offset_hours)),
+        "control": ctx.control,
+        "schemas": schemas,
+    }
+    return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()[:40]
+
+
+@lru_cache(maxsize=1)
+def source_digest() -> str:
+    """SHA-256 of the source of :mod:`lockstep.engine` and :mod:`lockstep.signals` (definitions, shims, thresholds)."""
+    root = Path(__file__).resolve().parents[2]
+    h = hashlib.sha256()
+    for path in sorted([*(root / "engine").rglob("*.py"), *(root / "signals").rglob("*.py")]):
+        h.update(str(path.relative_to(root)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def library_versions() -> dict[str, str]:
+    """Versions of the libraries the compiled SQL depends on (read from package metadata: no import)."""
+    out = {"duckdb": embedded.VERSION}
+    for dist in ("ibis-framework", "sqlglot"):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            out[dist] = "absent"
+    return out
+
+
+def cache_folder() -> Path | None:
+    """Where compiled plans are kept (module docstring), or ``None`` when ``LOCKSTEP_CACHE_DIR=off``."""
+    env = os.environ.get("LOCKSTEP_CACHE_DIR")
+    if env is not None and env.strip().lower() == "off":
+        return None
+    if env:
+        base = Path(env)
+    else:
+        xdg = os.environ.get("XDG_CACHE_HOME")
+        base = (Path(xdg) if xdg else Path.home() / ".cache") / "lockstep"
+    return base / "signal-plans"
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temp file and a rename; a cache that cannot be written is skipped."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".plan-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError:
+        return
+
+
+def plan_rows(con: embedded.Connection, plan: Plan) -> pa.Table:
+    """Run ``plan`` on ``con``; its ``signals`` rows as Arrow (:data:`.driver.SIGNAL_SCHEMA`)."""
+    out = list(_run(con, plan, insert=False))
+    return pa.concat_tables(out) if out else SIGNAL_SCHEMA.empty_table()
+
+
+def insert_plan(con: embedded.Connection, plan: Plan) -> None:
+    """Run ``plan`` on ``con`` and append its rows to ``signals`` (on the engine: no rows cross to Python but a
+    finisher's few)."""
+    for _ in _run(con, plan, insert=True):
+        pass
+
+
+def _run(con: embedded.Connection, plan: Plan, *, insert: bool) -> Iterator[pa.Table]:
+    """Run ``plan``; yield each part's rows, or insert them. The intermediate tables are dropped and the memtables
+    unregistered afterwards, also when a query fails."""
+    with ExitStack() as stack:
+        for mem, data in plan.memtables:
+            stack.enter_context(embedded.registered(con, mem, text_to_arrow(data)))
+        stack.callback(_drop, con, [t for t, _ in plan.temps])
+        for temp, query in plan.temps:
+            con.execute(f'CREATE OR REPLACE TEMP TABLE "{temp}" AS {query}')
+        for part in plan.parts:
+            yield from _run_part(con, part, insert=insert)
+
+
+def _run_part(con: embedded.Connection, part: PlanPart, *, insert: bool) -> Iterator[pa.Table]:
+    if part.finish is not None:  # a few reduced rows finished in Python
+        rows = finished_rows(part.finish, con.sql(part.query).to_arrow_table())
+        if insert:
+            insert_arrow(con, rows)
+        else:
+            yield rows
+        return
+    query = f"SELECT * FROM (WITH r AS ({part.query}) SELECT * FROM ({finish_sql(part.detail, part.sql)}))"
+    if insert:
+        con.execute(f"INSERT INTO signals BY NAME {query}")
+    else:
+        yield con.sql(query).to_arrow_table().cast(SIGNAL_SCHEMA)
+
+
+def _drop(con: embedded.Connection, temps: list[str]) -> None:
+    for temp in temps:
+        con.execute(f'DROP TABLE IF EXISTS "{temp}"')
+
+
+def insert_arrow(con: embedded.Connection, rows: pa.Table) -> None:
+    """Append ``signals`` rows (Arrow, :data:`~lockstep.engine.signals.driver.SIGNAL_SCHEMA`) to ``signals``."""
+    with embedded.registered(con, "_lockstep_signal_rows", rows):
+        con.execute("INSERT INTO signals BY NAME SELECT * FROM _lockstep_signal_rows")
+
+
+def create_control_table(con: embedded.Connection, name: str, control: Sequence[tuple[str, str]]) -> None:
+    """Make (or replace) the temp table ``name`` of (platform, account_id) control accounts on ``con``."""
+    con.execute(
+        f'CREATE OR REPLACE TEMP TABLE "{name}" AS '
+        "SELECT unnest($1::VARCHAR[]) AS platform, unnest($2::VARCHAR[]) AS account_id",
+        [[p for p, _ in control], [a for _, a in control]],
+    )

@@ -1,0 +1,157 @@
+"""The default ``analyze`` runs each signal from a compiled plan (:mod:`lockstep.engine.signals.plans`).
+
+A plan read back from the cache folder gives the rows a fresh compile gives; a warm run imports neither Ibis nor
+pandas; the key changes with every input of the SQL; a broken or unwritable cache only costs a compile; a
+failing plan leaves no temp table or registration behind.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("ibis", reason="ibis-framework not installed")
+
+from lockstep.engine import embedded
+from lockstep.engine.signals import PORTED, plans
+from lockstep.signals import run_signals
+from lockstep.signals.base import SignalContext
+from lockstep.store import open_store
+from tests.worlds import build_world_store
+
+SRC = str(Path(__file__).resolve().parent.parent / "src")
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("plans")
+    build_world_store(tmp).close()
+    return tmp / "w.duckdb"
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("LOCKSTEP_CACHE_DIR", str(folder))
+    plans._PLANS.clear()
+    return folder / "signal-plans"
+
+
+def _same(a: object, b: object) -> bool:
+    """Equal, doubles to a relative 1e-12 (sums run in parallel may differ in the last bit between runs)."""
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-300)
+    if isinstance(a, str) and isinstance(b, str) and a.startswith("{") and b.startswith("{"):
+        return _same(json.loads(a), json.loads(b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return type(a) is type(b) and a == b
+
+
+def _signals(path: Path) -> list[tuple[object, ...]]:
+    with open_store(path, read_only=True) as s:
+        return s.con.execute("SELECT * FROM signals ORDER BY scope, platform, subject, signal").fetchall()
+
+
+def _run(world: Path, tmp_path: Path, name: str) -> list[tuple[object, ...]]:
+    path = tmp_path / f"{name}.duckdb"
+    shutil.copy(world, path)
+    with open_store(path) as s:
+        run_signals(s)
+    return _signals(path)
+
+
+def test_a_cached_plan_gives_the_rows_of_a_fresh_compile(world: Path, tmp_path: Path, cache: Path) -> None:
+    fresh = _run(world, tmp_path, "fresh")
+    assert len(list(cache.glob("*.json"))) == len(PORTED)
+    plans._PLANS.clear()  # read back from the folder this time
+    assert _same(_run(world, tmp_path, "cached"), fresh)
+    for path in cache.glob("*.json"):
+        plan = plans.Plan.from_json(path.read_text(encoding="utf-8"))
+        assert plans.Plan.from_json(plan.to_json()) == plan
+
+
+def test_a_warm_run_imports_neither_ibis_nor_pandas(world: Path, tmp_path: Path, cache: Path) -> None:
+    script = (
+        "import json, sys\n"
+        "from lockstep.signals import run_signals\n"
+        "from lockstep.store import open_store\n"
+        "with open_store(sys.argv[1]) as s:\n"
+        "    run_signals(s)\n"
+        "print(json.dumps({m: m in sys.modules for m in ('ibis', 'pandas')}))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": SRC, "LOCKSTEP_CACHE_DIR": str(cache.parent)}
+    seen = []
+    for name in ("cold", "warm"):
+        path = tmp_path / f"{name}.duckdb"
+        shutil.copy(world, path)
+        out = subprocess.run([sys.executable, "-c", script, str(path)], env=env, capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
+        seen.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    assert seen[0]["ibis"], "the cold run compiles"
+    assert seen[1] == {"ibis": False, "pandas": False}
+
+
+def test_the_key_follows_every_input_of_the_sql(world: Path) -> None:
+    with open_store(world, read_only=True) as s:
+        schemas = plans.table_schemas(s.con, SignalContext())
+    base = plans.plan_key("calendar", SignalContext(), schemas)
+    assert plans.plan_key("calendar", SignalContext(), schemas) == base
+    other_schema = {**schemas, "posts": [*schemas["posts"], ("new_column", "VARCHAR")]}
+    for key in (
+        plans.plan_key("volume", SignalContext(), schemas),
+        plans.plan_key("calendar", SignalContext(tz_offset_hours=5.5), schemas),
+        plans.plan_key("calendar", SignalContext(control="signal_control"), schemas),
+        plans.plan_key("calendar", SignalContext(), other_schema),
+    ):
+        assert key != base
+
+
+def test_a_broken_cache_file_is_compiled_again(world: Path, tmp_path: Path, cache: Path) -> None:
+    fresh = _run(world, tmp_path, "fresh")
+    for path in cache.glob("*.json"):
+        path.write_text("{not json", encoding="utf-8")
+    plans._PLANS.clear()
+    assert _same(_run(world, tmp_path, "again"), fresh)
+    for path in cache.glob("*.json"):
+        plans.Plan.from_json(path.read_text(encoding="utf-8"))  # rewritten
+
+
+def test_an_unwritable_or_disabled_cache_still_runs(
+    world: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "a file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("LOCKSTEP_CACHE_DIR", str(blocker))
+    plans._PLANS.clear()
+    rows = _run(world, tmp_path, "unwritable")
+    monkeypatch.setenv("LOCKSTEP_CACHE_DIR", "off")
+    assert plans.cache_folder() is None
+    plans._PLANS.clear()
+    assert _same(_run(world, tmp_path, "off"), rows)
+
+
+def test_a_failing_plan_leaves_nothing_behind(world: Path, tmp_path: Path, cache: Path) -> None:
+    path = tmp_path / "fail.duckdb"
+    shutil.copy(world, path)
+    with open_store(path) as s:
+        plan = plans.get_plan(s.con, "calendar", SignalContext())
+        assert plan.temps and plan.memtables
+        broken = dataclasses.replace(plan, parts=(*plan.parts, plans.PlanPart("SELECT * FROM no_such_table")))
+        with pytest.raises(embedded.Error):
+            plans.insert_plan(s.con, broken)
+        left = s.con.execute("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'lockstep_%'").fetchall()
+        assert left == []
+        for name, _ in plan.memtables:
+            with pytest.raises(embedded.CatalogException):
+                s.con.execute(f'SELECT * FROM "{name}"').fetchall()

@@ -41,6 +41,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from lockstep.campaigns.expand import rare_coactions
+from lockstep.campaigns.synchrony import synchronised_blocks
 from lockstep.store.store import Store
 from lockstep.traces.cross_platform import CROSS_PLATFORM, account_sql, platform_sql
 
@@ -78,6 +79,7 @@ def rank_accounts(
     limit: int | None = None,
     reasons: int = 3,
     expand_campaigns: bool = True,
+    synchrony: bool = True,
 ) -> list[AccountRank]:
     """Every account with a fused-network score, best first: flagged accounts, then the rest, each by score
     (ties by account id, so the order is stable).
@@ -85,7 +87,8 @@ def rank_accounts(
     ``campaign`` keeps the members of one campaign (its rank number, as ``lockstep campaigns`` prints it);
     ``reasons`` is how many traces to name per account (signals are always listed); ``expand_campaigns``
     (default) attaches to flagged campaigns the accounts that share a rare content item with their members
-    (see the module docstring).
+    (see the module docstring); ``synchrony`` (default) also flags the synchronised rare blocks of
+    :mod:`lockstep.campaigns.synchrony`.
 
     Examples:
         >>> from lockstep.store import open_store
@@ -173,6 +176,8 @@ def rank_accounts(
                 reasons=why,
             )
         )
+    if synchrony:
+        scored = _synchronised(store, scored)
     if expand_campaigns:
         scored = _expand(store, scored, items)
     scored.sort(key=lambda r: (not r.flagged, -r.score, r.platform, r.account_id))
@@ -186,6 +191,62 @@ def _own_evidence(own: tuple[int, bool]) -> bool:
     """Two distinct items shared with the campaign, or one content item (see the module docstring)."""
     items, content = own
     return items >= 2 or (items >= 1 and content)
+
+
+def _synchronised(store: Store, scored: list[AccountRank]) -> list[AccountRank]:
+    """Flag the members of synchronised rare blocks (:func:`lockstep.campaigns.synchrony.synchronised_blocks`).
+
+    A block account already flagged keeps its campaign; an unflagged one joins the campaign most of the
+    block's flagged members belong to (none: no campaign, community ``-1`` when it is outside the network) and
+    gets the block as its reason; its own items are the distinct items it co-acted on in the block.
+    """
+    blocks, levels = synchronised_blocks(store)
+    if not blocks:
+        return scored
+    windows = {t.trace: (t.window_s, t.max_accounts) for t in levels}
+    known = {(r.platform, r.account_id): r for r in scored}
+    handles = dict(
+        ((str(p), str(a)), str(h))
+        for p, a, h in store.con.execute(
+            "SELECT platform, account_id, max(handle) FROM accounts WHERE handle IS NOT NULL GROUP BY ALL"
+        ).fetchall()
+    )
+    for block in blocks:
+        flagged = [known[(block.platform, a)] for a in block.accounts if (block.platform, a) in known]
+        camps = sorted(
+            {r.campaign for r in flagged if r.flagged and r.campaign is not None},
+            key=lambda c: (-sum(1 for r in flagged if r.flagged and r.campaign == c), c),
+        )
+        anchor = next((r for r in flagged if r.flagged and camps and r.campaign == camps[0]), None)
+        trace = block.traces[0]
+        window, top = windows.get(trace, (0.0, 0))
+        why = (
+            f"synchronised rare block: {len(block.accounts)} accounts posted {len(block.items)} distinct rare "
+            f"items ({', '.join(block.traces)}; each reached at most {top} accounts) within {window:g} s of "
+            "each other"
+        )
+        for account in block.accounts:
+            old = known.get((block.platform, account))
+            if old is not None and old.flagged:
+                continue
+            strength = old.strength if old else 0.0
+            signals = anchor.signals_fired if anchor else (old.signals_fired if old else 0)
+            known[(block.platform, account)] = AccountRank(
+                rank=0,
+                platform=block.platform,
+                account_id=account,
+                handle=old.handle if old else handles.get((block.platform, account)),
+                score=strength * (1 + signals) * block.account_items.get(account, 1),
+                strength=strength,
+                community=anchor.community if anchor else (old.community if old else -1),
+                campaign=anchor.campaign if anchor else None,
+                signals_fired=signals,
+                campaign_items=anchor.campaign_items if anchor else (old.campaign_items if old else 0),
+                own_items=block.account_items.get(account, 1),
+                flagged=True,
+                reasons=[*(old.reasons if old else []), why],
+            )
+    return list(known.values())
 
 
 def _expand(store: Store, scored: list[AccountRank], items: dict[object, object]) -> list[AccountRank]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from lockstep.campaigns.accounts import rank_accounts
-from lockstep.campaigns.synchrony import synchronised_blocks
+from lockstep.campaigns.expand import content_actions, rare_coactions
+from lockstep.campaigns.synchrony import rare_evidence, synchronised_blocks
 
 from .worlds import build_world_store
 
@@ -76,3 +77,28 @@ def test_no_block_where_chance_explains_the_coincidences(tmp_path: Path) -> None
     assert retweet.max_accounts == 0 and retweet.levels == []
     assert not any("cell_a" in b.accounts for b in blocks)
     assert "cell_a" not in by_id or not by_id["cell_a"].flagged
+
+
+def test_one_read_of_each_trace_gives_what_expansion_and_the_blocks_each_read_alone(tmp_path: Path) -> None:
+    """``rare_evidence`` (one pass over each trace's actions, used by ``rank_accounts``) returns exactly the
+    rare co-actions of ``rare_coactions`` and the blocks and levels of ``synchronised_blocks``; the shared
+    action tables are gone afterwards, also when a consumer stops reading early."""
+    with build_world_store(tmp_path, CELL) as store:
+        pairs, blocks, levels = rare_evidence(store)
+        alone_pairs = rare_coactions(store)
+        alone_blocks, alone_levels = synchronised_blocks(store)
+        assert sorted(pairs) == sorted(alone_pairs)
+        # The slow pair's rare posts, hours apart, are expansion's links (within the null horizon), not a block.
+        assert {(a, b, t, i) for _, a, b, t, i in pairs} >= {
+            ("slow_a", "slow_b", "co-retweet", "slow_post_1"),
+            ("slow_a", "slow_b", "co-retweet", "slow_post_2"),
+        }
+        assert blocks == alone_blocks and levels == alone_levels
+        assert rare_evidence(store, coactions=False, synchrony=False) == ([], [], [])
+        gen = content_actions(store)
+        actions = next(gen)
+        row = store.con.execute(f"SELECT count(*) FROM {actions.table} WHERE k >= 2").fetchone()
+        assert row is not None and row[0] > 0
+        gen.close()
+        temp = {r[0] for r in store.con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()}
+    assert not temp & {"c_raw", "c_act", "c_stats"}

@@ -46,8 +46,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from lockstep.campaigns.expand import rare_coactions
-from lockstep.campaigns.synchrony import synchronised_blocks
+from lockstep.campaigns.synchrony import Block, TraceSynchrony, rare_evidence
 from lockstep.store.store import Store
 from lockstep.traces.cross_platform import CROSS_PLATFORM, account_sql, platform_sql
 
@@ -182,10 +181,13 @@ def rank_accounts(
                 reasons=why,
             )
         )
+    # One read of each content trace feeds both the blocks and expansion (rare_evidence).
+    need_pairs = expand_campaigns and (synchrony or any(r.flagged for r in scored))
+    pairs, blocks, levels = rare_evidence(store, coactions=need_pairs, synchrony=synchrony)
     if synchrony:
-        scored = _synchronised(store, scored)
+        scored = _synchronised(store, scored, blocks, levels)
     if expand_campaigns:
-        scored = _expand(store, scored, items)
+        scored = _expand(store, scored, items, pairs)
     scored.sort(key=lambda r: (not r.flagged, -r.score, r.platform, r.account_id))
     out = [replace(r, rank=i + 1) for i, r in enumerate(scored)]
     if campaign is not None:
@@ -199,14 +201,15 @@ def _own_evidence(own: tuple[int, bool]) -> bool:
     return items >= 2 or (items >= 1 and content)
 
 
-def _synchronised(store: Store, scored: list[AccountRank]) -> list[AccountRank]:
+def _synchronised(
+    store: Store, scored: list[AccountRank], blocks: list[Block], levels: list[TraceSynchrony]
+) -> list[AccountRank]:
     """Flag the members of synchronised rare blocks (:func:`lockstep.campaigns.synchrony.synchronised_blocks`).
 
     A block account already flagged keeps its campaign; an unflagged one joins the campaign most of the
     block's flagged members belong to (none: no campaign, community ``-1`` when it is outside the network) and
     gets the block as its reason; its own items are the distinct items it co-acted on in the block.
     """
-    blocks, levels = synchronised_blocks(store)
     if not blocks:
         return scored
     windows = {t.trace: (t.window_s, t.max_accounts) for t in levels}
@@ -255,18 +258,24 @@ def _synchronised(store: Store, scored: list[AccountRank]) -> list[AccountRank]:
     return list(known.values())
 
 
-def _expand(store: Store, scored: list[AccountRank], items: dict[object, object]) -> list[AccountRank]:
+def _expand(
+    store: Store,
+    scored: list[AccountRank],
+    items: dict[object, object],
+    pairs: list[tuple[str, str, str, str, str]],
+) -> list[AccountRank]:
     """Campaign expansion: flag the accounts that share a rare content item with a flagged campaign's members.
 
     See the module docstring. An account attaches to the flagged campaign it shares the most rare items with
     (ties: the better-ranked campaign); it keeps its own strength (0 outside the network), and its own items
-    are the rare items it shares with that campaign's members.
+    are the rare items it shares with that campaign's members. ``pairs`` are
+    :func:`lockstep.campaigns.expand.rare_coactions`'s rows.
     """
     members = {(r.platform, r.account_id): r for r in scored if r.flagged}
     if not members:
         return scored
     shared: dict[tuple[str, str], dict[int, tuple[set[str], set[str]]]] = {}
-    for platform, a, b, trace, item in rare_coactions(store):
+    for platform, a, b, trace, item in pairs:
         for x, m in ((a, b), (b, a)):
             anchor = members.get((platform, m))
             if anchor is None or (platform, x) in members or anchor.campaign is None:

@@ -42,11 +42,10 @@ the fused network and the Spark/Ibis seam are unchanged.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from lockstep.campaigns.expand import CONTENT_TRACES
+from lockstep.campaigns.expand import CONTENT_TRACES, ContentActions, content_actions, trace_rare_coactions
 from lockstep.store.store import Store
 
 #: The share of chance (expected / observed in-window co-actions) a popularity level may have to be accepted.
@@ -96,72 +95,90 @@ def synchronised_blocks(
     ``max_item_accounts`` accounts (or 1% of the store's accounts) are not tested. Traces the last ``detect``
     did not run, or ran without a window, are skipped.
     """
-    from lockstep.traces.base import TRACES
+    _, blocks, found = rare_evidence(
+        store, traces, fdr=fdr, min_items=min_items, max_item_accounts=max_item_accounts, coactions=False
+    )
+    return blocks, found
 
-    con = store.con
-    runs = {
-        str(t): json.loads(str(p))
-        for t, p in con.execute(
-            "SELECT trace, arg_max(parameters, started_at) FROM detect_runs GROUP BY trace"
-        ).fetchall()
-    }
-    row = con.execute("SELECT count(DISTINCT (platform, account_id)) FROM posts").fetchone()
+
+def rare_evidence(
+    store: Store,
+    traces: Sequence[str] = CONTENT_TRACES,
+    *,
+    fdr: float = FDR,
+    min_items: int = MIN_BLOCK_ITEMS,
+    max_item_accounts: int = MAX_ITEM_ACCOUNTS,
+    coactions: bool = True,
+    synchrony: bool = True,
+) -> tuple[list[tuple[str, str, str, str, str]], list[Block], list[TraceSynchrony]]:
+    """Campaign expansion's rare co-actions and the synchronised rare blocks from one read of each trace.
+
+    Returns ``(rare co-actions, blocks, per-trace synchrony)``: the first is
+    :func:`lockstep.campaigns.expand.rare_coactions` (empty when ``coactions`` is false), the others
+    :func:`synchronised_blocks` (empty when ``synchrony`` is false). Both read every content action and each
+    item's popularity; reading them once (:func:`lockstep.campaigns.expand.content_actions`) rather than once
+    per consumer is what keeps the blocks cheap in :func:`lockstep.campaigns.accounts.rank_accounts`.
+    """
+    row = store.con.execute("SELECT count(DISTINCT (platform, account_id)) FROM posts").fetchone()
     accounts = int(row[0]) if row else 0
+    pairs: list[tuple[str, str, str, str, str]] = []
     links: list[tuple[str, str, str, str]] = []
     found: list[TraceSynchrony] = []
-    for name in traces:
-        trace = TRACES.get(name)
-        if name not in runs or trace is None or trace.prepare is not None or trace.cross_platform:
-            continue
-        window = runs[name].get("window_used_s")
-        if window is None:
-            continue
-        w, d = float(window), float(runs[name].get("null_shift_s", 86_400.0))
-        con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE s_act AS
-            SELECT platform, account_id, CAST(item AS VARCHAR) AS item, epoch(t) AS ts FROM ({trace.actions_sql})
-            WHERE item IS NOT NULL AND CAST(item AS VARCHAR) <> '' AND account_id IS NOT NULL"""
-        )
-        bound = min(max(2, int(0.01 * accounts)), int(max_item_accounts))
-        con.execute(
-            """CREATE OR REPLACE TEMP TABLE s_rare AS
-            SELECT a.*, s.k FROM s_act a JOIN (SELECT platform, item, count(DISTINCT account_id) AS k FROM s_act
-                                               GROUP BY ALL HAVING count(DISTINCT account_id) BETWEEN 2 AND ?) s
-              USING (platform, item)""",
-            [bound],
-        )
-        levels = con.execute(
-            """SELECT x.k, count(*) FILTER (WHERE abs(x.ts - y.ts) <= ?),
-                      coalesce(sum(? * (2 * ? - abs(x.ts - y.ts)) / (2 * ? * ?)), 0)
-               FROM s_rare x JOIN s_rare y ON x.platform = y.platform AND x.item = y.item
-               WHERE x.account_id < y.account_id AND abs(x.ts - y.ts) < 2 * ?
-               GROUP BY x.k ORDER BY x.k""",
-            [w, w, d, d, d, d],
+    if not (coactions or synchrony):
+        return pairs, [], found
+    for actions in content_actions(store, traces):
+        if coactions:
+            pairs.extend(trace_rare_coactions(store, actions))
+        if synchrony:
+            tested = _trace_synchrony(store, actions, accounts, fdr, max_item_accounts)
+            if tested is not None:
+                found.append(tested[0])
+                links.extend(tested[1])
+    return pairs, _blocks(links, min_items) if synchrony else [], found
+
+
+def _trace_synchrony(
+    store: Store, actions: ContentActions, accounts: int, fdr: float, max_item_accounts: int
+) -> tuple[TraceSynchrony, list[tuple[str, str, str, str]]] | None:
+    """The synchrony test of one trace (None when its run had no window) and its accepted links."""
+    window = actions.parameters.get("window_used_s")
+    if window is None:
+        return None
+    con = store.con
+    name, table = actions.name, actions.table
+    w, d = float(window), float(actions.parameters.get("null_shift_s", 86_400.0))
+    bound = min(max(2, int(0.01 * accounts)), int(max_item_accounts))
+    levels = con.execute(
+        f"""WITH r AS (SELECT * FROM {table} WHERE k BETWEEN 2 AND ?)
+           SELECT x.k, count(*) FILTER (WHERE abs(x.ts - y.ts) <= ?),
+                  coalesce(sum(? * (2 * ? - abs(x.ts - y.ts)) / (2 * ? * ?)), 0)
+           FROM r x JOIN r y ON x.platform = y.platform AND x.item = y.item
+           WHERE x.account_id < y.account_id AND abs(x.ts - y.ts) < 2 * ?
+           GROUP BY x.k ORDER BY x.k""",
+        [bound, w, w, d, d, d, d],
+    ).fetchall()
+    accepted: list[tuple[int, int, float]] = []
+    total_o, total_e = 0, 0.0
+    for k, observed, expected in levels:
+        total_o, total_e = total_o + int(observed), total_e + float(expected)
+        if total_o == 0 or total_e > fdr * total_o:
+            break
+        accepted.append((int(k), int(observed), float(expected)))
+    top = accepted[-1][0] if accepted else 0
+    tested = TraceSynchrony(name, w, top, sum(o for _, o, _ in accepted), sum(e for _, _, e in accepted), accepted)
+    if not top:
+        return tested, []
+    links = [
+        (str(p), str(a), str(b), f"{name}:{i}")
+        for p, a, b, i in con.execute(
+            f"""WITH r AS (SELECT * FROM {table} WHERE k BETWEEN 2 AND ?)
+               SELECT DISTINCT x.platform, x.account_id, y.account_id, x.item
+               FROM r x JOIN r y ON x.platform = y.platform AND x.item = y.item
+               WHERE x.account_id < y.account_id AND abs(x.ts - y.ts) <= ?""",
+            [top, w],
         ).fetchall()
-        accepted: list[tuple[int, int, float]] = []
-        total_o, total_e = 0, 0.0
-        for k, observed, expected in levels:
-            total_o, total_e = total_o + int(observed), total_e + float(expected)
-            if total_o == 0 or total_e > fdr * total_o:
-                break
-            accepted.append((int(k), int(observed), float(expected)))
-        top = accepted[-1][0] if accepted else 0
-        found.append(
-            TraceSynchrony(name, w, top, sum(o for _, o, _ in accepted), sum(e for _, _, e in accepted), accepted)
-        )
-        if top:
-            links.extend(
-                (str(p), str(a), str(b), f"{name}:{i}")
-                for p, a, b, i in con.execute(
-                    """SELECT DISTINCT x.platform, x.account_id, y.account_id, x.item
-                       FROM s_rare x JOIN s_rare y ON x.platform = y.platform AND x.item = y.item
-                       WHERE x.account_id < y.account_id AND x.k <= ? AND abs(x.ts - y.ts) <= ?""",
-                    [top, w],
-                ).fetchall()
-            )
-        con.execute("DROP TABLE s_rare")
-        con.execute("DROP TABLE s_act")
-    return _blocks(links, min_items), found
+    ]
+    return tested, links
 
 
 def _blocks(links: list[tuple[str, str, str, str]], min_items: int) -> list[Block]:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import lockstep
 from lockstep.analysis import analyze
+from lockstep.campaigns.accounts import rank_accounts
 from lockstep.evaluation import evaluate, read_labels
 from lockstep.simulate import SimulationConfig, write_world
 from lockstep.traces import DetectParams, detect
@@ -55,6 +56,7 @@ def run_world(name: str, config: SimulationConfig, tmp: Path) -> dict[str, objec
     hard = {a for a, r in roles.items() if r.startswith(HARD_NEGATIVE_ROLES)}
     flagged_fused = set(campaign_members)
     flagged_signals = flagged_fused & fired
+    flagged_accounts = {a.account_id for a in rank_accounts(store) if a.flagged}
     store.close()
     return {
         "posts": world.posts,
@@ -67,6 +69,7 @@ def run_world(name: str, config: SimulationConfig, tmp: Path) -> dict[str, objec
         "hard_negatives": len(hard),
         "hard_negatives_flagged_fused": len(flagged_fused & hard),
         "hard_negatives_flagged_fused_signals": len(flagged_signals & hard),
+        "hard_negatives_flagged_accounts": len(flagged_accounts & hard),
     }
 
 
@@ -92,7 +95,8 @@ def main() -> None:
             print(res["markdown"])
             print(
                 f"\nhard negatives: {res['hard_negatives']}; flagged by fused: {res['hard_negatives_flagged_fused']}; "
-                f"by fused+signals: {res['hard_negatives_flagged_fused_signals']}; simulate "
+                f"by fused+signals: {res['hard_negatives_flagged_fused_signals']}; by accounts: "
+                f"{res['hard_negatives_flagged_accounts']}; simulate "
                 f"{res['simulate_seconds']:.1f} s, detect+analyze {res['detect_analyze_seconds']:.1f} s\n"
             )
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)

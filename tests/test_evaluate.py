@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from lockstep.errors import InputError
-from lockstep.evaluation import adjusted_mutual_info, evaluate, precision_at_k, read_labels
+from lockstep.evaluation import adjusted_mutual_info, evaluate, precision_at_k, rarity_probe, read_labels
 from lockstep.metrics import (
     adjusted_rand_index,
     average_precision,
@@ -120,3 +120,37 @@ def test_evaluate_scores_every_labelled_account_and_agreement_over_all(tmp_path:
     assert ev.community_ari is not None and 0 < ev.community_ari < 1
     assert ev.community_ami is not None and 0 < ev.community_ami < 1
     assert "P@10" in ev.to_markdown() and "over all" in ev.to_markdown()
+
+
+def test_rarity_probe_pairs_accounts_on_texts_at_most_three_accounts_posted(tmp_path: Path) -> None:
+    """The issue-10 baseline: a text posted by 2-3 accounts (any kind, any gap) flags them; 4 accounts do not."""
+
+    def post(acct: str, when: str, text: str, kind: str = "original") -> dict[str, str]:
+        return {"account_id": acct, "handle": acct, "created_at": when, "text": text, "kind": kind}
+
+    extra = [
+        post("troll_a", "2023-03-07 05:00:00", "The leaked memo proves it, share now http://x.example/1"),
+        # the same text reshared days later, as the IRA export writes a retweet: normalised, it is one text
+        post("troll_b", "2023-03-11 09:00:00", "the leaked memo proves it,   share now", kind="repost"),
+        post("troll_b", "2023-03-08 09:00:00", "second rare line of the week"),
+        post("troll_c", "2023-03-08 10:00:00", "Second rare line of the week"),
+        *[post(f"crowd_{i}", f"2023-03-09 0{i}:00:00", "happy friday everyone") for i in range(4)],
+        post("loner", "2023-03-09 05:00:00", "nobody else wrote this one"),
+    ]
+    with build_world_store(tmp_path, extra) as store:
+        labels = {
+            "troll_a": (True, "op"),
+            "troll_b": (True, "op"),
+            "troll_c": (False, "organic"),
+            "loner": (True, "op"),
+        }
+        labels |= {f"crowd_{i}": (False, "organic") for i in range(4)}
+        probe = rarity_probe(store, labels)
+        wider = rarity_probe(store, labels, max_accounts=4)
+        with pytest.raises(InputError, match="no labelled account"):
+            rarity_probe(store, {"nobody": (True, "op")})
+    assert probe.detector == "probe" and probe.accounts == len(labels) and probe.positives == 3
+    # flagged: troll_a, troll_b (two rare texts), troll_c; not the crowd (4 accounts), not the loner (1)
+    assert probe.flagged == 3
+    assert probe.precision == pytest.approx(2 / 3) and probe.recall == pytest.approx(2 / 3)
+    assert wider.flagged == 7  # at four accounts the crowd's text is "rare" too

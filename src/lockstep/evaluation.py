@@ -14,6 +14,8 @@ Labels are a CSV with ``account_id`` and ``label`` columns (optionally ``platfor
   member whose campaign co-acted on enough distinct items, with evidence of its own);
 * precision, recall, F1, ROC AUC, average precision, recall at precision 0.95 and 0.99, and precision at k
   for k = 10, 50, 100 and the number of positives (R-precision);
+* the issue-10 rarity probe (:func:`rarity_probe`), a baseline the default detectors must not fall below: pair
+  accounts on texts shared by at most three accounts in the whole store;
 * community agreement over **every** labelled account (negatives included): the truth partition puts each
   positive in its operation (or sub-group) and every negative in one "organic" class; the predicted partition
   puts each campaign member in its campaign and every other account in one "no campaign" class. ARI, AMI
@@ -41,6 +43,7 @@ from lockstep.metrics import (
     recall_at_precision,
     roc_auc,
 )
+from lockstep.normalize.text import normalize_text_sql
 from lockstep.store.store import Store
 
 NEGATIVE = {"", "organic", "control", "0", "false", "negative"}
@@ -48,6 +51,8 @@ NEGATIVE = {"", "organic", "control", "0", "false", "negative"}
 MIN_SIGNALS = 2
 #: Cut-offs of precision at k (the number of positives is added: R-precision).
 PRECISION_KS = (10, 50, 100)
+#: The rarity probe's cut: a text links the accounts that posted it when at most this many accounts did.
+PROBE_MAX_ACCOUNTS = 3
 
 
 @dataclass
@@ -201,6 +206,39 @@ def evaluate(store: Store, labels: dict[str, tuple[bool, str]]) -> Evaluation:
     ev.community_ami = adjusted_mutual_info(predicted, actual)
     ev.community_nmi = normalized_mutual_info(predicted, actual)
     return ev
+
+
+def rarity_probe(store: Store, labels: dict[str, tuple[bool, str]], max_accounts: int = PROBE_MAX_ACCOUNTS) -> Scores:
+    """The issue-10 baseline ("probe"): flag every account that posted a text that at least one other and at
+    most ``max_accounts`` accounts in the whole store posted (normalised as co-text normalises, every post kind,
+    any time apart, no second item, no structure); score = how many such texts the account posted.
+
+    Issue 10 measured it at F1 0.52 on a private IRA mix where the default pipeline scored 0; the default
+    detectors should not fall below it on any labelled mix. Scored over the same accounts as :func:`evaluate`
+    (every labelled account with posts), as detector ``probe``.
+    """
+    con = store.con
+    accounts = [
+        str(r[0])
+        for r in con.execute("SELECT DISTINCT account_id FROM posts ORDER BY 1").fetchall()
+        if str(r[0]) in labels
+    ]
+    if not accounts:
+        raise InputError("no labelled account has posts in the store: check the account ids in the labels file")
+    shared = dict(
+        con.execute(
+            f"""WITH n AS MATERIALIZED (SELECT account_id, {normalize_text_sql("text")} AS norm FROM posts
+                                       WHERE text IS NOT NULL),
+            rare AS (SELECT norm FROM n WHERE norm <> '' GROUP BY norm
+                     HAVING count(DISTINCT account_id) BETWEEN 2 AND ?)
+            SELECT account_id, count(DISTINCT norm) FROM n SEMI JOIN rare USING (norm) GROUP BY account_id""",
+            [int(max_accounts)],
+        ).fetchall()
+    )
+    truth = [labels[a][0] for a in accounts]
+    return _scores(
+        "probe", truth, [float(shared.get(a, 0)) for a in accounts], [shared.get(a, 0) > 0 for a in accounts]
+    )
 
 
 def precision_at_k(truth: Sequence[bool], scores: Sequence[float], k: int) -> float:

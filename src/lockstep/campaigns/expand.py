@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -141,6 +141,65 @@ def expand(store: Store, seeds: list[str], *, limit: int = 50, evidence_per_cand
 CONTENT_TRACES = ("co-text", "co-retweet", "co-link", "co-media")
 
 
+@dataclass(frozen=True)
+class ContentActions:
+    """One content trace's actions, read once: the temp table ``table`` holds ``platform, account_id, item, ts,
+    k`` (``k``: the distinct accounts that ever acted on the item), ``stats`` one row per item with its ``k``.
+
+    Campaign expansion (:func:`rare_coactions`) and the synchronised rare blocks
+    (:mod:`lockstep.campaigns.synchrony`) both need every content action and each item's popularity; the
+    action query (text normalisation over every post) is most of their cost, so they share this one pass
+    (:func:`lockstep.campaigns.synchrony.rare_evidence`).
+    """
+
+    name: str
+    parameters: dict[str, Any]
+    table: str
+    stats: str
+
+
+def content_actions(store: Store, traces: Sequence[str] = CONTENT_TRACES) -> Generator[ContentActions, None, None]:
+    """Yield :class:`ContentActions` for each of ``traces`` the last ``detect`` ran (others are skipped).
+
+    The tables live while the consumer handles the trace and are dropped before the next one is read (and when
+    the iteration stops early), so at most one trace's actions are held at a time.
+    """
+    from lockstep.traces.base import TRACES
+
+    con = store.con
+    runs = {
+        str(t): json.loads(str(p))
+        for t, p in con.execute(
+            "SELECT trace, arg_max(parameters, started_at) FROM detect_runs GROUP BY trace"
+        ).fetchall()
+    }
+    for name in traces:
+        trace = TRACES.get(name)
+        if name not in runs or trace is None or trace.prepare is not None or trace.cross_platform:
+            continue
+        try:
+            con.execute(
+                f"""CREATE OR REPLACE TEMP TABLE c_raw AS
+                SELECT platform, account_id, CAST(item AS VARCHAR) AS item, epoch(t) AS ts
+                FROM ({trace.actions_sql})
+                WHERE item IS NOT NULL AND CAST(item AS VARCHAR) <> '' AND account_id IS NOT NULL"""
+            )
+            con.execute(
+                """CREATE OR REPLACE TEMP TABLE c_stats AS
+                SELECT platform, item, count(DISTINCT account_id) AS k FROM c_raw GROUP BY ALL"""
+            )
+            con.execute(
+                """CREATE OR REPLACE TEMP TABLE c_act AS
+                SELECT a.platform, a.account_id, a.item, a.ts, s.k FROM c_raw a JOIN c_stats s USING (platform, item)"""
+            )
+            con.execute("DROP TABLE c_raw")
+            yield ContentActions(name, runs[name], "c_act", "c_stats")
+        finally:
+            con.execute("DROP TABLE IF EXISTS c_raw")
+            con.execute("DROP TABLE IF EXISTS c_act")
+            con.execute("DROP TABLE IF EXISTS c_stats")
+
+
 def rare_coactions(store: Store, traces: Sequence[str] = CONTENT_TRACES) -> list[tuple[str, str, str, str, str]]:
     """Every pair of accounts that acted on the same *rare* content item within the null model's horizon.
 
@@ -153,50 +212,31 @@ def rare_coactions(store: Store, traces: Sequence[str] = CONTENT_TRACES) -> list
     corroborates them; campaign expansion (:func:`lockstep.campaigns.accounts.rank_accounts`) lets a flagged
     campaign corroborate them instead.
     """
+    out: list[tuple[str, str, str, str, str]] = []
+    for actions in content_actions(store, traces):
+        out.extend(trace_rare_coactions(store, actions))
+    return out
+
+
+def trace_rare_coactions(store: Store, actions: ContentActions) -> list[tuple[str, str, str, str, str]]:
+    """:func:`rare_coactions` for one trace whose actions are already read (:func:`content_actions`)."""
     from lockstep.engine.coaction import rare_cut_from
-    from lockstep.traces.base import TRACES
 
     con = store.con
-    runs = {
-        str(t): json.loads(str(p))
-        for t, p in con.execute(
-            "SELECT trace, arg_max(parameters, started_at) FROM detect_runs GROUP BY trace"
+    horizon = float(actions.parameters.get("null_shift_s", 86_400.0))
+    cap = int(actions.parameters.get("max_item_accounts", 1000))
+    hist = con.execute(f"SELECT k, count(*) FROM {actions.stats} GROUP BY 1").fetchall()
+    row = con.execute(
+        f"SELECT count(DISTINCT (platform, account_id)) FROM {actions.table} WHERE k BETWEEN 2 AND ?", [cap]
+    ).fetchone()
+    cut = rare_cut_from([(int(a), int(n)) for a, n in hist], int(row[0]) if row else 0)
+    return [
+        (str(p), str(a), str(b), actions.name, str(i))
+        for p, a, b, i in con.execute(
+            f"""WITH r AS (SELECT * FROM {actions.table} WHERE k BETWEEN 2 AND ?)
+            SELECT DISTINCT x.platform, x.account_id, y.account_id, x.item FROM r x JOIN r y
+              ON x.platform = y.platform AND x.item = y.item
+            WHERE x.account_id < y.account_id AND abs(x.ts - y.ts) <= ?""",
+            [cut, horizon],
         ).fetchall()
-    }
-    out: list[tuple[str, str, str, str, str]] = []
-    for name in traces:
-        trace = TRACES.get(name)
-        if name not in runs or trace is None or trace.prepare is not None or trace.cross_platform:
-            continue
-        horizon = float(runs[name].get("null_shift_s", 86_400.0))
-        cap = int(runs[name].get("max_item_accounts", 1000))
-        con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE x_act AS
-            SELECT platform, account_id, CAST(item AS VARCHAR) AS item, epoch(t) AS ts FROM ({trace.actions_sql})
-            WHERE item IS NOT NULL AND CAST(item AS VARCHAR) <> '' AND account_id IS NOT NULL"""
-        )
-        con.execute(
-            """CREATE OR REPLACE TEMP TABLE x_stats AS
-            SELECT platform, item, count(DISTINCT account_id) AS accounts FROM x_act GROUP BY ALL"""
-        )
-        hist = con.execute("SELECT accounts, count(*) FROM x_stats GROUP BY 1").fetchall()
-        row = con.execute(
-            """SELECT count(DISTINCT (a.platform, a.account_id)) FROM x_act a SEMI JOIN x_stats s
-               ON s.platform = a.platform AND s.item = a.item AND s.accounts BETWEEN 2 AND ?""",
-            [cap],
-        ).fetchone()
-        cut = rare_cut_from([(int(a), int(n)) for a, n in hist], int(row[0]) if row else 0)
-        out.extend(
-            (str(p), str(a), str(b), name, str(i))
-            for p, a, b, i in con.execute(
-                """WITH r AS (SELECT a.* FROM x_act a SEMI JOIN x_stats s ON s.platform = a.platform
-                              AND s.item = a.item AND s.accounts BETWEEN 2 AND ?)
-                SELECT DISTINCT x.platform, x.account_id, y.account_id, x.item FROM r x JOIN r y
-                  ON x.platform = y.platform AND x.item = y.item
-                WHERE x.account_id < y.account_id AND abs(x.ts - y.ts) <= ?""",
-                [cut, horizon],
-            ).fetchall()
-        )
-        con.execute("DROP TABLE x_act")
-        con.execute("DROP TABLE x_stats")
-    return out
+    ]

@@ -17,6 +17,21 @@ needs_shared = pytest.mark.skipif(
 )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def plan_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Compiled signal plans go to a temp folder, not the user's ``~/.cache`` (unless the caller chose one)."""
+    import os
+
+    chosen = os.environ.get("LOCKSTEP_CACHE_DIR")
+    folder = Path(chosen) if chosen else tmp_path_factory.mktemp("lockstep-cache")
+    os.environ["LOCKSTEP_CACHE_DIR"] = str(folder)
+    try:
+        yield folder
+    finally:
+        if chosen is None:
+            os.environ.pop("LOCKSTEP_CACHE_DIR", None)
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
     """An empty store in a temp file."""

@@ -30,7 +30,6 @@ NOT_YET_CONVERTED = {
     "lockstep.traces.engine",
     "lockstep.traces.near_duplicates",
     "lockstep.traces.null_model",
-    "lockstep.traces.rarity",
 }
 
 

@@ -24,6 +24,8 @@ Connection: TypeAlias = duckdb.DuckDBPyConnection
 Error = duckdb.Error
 #: A table, view or function that does not exist (or already exists).
 CatalogException = duckdb.CatalogException
+#: The engine ran out of memory under its memory limit (a clearer message than a format error is owed).
+OutOfMemoryException = duckdb.OutOfMemoryException
 #: The engine could not read or write a file (missing, locked by another process, unreadable).
 IOException = duckdb.IOException
 
@@ -34,11 +36,12 @@ VERSION: str = duckdb.__version__
 def connect(path: str = ":memory:", *, read_only: bool = False, config: Mapping[str, Any] | None = None) -> Connection:
     """A connection to the database file ``path`` (default: a fresh in-memory database).
 
-    ``config``: engine settings applied at open (``memory_limit``, ``threads``, ...).
+    ``config``: engine settings applied at open (``memory_limit``, ``threads``, ...). DuckDB's own progress bar
+    is off unless ``config`` turns it on: it writes to the terminal even when output is piped, and Lockstep
+    shows its own progress (quiet when piped or with ``--quiet``).
     """
-    if config:
-        return duckdb.connect(path, read_only=read_only, config=dict(config))
-    return duckdb.connect(path, read_only=read_only)
+    settings = {"enable_progress_bar": False, **dict(config or {})}
+    return duckdb.connect(path, read_only=read_only, config=settings)
 
 
 @contextmanager

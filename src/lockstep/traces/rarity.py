@@ -36,10 +36,10 @@ a common partner; none of the 5 organic pairs does). Co-actions inside the windo
 
 from __future__ import annotations
 
-import duckdb
+from lockstep.engine.embedded import Connection
 
 
-def add_rare_pairs(con: duckdb.DuckDBPyConnection, rare_cut: int, horizon_s: float, guard: bool = True) -> int:
+def add_rare_pairs(con: Connection, rare_cut: int, horizon_s: float, guard: bool = True) -> int:
     """Add to temp table ``pairs`` the co-actions on rare items (``accounts <= rare_cut``) within ``horizon_s``.
 
     Pairs already there (inside the trace's window) are not duplicated. With ``guard`` (the default), only the
@@ -73,7 +73,7 @@ def add_rare_pairs(con: duckdb.DuckDBPyConnection, rare_cut: int, horizon_s: flo
     return (int(row[0]) if row else 0) - before
 
 
-def _corroborated_only(con: duckdb.DuckDBPyConnection) -> None:
+def _corroborated_only(con: Connection) -> None:
     """Keep in temp table ``rare_pairs`` the co-actions of pairs with a second item or a common partner.
 
     The partner graph is every (account pair, item) of ``pairs`` (the window's co-actions) and of

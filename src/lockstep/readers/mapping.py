@@ -214,7 +214,14 @@ class ColumnMap:
             f"list_filter(list_transform(regexp_extract_all({c}, {sql_str(LIST_ITEM_PATTERN)}), "
             f"lambda x: ltrim(trim(x, {sql_str(chr(39) + chr(34) + ' ')}), {sql_str(strip)})), lambda x: x <> '')"
         )
-        return f"coalesce({items}, [])"
+        # Most cells are empty or one bare item (a single URL): such a cell is its own only item, so the
+        # item regex and the two lambdas run only on cells with list syntax (the result is the same).
+        return (
+            f"CASE WHEN {c} IS NULL THEN CAST([] AS VARCHAR[]) "
+            f"WHEN NOT regexp_matches({c}, {sql_str(LIST_SYNTAX_PATTERN)}) "
+            f"THEN list_filter([ltrim({c}, {sql_str(strip)})], lambda x: x <> '') "
+            f"ELSE coalesce({items}, []) END"
+        )
 
     def kind_sql(self) -> str:
         """Canonical kind: from a ``kind`` column if mapped, else from repost/reply/quote references."""
@@ -285,7 +292,7 @@ class ColumnMap:
             _row AS source_row
           FROM {table})"""
 
-    def accounts_select(self, table: str, all_columns: list[str]) -> str:
+    def accounts_select(self, table: str, all_columns: list[str], posts_table: str | None = None) -> str:
         """``SELECT`` producing staged account snapshots from ``table``.
 
         An account-only file (a users table) stages one snapshot per row, so unusable rows can be quarantined
@@ -293,12 +300,22 @@ class ColumnMap:
         same rule (and with the same range checks) ingest applies when it reduces snapshots, so the result is
         unchanged while a file of millions of posts by thousands of accounts stages thousands of rows, not
         millions.
+
+        ``posts_table``, the posts already staged from ``table`` by :meth:`posts_select`, supplies each row's
+        observation time (the post's time, parsed once) instead of parsing the time column again; it is not
+        used when post times come from snowflake ids, which the observation time does not. Snapshot fields
+        the map does not fill are NULL without being aggregated.
         """
-        rows = self._account_rows(table, all_columns)
+        if self.time_from_snowflake and self._col("post_id"):
+            posts_table = None
+        rows = self._account_rows(table, all_columns, posts_table if self.has_posts else None)
         if not self.has_posts:
             return rows
-        values = ACCOUNT_SNAPSHOT_VALUES
-        picks = ",\n".join(f"arg_max({c}, _k) FILTER (WHERE {c} IS NOT NULL) AS {c}" for c in values)
+        filled = self._snapshot_fields()
+        picks = ",\n".join(
+            f"arg_max({c}, _k) FILTER (WHERE {c} IS NOT NULL) AS {c}" if c in filled else f"NULL AS {c}"
+            for c in ACCOUNT_SNAPSHOT_VALUES
+        )
         return f"""
           SELECT platform, account_id, {picks}, bool_or(coalesce(id_is_hashed, false)) AS id_is_hashed,
                  max(observed_at) AS observed_at, min(source_row) AS source_row
@@ -310,13 +327,33 @@ class ColumnMap:
                                          AS observed_at) FROM ({rows})))
           GROUP BY platform, account_id"""
 
-    def _account_rows(self, table: str, all_columns: list[str]) -> str:
+    def _snapshot_fields(self) -> set[str]:
+        """Account snapshot columns this map can fill (the others are NULL on every row)."""
+        source = {"created_at": "account_created_at", "language": "account_language", "extra": None}
+        filled = set()
+        for c in ACCOUNT_SNAPSHOT_VALUES:
+            fld = source.get(c, c)
+            if fld is not None and (fld in self.columns or fld in self.expressions):
+                filled.add(c)
+        if not self.has_posts:
+            filled.add("extra")
+        return filled
+
+    def _account_rows(self, table: str, all_columns: list[str], posts_table: str | None = None) -> str:
         hashed = (
             f"coalesce(regexp_full_match({self._id('account_id')}, {sql_str(self.hashed_id_pattern)}), false)"
             if self.hashed_id_pattern
             else "false"
         )
         observed = self._time(self._col("created_at")) if self.has_posts else "CAST(NULL AS TIMESTAMP)"
+        source = table
+        if posts_table is not None:
+            # Names no export column can take (a join must not make a mapped column ambiguous).
+            observed = "_lockstep_posted_at"
+            source = (
+                f"{table} LEFT JOIN (SELECT source_row AS _lockstep_posted_row, created_at AS _lockstep_posted_at "
+                f"FROM {posts_table}) ON _lockstep_posted_row = {table}._row"
+            )
         extra = "NULL" if self.has_posts else self.extra_sql(all_columns)
         return f"""
           SELECT
@@ -335,8 +372,8 @@ class ColumnMap:
             {hashed} AS id_is_hashed,
             {extra} AS extra,
             {observed} AS observed_at,
-            _row AS source_row
-          FROM {table}"""
+            {table}._row AS source_row
+          FROM {source}"""
 
     def extra_sql(self, all_columns: list[str]) -> str:
         """JSON object of the columns no field uses (nothing in the export is dropped)."""
@@ -377,6 +414,8 @@ ACCOUNT_SNAPSHOT_VALUES = tuple(
 
 #: One item of a list-valued cell: a quoted string (Python or JSON list syntax) or a bare token.
 LIST_ITEM_PATTERN = r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|[^\s,\[\]'\"]+"
+#: A character that cannot be part of a bare item: a cell without one is a single item.
+LIST_SYNTAX_PATTERN = r"[\s,\[\]'\"]"
 
 _OPTION_KEYS = ("platform", "timezone", "time_format")
 

@@ -55,6 +55,7 @@ class TableReader(Reader):
         cmap = self.column_map.with_overrides(ctx.overrides).resolve(ctx.display, self.name, src.columns)
         if cmap.has_posts:
             ctx.con.execute(f"INSERT INTO stage_posts BY NAME {cmap.posts_select(table, src.columns)}")
-        ctx.con.execute(f"INSERT INTO stage_accounts BY NAME {cmap.accounts_select(table, src.columns)}")
+        posts = "stage_posts" if cmap.has_posts else None
+        ctx.con.execute(f"INSERT INTO stage_accounts BY NAME {cmap.accounts_select(table, src.columns, posts)}")
         ctx.con.execute(f"DROP TABLE {table}")
         ctx.rows_read = src.rows_read

@@ -369,7 +369,7 @@ def _ingest_text(
     _quarantine_reader_rows(con, ctx.quarantine, prov)
     staged = _scalar(con, "SELECT count(*) FROM stage_posts")
     problems = _check_rows(con, prov)
-    _finalize_posts(con, prov, fr, staged - sum(problems.values()))
+    _finalize_posts(con, prov, fr, staged - sum(problems.values()), clean=not problems)
     _finalize_accounts(con, prov, fr)
     _account_for(con, ctx, fr, staged, problems)
     con.execute(
@@ -390,7 +390,8 @@ def _ingest_text(
         ],
     )
     con.execute("DROP VIEW IF EXISTS stage_checked")
-    for t in ("stage_posts", "stage_accounts", "stage_new", "acc_reduced", "new_urls", "url_map"):
+    _drop_stage_new(con)
+    for t in ("stage_posts", "stage_accounts", "acc_reduced", "new_accounts", "new_urls", "url_map"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
     return fr
 
@@ -511,8 +512,14 @@ def _check_rows(con: duckdb.DuckDBPyConnection, prov: dict[str, str]) -> Counter
     return problems
 
 
-def _finalize_posts(con: duckdb.DuckDBPyConnection, prov: dict[str, str], fr: FileReport, ok_n: int) -> None:
-    """Store the ``ok_n`` usable staged posts that are new: one temp copy (``stage_new``), one insert.
+def _finalize_posts(
+    con: duckdb.DuckDBPyConnection, prov: dict[str, str], fr: FileReport, ok_n: int, *, clean: bool
+) -> None:
+    """Store the ``ok_n`` usable staged posts that are new: at most one temp copy (``stage_new``), one insert.
+
+    When every staged post is usable (``clean``), has an id, and no id repeats in the file or is already in
+    the store (two aggregates tell), ``stage_new`` is a view of the staged posts and they are inserted with
+    no copy. Otherwise:
 
     Rows with an id keep it; rows without get md5(content key, occurrence number among identical rows). Rows
     already in the store are dropped by an anti join; within-file duplicates of given ids are then removed only
@@ -526,6 +533,15 @@ def _finalize_posts(con: duckdb.DuckDBPyConnection, prov: dict[str, str], fr: Fi
     )
     cols = "* EXCLUDE (_problem, _field, created_at_raw, batch_id, source_file, reader, reader_version)"
     derived = _scalar(con, "SELECT count(*) FROM stage_posts WHERE post_id IS NULL")
+    _drop_stage_new(con)
+    if clean and not derived and _all_new(con):
+        con.execute(
+            "CREATE TEMP VIEW stage_new AS SELECT * EXCLUDE (created_at_raw, batch_id, source_file, reader, "
+            "reader_version), false AS post_id_derived FROM stage_posts"
+        )
+        fr.posts_stored, fr.duplicates = ok_n, 0
+        _insert_posts(con, prov)
+        return
     ok = f"SELECT {cols}, false AS post_id_derived FROM stage_checked WHERE _problem IS NULL AND post_id IS NOT NULL"
     if derived:
         ok += f"""
@@ -535,7 +551,7 @@ def _finalize_posts(con: duckdb.DuckDBPyConnection, prov: dict[str, str], fr: Fi
                  AS post_id
         FROM (SELECT {cols}, {content_key} AS _key FROM stage_checked WHERE _problem IS NULL AND post_id IS NULL)"""
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE stage_new AS
+        f"""CREATE TEMP TABLE stage_new AS
         SELECT f.* FROM ({ok}) f ANTI JOIN posts p ON p.platform = f.platform AND p.post_id = f.post_id"""
     )
     counts = con.execute("SELECT count(*), count(DISTINCT post_id) FROM stage_new").fetchone()
@@ -547,12 +563,36 @@ def _finalize_posts(con: duckdb.DuckDBPyConnection, prov: dict[str, str], fr: Fi
         )
         new_n = _scalar(con, "SELECT count(*) FROM stage_new")
     fr.posts_stored, fr.duplicates = new_n, ok_n - new_n
+    _insert_posts(con, prov)
+
+
+def _all_new(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether no staged post id repeats in the file or is already stored (for the same platform)."""
+    row = con.execute("SELECT count(*) = count(DISTINCT post_id) FROM stage_posts").fetchone()
+    if not (row and row[0]):
+        return False
+    row = con.execute(
+        "SELECT EXISTS (SELECT 1 FROM stage_posts s SEMI JOIN posts p ON p.platform = s.platform "
+        "AND p.post_id = s.post_id)"
+    ).fetchone()
+    return not (row and row[0])
+
+
+def _insert_posts(con: duckdb.DuckDBPyConnection, prov: dict[str, str]) -> None:
     con.execute(
         "INSERT INTO posts BY NAME SELECT *, ? AS batch_id, ? AS source_file, ? AS reader, ? AS reader_version "
         "FROM stage_new",
         [prov["batch_id"], prov["source_file"], prov["reader"], prov["reader_version"]],
     )
     _finalize_urls(con)
+
+
+def _drop_stage_new(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop ``stage_new``, a table or a view (dropping the wrong kind is an error that aborts the batch)."""
+    row = con.execute(
+        "SELECT EXISTS (SELECT 1 FROM duckdb_views() WHERE temporary AND view_name = 'stage_new')"
+    ).fetchone()
+    con.execute(f"DROP {'VIEW' if row and row[0] else 'TABLE'} IF EXISTS stage_new")
 
 
 def _finalize_urls(con: duckdb.DuckDBPyConnection) -> None:
@@ -630,20 +670,22 @@ def _finalize_accounts(con: duckdb.DuckDBPyConnection, prov: dict[str, str], fr:
         prov,
     )
     picks = ",\n".join(f"arg_max({c}, _k) FILTER (WHERE {c} IS NOT NULL) AS {c}" for c in ACCOUNT_SNAPSHOT_VALUES)
+    # The accounts of the new posts, found once (a post file has far fewer accounts than posts).
+    con.execute("CREATE OR REPLACE TEMP TABLE new_accounts AS SELECT DISTINCT platform, account_id FROM stage_new")
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE acc_reduced AS
         WITH snaps AS (
           SELECT a.* EXCLUDE (observed_at),
                  coalesce(epoch_us(observed_at), source_row) AS _k
           FROM stage_accounts a
-          SEMI JOIN (SELECT DISTINCT platform, account_id FROM stage_new
+          SEMI JOIN (SELECT platform, account_id FROM new_accounts
                      UNION SELECT platform, account_id FROM stage_accounts
                      WHERE NOT EXISTS (SELECT 1 FROM stage_posts LIMIT 1)) k
             ON k.platform = a.platform AND k.account_id = a.account_id
           WHERE a.account_id IS NOT NULL AND NOT regexp_full_match(a.account_id, {sci})
           UNION ALL BY NAME
-          SELECT DISTINCT platform, account_id, false AS id_is_hashed, CAST(NULL AS BIGINT) AS source_row,
-                 -1 AS _k FROM stage_new
+          SELECT platform, account_id, false AS id_is_hashed, CAST(NULL AS BIGINT) AS source_row,
+                 -1 AS _k FROM new_accounts
         )
         SELECT platform, account_id, {picks}, bool_or(coalesce(id_is_hashed, false)) AS id_is_hashed,
                min(source_row) AS source_row

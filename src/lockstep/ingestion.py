@@ -609,13 +609,12 @@ def _finalize_urls(con: duckdb.DuckDBPyConnection) -> None:
           FROM stage_new WHERE len(urls) > 0)
         WHERE url_raw IS NOT NULL AND url_raw <> ''"""
     )
-    con.execute("CREATE OR REPLACE TEMP TABLE url_map AS SELECT DISTINCT url_raw FROM new_urls")
-    slow = [
-        r[0]
-        for r in con.execute(
-            f"SELECT url_raw FROM url_map WHERE NOT regexp_full_match(url_raw, {sql_str(CANONICAL_FAST)})"
-        ).fetchall()
-    ]
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE url_map AS
+        SELECT url_raw, regexp_full_match(url_raw, {sql_str(CANONICAL_FAST)}) AS fast
+        FROM (SELECT DISTINCT url_raw FROM new_urls)"""
+    )
+    slow = [r[0] for r in con.execute("SELECT url_raw FROM url_map WHERE NOT fast").fetchall()]
     canon = pa.table(
         {
             "raw": pa.array(slow, pa.string()),
@@ -623,11 +622,15 @@ def _finalize_urls(con: duckdb.DuckDBPyConnection) -> None:
         }
     )
     con.register("_url_canon", canon)
+    # A canonical URL (CANONICAL_FAST: lower-case host of [a-z0-9.-], then nothing or a path) is its own
+    # canonical form and its host is the text between "://" and the first "/", which is what the host pattern
+    # extracts from it; other URLs take both from their canonical form.
     con.execute(
         """CREATE OR REPLACE TEMP TABLE url_map AS
         SELECT m.url_raw, coalesce(c.url, m.url_raw) AS url,
-               lower(regexp_extract(coalesce(c.url, m.url_raw),
-                                    '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/?#]*@)?([^/:?#]+)', 1)) AS host
+               CASE WHEN m.fast THEN split_part(substr(m.url_raw, strpos(m.url_raw, '://') + 3), '/', 1)
+                    ELSE lower(regexp_extract(coalesce(c.url, m.url_raw),
+                                              '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/?#]*@)?([^/:?#]+)', 1)) END AS host
         FROM url_map m LEFT JOIN _url_canon c ON c.raw = m.url_raw"""
     )
     con.unregister("_url_canon")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -110,6 +111,8 @@ class ColumnMap:
     hashed_id_pattern: str | None = None
     null_values: tuple[str, ...] = ("",)
     has_posts: bool = True
+    #: (time expression, shape) pairs found on a sample by :meth:`with_time_hints`: a fast first parse.
+    time_hints: tuple[tuple[str, str], ...] = ()
 
     def resolve(self, path: str, fmt: str, found: list[str]) -> ColumnMap:
         """Bind column names case-insensitively to ``found``; raise naming what is missing and what is near."""
@@ -179,22 +182,61 @@ class ColumnMap:
             return "CAST(NULL AS BIGINT)"
         return f"TRY_CAST(TRY_CAST(replace({c}, ',', '') AS DOUBLE) AS BIGINT)"
 
+    def _local(self, naive: str) -> str:
+        if self.timezone.upper() != "UTC":
+            return f"CAST(({naive}) AT TIME ZONE {sql_str(self.timezone)} AS TIMESTAMP)"
+        return naive
+
     def _time(self, expr: str | None) -> str:
         if expr is None:
             return "CAST(NULL AS TIMESTAMP)"
         fmts = "[" + ", ".join(sql_str(f) for f in self.time_formats) + "]"
-        naive = f"try_strptime(trim({expr}), {fmts})"
-        if self.timezone.upper() != "UTC":
-            naive = f"CAST(({naive}) AT TIME ZONE {sql_str(self.timezone)} AS TIMESTAMP)"
+        naive = self._local(f"try_strptime(trim({expr}), {fmts})")
         aware = f"CAST(TRY_CAST(trim({expr}) AS TIMESTAMPTZ) AS TIMESTAMP)"
         # Unix epoch seconds (9-11 digits, optional fraction), as research tools export them. The shape is
         # tested first, so an epoch column is parsed in one step instead of failing every strptime format
         # (no format matches bare digits, and a TIMESTAMPTZ cast of them is NULL: the result is unchanged).
-        return (
+        full = (
             f"CASE WHEN regexp_full_match(trim({expr}), '[0-9]{{9,11}}(\\.[0-9]+)?') "
             f"THEN CAST(to_timestamp(CAST(trim({expr}) AS DOUBLE)) AS TIMESTAMP) "
             f"ELSE coalesce({naive}, {aware}) END"
         )
+        hint = dict(self.time_hints).get(expr)
+        if hint == EPOCH_HINT:
+            # Whole epoch seconds, tested without a regex and converted in integer arithmetic: the same
+            # instant as the double conversion (exact for 9-11 digits); anything else takes the full parse.
+            t = f"trim({expr})"
+            return (
+                f"CASE WHEN length({t}) BETWEEN 9 AND 11 AND ltrim({t}, '0123456789') = '' "
+                f"THEN make_timestamp(CAST({t} AS BIGINT) * 1000000) ELSE {full} END"
+            )
+        if hint is not None:
+            # The format the sample showed: where it parses a value, the full parse gives the same instant
+            # (see _fast_format); elsewhere the full parse runs.
+            return f"coalesce({self._local(f'try_strptime(trim({expr}), {sql_str(hint)})')}, {full})"
+        return full
+
+    def with_time_hints(self, con: Any, table: str) -> ColumnMap:
+        """This map with a fast first parse for each time column whose first 1,000 values share one shape.
+
+        The shape (whole epoch seconds, or the first time format that parses every sampled value) only picks
+        the parse tried first: a value it does not fit gets the full parse, so the result never depends on
+        the sample. This is the "parse by detected format" of issue 12: one parse per value instead of a
+        regex and up to seven ``strptime`` formats.
+        """
+        hints = []
+        for fld in ("created_at", "account_created_at"):
+            expr = self._col(fld)
+            if expr is None:
+                continue
+            values = [
+                r[0]
+                for r in con.execute(f"SELECT trim({expr}) FROM {table} WHERE {expr} IS NOT NULL LIMIT 1000").fetchall()
+            ]
+            hint = _detect_time_shape(con, values, self.time_formats)
+            if hint is not None:
+                hints.append((expr, hint))
+        return replace(self, time_hints=tuple(hints))
 
     def _list(self, fld: str, pattern_from_text: str | None, strip: str) -> str:
         c = self._col(fld)
@@ -393,6 +435,40 @@ class ColumnMap:
             more = ident(EXTRA_JSON_COLUMN)
             obj = f"CASE WHEN {more} IS NULL THEN {obj} ELSE json_merge_patch({obj}, {more}) END" if parts else more
         return f"CAST({obj} AS VARCHAR)"
+
+
+#: Time hint: whole Unix epoch seconds.
+EPOCH_HINT = "epoch"
+_EPOCH_INT = re.compile(r"[0-9]{9,11}")
+
+
+def _fast_format(fmt: str, formats: tuple[str, ...]) -> bool:
+    """Whether trying ``fmt`` alone first gives the full parse's result wherever ``fmt`` parses a value.
+
+    It must not parse what looks like epoch seconds (the full parse reads digits with an optional fraction as
+    epoch seconds first): its literal text holds something other than a digit or a dot. And no format before it in ``formats`` may parse a value it parses: it is the first format,
+    or it and all before it are default formats, whose shapes exclude each other.
+    """
+    if not any(ch not in "0123456789." for ch in re.sub("%.", "", fmt)):
+        return False
+    i = formats.index(fmt)
+    return i == 0 or all(f in DEFAULT_TIME_FORMATS for f in formats[: i + 1])
+
+
+def _detect_time_shape(con: Any, values: list[str], formats: tuple[str, ...]) -> str | None:
+    """:data:`EPOCH_HINT`, a format of ``formats`` that parses every one of ``values``, or ``None``."""
+    if not values:
+        return None
+    if all(_EPOCH_INT.fullmatch(v) for v in values):
+        return EPOCH_HINT
+    for fmt in formats:
+        row = con.execute(
+            "SELECT count(*) FROM (SELECT unnest(?::VARCHAR[]) AS v) WHERE try_strptime(v, ?) IS NOT NULL",
+            [values, fmt],
+        ).fetchone()
+        if row and row[0] == len(values):
+            return fmt if _fast_format(fmt, formats) else None
+    return None
 
 
 #: Account fields reduced to their latest non-empty value (the stored snapshot's value columns).

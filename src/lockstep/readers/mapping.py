@@ -446,8 +446,9 @@ def _fast_format(fmt: str, formats: tuple[str, ...]) -> bool:
     """Whether trying ``fmt`` alone first gives the full parse's result wherever ``fmt`` parses a value.
 
     It must not parse what looks like epoch seconds (the full parse reads digits with an optional fraction as
-    epoch seconds first): its literal text holds something other than a digit or a dot. And no format before it in ``formats`` may parse a value it parses: it is the first format,
-    or it and all before it are default formats, whose shapes exclude each other.
+    epoch seconds first): its literal text holds something other than a digit or a dot. And no format before
+    it in ``formats`` may parse a value it parses: it is the first format, or it and all before it are
+    default formats, whose shapes exclude each other.
     """
     if not any(ch not in "0123456789." for ch in re.sub("%.", "", fmt)):
         return False

@@ -203,11 +203,12 @@ class ColumnMap:
         )
         hint = dict(self.time_hints).get(expr)
         if hint == EPOCH_HINT:
-            # Whole epoch seconds, tested without a regex and converted in integer arithmetic: the same
-            # instant as the double conversion (exact for 9-11 digits); anything else takes the full parse.
+            # Whole epoch seconds converted in integer arithmetic, without the timestamp-with-time-zone round
+            # trip: the same instant as the double conversion (exact for 9-11 digits); anything else takes the
+            # full parse.
             t = f"trim({expr})"
             return (
-                f"CASE WHEN length({t}) BETWEEN 9 AND 11 AND ltrim({t}, '0123456789') = '' "
+                f"CASE WHEN regexp_full_match({t}, '[0-9]{{9,11}}') "
                 f"THEN make_timestamp(CAST({t} AS BIGINT) * 1000000) ELSE {full} END"
             )
         if hint is not None:

@@ -141,7 +141,9 @@ def run_case(
             text=True,
             env=env,
         )
-    result: dict[str, object] = json.loads(out.stdout)
+    # The result is the last JSON line (anything the library prints to stdout comes before it).
+    last = [line for line in out.stdout.splitlines() if line.startswith("{")][-1]
+    result: dict[str, object] = json.loads(last)
     result["rows_per_s"] = float(result["rows_read"]) / float(result["seconds"])  # type: ignore[arg-type]
     result["load_before"] = load_before
     result["load_after"] = _load()

@@ -1,10 +1,17 @@
 """Ingest benchmark: rows/s and peak RSS for the shared IRA parquet and a generated 1M-row IO-archive CSV.
 
 Usage: python bench/ingest.py [--rows 1000000] [--memory-limit 2GB] [--out bench/results/ingest.json]
+       python bench/ingest.py --vs-cnt-scale 1 [--csv FILE] [--ab OLD_SRC,NEW_SRC --pairs 3] [--out ...]
 
 Each case runs in a fresh subprocess (a new store in a temp dir) so that peak RSS is its own. Prints a table
 and writes JSON. The IO-archive CSV is generated from the 31-column schema with realistic field contents
 (quoted newlines, Python-list strings, hashed ids), seeded.
+
+``--vs-cnt-scale N`` ingests the ``bench/vs_cnt.py`` input instead (N x 1,020,000 rows, the input of
+``bench/end_to_end.py``; generated unless ``--csv`` names it). With ``--ab OLD,NEW`` (two ``src`` folders of
+two checkouts) it runs ``--pairs`` interleaved pairs, old then new, each with ``PYTHONPATH`` set to its
+folder, and reports each run with the load average and the medians: the A/B comparison of two versions of
+the code in the same conditions.
 """
 
 from __future__ import annotations
@@ -12,9 +19,11 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import platform
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -81,26 +90,95 @@ def generate_io_csv(path: Path, rows: int, seed: int = 7) -> None:
             )
 
 
-def run_case(path: Path, memory_limit: str) -> dict[str, object]:
-    """Ingest ``path`` into a fresh store in a subprocess; return timing, counts and peak RSS."""
+#: The column map of the ``bench/vs_cnt.py`` CSV (as ``bench/end_to_end.py`` ingests it).
+VS_CNT_MAPPING = {
+    "post_id": "message_id",
+    "account_id": "user_id",
+    "handle": "username",
+    "repost_of": "repost_id",
+    "reply_to": "reply_id",
+    "text": "message",
+    "created_at": "timestamp",
+    "urls": "urls",
+    "platform": "bench",
+}
+
+
+def run_case(
+    path: Path, memory_limit: str, mapping: dict[str, str] | None = None, src: str | None = None
+) -> dict[str, object]:
+    """Ingest ``path`` into a fresh store in a subprocess; return timing, counts and peak RSS.
+
+    ``mapping`` (with format ``generic``) is the column map; ``src`` a ``src`` folder put first on
+    ``PYTHONPATH`` so that the subprocess runs that checkout's code.
+    """
     code = (
         "import json, sys, time, resource, lockstep\n"
+        "m = json.loads(sys.argv[4]); kw = {'format': 'generic', 'mapping': m} if m else {}\n"
         "s = lockstep.open_store(sys.argv[1], memory_limit=sys.argv[3])\n"
-        "t = time.perf_counter(); r = lockstep.ingest(s, [sys.argv[2]]); dt = time.perf_counter() - t\n"
+        "t = time.perf_counter(); r = lockstep.ingest(s, [sys.argv[2]], **kw); dt = time.perf_counter() - t\n"
         "print(json.dumps({'seconds': dt, 'rows_read': r.total('rows_read'), 'posts': r.total('posts_stored'),"
         " 'quarantined': r.total('quarantined'), 'peak_rss_mb': resource.getrusage(resource.RUSAGE_SELF)"
-        ".ru_maxrss / 1024}))\n"
+        ".ru_maxrss / 1024, 'code': lockstep.__file__}))\n"
     )
+    env = dict(os.environ)
+    if src:
+        env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
+    load_before = _load()
     with tempfile.TemporaryDirectory() as tmp:
         out = subprocess.run(
-            [sys.executable, "-c", code, str(Path(tmp) / "b.duckdb"), str(path), memory_limit],
+            [
+                sys.executable,
+                "-c",
+                code,
+                str(Path(tmp) / "b.duckdb"),
+                str(path),
+                memory_limit,
+                json.dumps(mapping or {}),
+            ],
             check=True,
             capture_output=True,
             text=True,
+            env=env,
         )
-    result: dict[str, object] = json.loads(out.stdout)
+    # The result is the last JSON line (anything the library prints to stdout comes before it).
+    last = [line for line in out.stdout.splitlines() if line.startswith("{")][-1]
+    result: dict[str, object] = json.loads(last)
     result["rows_per_s"] = float(result["rows_read"]) / float(result["seconds"])  # type: ignore[arg-type]
+    result["load_before"] = load_before
+    result["load_after"] = _load()
     return result
+
+
+def _load() -> list[float] | None:
+    """The 1, 5 and 15 minute load averages (``None`` where the system does not say)."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
+
+
+def run_ab(path: Path, memory_limit: str, sources: list[str], pairs: int) -> dict[str, object]:
+    """``pairs`` interleaved runs of each source folder on ``path`` (vs_cnt layout); runs and medians."""
+    runs: dict[str, list[dict[str, object]]] = {src: [] for src in sources}
+    for i in range(pairs):
+        for src in sources:
+            r = run_case(path, memory_limit, VS_CNT_MAPPING, src)
+            runs[src].append(r)
+            print(
+                f"pair {i + 1} {src:<28} {r['seconds']:7.2f} s  peak RSS {r['peak_rss_mb']:7,.0f} MB  "
+                f"load {r['load_before']} -> {r['load_after']}",
+                flush=True,
+            )
+    medians = {
+        src: {
+            "seconds": statistics.median(float(r["seconds"]) for r in rs),  # type: ignore[arg-type]
+            "peak_rss_mb": statistics.median(float(r["peak_rss_mb"]) for r in rs),  # type: ignore[arg-type]
+            "rows_read": rs[0]["rows_read"],
+        }
+        for src, rs in runs.items()
+    }
+    return {"runs": runs, "medians": medians}
 
 
 def main() -> None:
@@ -108,7 +186,14 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--memory-limit", default="2GB")
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "ingest.json"))
+    ap.add_argument("--vs-cnt-scale", type=int, default=None, help="ingest the bench/vs_cnt.py input instead")
+    ap.add_argument("--csv", default=None, help="the vs_cnt input, already generated (with --vs-cnt-scale)")
+    ap.add_argument("--ab", default=None, help="OLD_SRC,NEW_SRC: interleaved runs of two checkouts")
+    ap.add_argument("--pairs", type=int, default=3)
     args = ap.parse_args()
+    if args.vs_cnt_scale is not None:
+        vs_cnt_main(args)
+        return
     cases: dict[str, dict[str, object]] = {}
     ira = SHARED / "ira" / "tweets.parquet"
     if ira.exists():
@@ -135,6 +220,32 @@ def main() -> None:
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps({"meta": meta, "cases": cases}, indent=2))
     _ = resource  # peak RSS is measured inside each subprocess
+
+
+def vs_cnt_main(args: argparse.Namespace) -> None:
+    """The ``--vs-cnt-scale`` mode: one run, or interleaved A/B pairs, on the vs_cnt input."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from vs_cnt import generate
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(args.csv) if args.csv else Path(tmp) / "input.csv"
+        if not args.csv:
+            generate(path, args.vs_cnt_scale, 3)
+        sources = args.ab.split(",") if args.ab else [""]
+        result = run_ab(path, args.memory_limit, sources, args.pairs if args.ab else 1)
+    meta = {
+        "input": f"bench/vs_cnt.py --scale {args.vs_cnt_scale} (seed 3)",
+        "memory_limit": args.memory_limit,
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    medians: dict[str, dict[str, object]] = result["medians"]  # type: ignore[assignment]
+    print(f"{'code':<28} {'rows':>12} {'median s':>9} {'median peak RSS MB':>19}")
+    for src, m in medians.items():
+        print(f"{src or 'current':<28} {m['rows_read']:>12,} {m['seconds']:>9.2f} {m['peak_rss_mb']:>19,.0f}")
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps({"meta": meta, **result}, indent=2))
 
 
 if __name__ == "__main__":

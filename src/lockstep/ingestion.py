@@ -373,10 +373,11 @@ def _ingest_text(
         "sha": sha,
     }
     _quarantine_reader_rows(con, ctx.quarantine, prov)
-    _check_rows(con, prov)
-    _finalize_posts(con, prov, fr)
+    staged = _scalar(con, "SELECT count(*) FROM stage_posts")
+    problems = _check_rows(con, prov)
+    _finalize_posts(con, prov, fr, staged - sum(problems.values()), clean=not problems)
     _finalize_accounts(con, prov, fr)
-    _account_for(con, ctx, fr)
+    _account_for(con, ctx, fr, staged, problems)
     con.execute(
         "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
@@ -395,22 +396,22 @@ def _ingest_text(
         ],
     )
     con.execute("DROP VIEW IF EXISTS stage_checked")
-    for t in ("stage_posts", "stage_accounts", "stage_new", "acc_reduced", "new_urls"):
+    _drop_stage_new(con)
+    for t in ("stage_posts", "stage_accounts", "acc_reduced", "new_accounts", "new_urls", "url_map"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
     return fr
 
 
-def _account_for(con: duckdb.DuckDBPyConnection, ctx: StageContext, fr: FileReport) -> None:
+def _account_for(
+    con: duckdb.DuckDBPyConnection, ctx: StageContext, fr: FileReport, staged_posts: int, problems: Counter[str]
+) -> None:
     """Fill the quarantine counts and check that read = stored + duplicates + quarantined for this file.
 
-    Counts come from this run (not from the quarantine table, which keeps one entry per row across re-reads).
+    Counts come from this run (not from the quarantine table, which keeps one entry per row across re-reads):
+    ``problems`` are the staged posts :func:`_check_rows` found unusable, by reason.
     """
     reasons: Counter[str] = Counter(str(q["reason"]) for q in ctx.quarantine)
-    staged_posts = _scalar(con, "SELECT count(*) FROM stage_posts")
-    for reason, n in con.execute(
-        "SELECT _problem, count(*) FROM stage_checked WHERE _problem IS NOT NULL GROUP BY 1"
-    ).fetchall():
-        reasons[str(reason)] += int(n)
+    reasons.update(problems)
     account_only = staged_posts == 0 and fr.rows_read > len(ctx.quarantine)
     if account_only:
         for reason, n in con.execute(
@@ -485,7 +486,9 @@ def _insert_quarantine(con: duckdb.DuckDBPyConnection, select: str, prov: dict[s
     )
 
 
-def _check_rows(con: duckdb.DuckDBPyConnection, prov: dict[str, str]) -> None:
+def _check_rows(con: duckdb.DuckDBPyConnection, prov: dict[str, str]) -> Counter[str]:
+    """Define the view ``stage_checked`` (staged posts with ``_problem`` and ``_field``), quarantine the rows
+    with a problem and return their counts by reason (one scan when, as usual, there are none)."""
     sci = sql_str(SCIENTIFIC_ID)
     con.execute(
         f"""CREATE OR REPLACE TEMP VIEW stage_checked AS
@@ -506,49 +509,88 @@ def _check_rows(con: duckdb.DuckDBPyConnection, prov: dict[str, str]) -> None:
                  OR created_at >= TIMESTAMP '2100-01-01' THEN 'created_at' END AS _field
         FROM stage_posts s"""
     )
-    _insert_quarantine(
-        con,
-        "SELECT source_row, _problem AS reason, _field AS field, "
-        "CAST(to_json(c) AS VARCHAR) AS raw FROM stage_checked c WHERE _problem IS NOT NULL",
-        prov,
-    )
+    problems: Counter[str] = Counter()
+    for reason, n in con.execute(
+        "SELECT _problem, count(*) FROM stage_checked WHERE _problem IS NOT NULL GROUP BY 1"
+    ).fetchall():
+        problems[str(reason)] += int(n)
+    if problems:
+        _insert_quarantine(
+            con,
+            "SELECT source_row, _problem AS reason, _field AS field, "
+            "CAST(to_json(c) AS VARCHAR) AS raw FROM stage_checked c WHERE _problem IS NOT NULL",
+            prov,
+        )
+    return problems
 
 
-def _finalize_posts(con: duckdb.DuckDBPyConnection, prov: dict[str, str], fr: FileReport) -> None:
+def _finalize_posts(
+    con: duckdb.DuckDBPyConnection, prov: dict[str, str], fr: FileReport, ok_n: int, *, clean: bool
+) -> None:
+    """Store the ``ok_n`` usable staged posts that are new: at most one temp copy (``stage_new``), one insert.
+
+    When every staged post is usable (``clean``), has an id, and no id repeats in the file or is already in
+    the store (two aggregates tell), ``stage_new`` is a view of the staged posts and they are inserted with
+    no copy. Otherwise:
+
+    Rows with an id keep it; rows without get md5(content key, occurrence number among identical rows). Rows
+    already in the store are dropped by an anti join; within-file duplicates of given ids are then removed only
+    when some exist (checked with one aggregate), keeping each id's first row: the same rows as deduplicating
+    first, since a duplicated id is either in the store (all its rows go) or not (its first row stays).
+    """
     us = "chr(31)"
     content_key = (
         f"md5(concat_ws({us}, platform, account_id, CAST(created_at AS VARCHAR), coalesce(text, ''), kind, "
         "coalesce(parent_post_id, '')))"
     )
-    # Rows with an id keep it; rows without get md5(content key, occurrence number among identical rows).
-    # Within-file duplicates of given ids are removed only when some exist (checked with one aggregate).
     cols = "* EXCLUDE (_problem, _field, created_at_raw, batch_id, source_file, reader, reader_version)"
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE stage_ok AS
-        SELECT {cols}, false AS post_id_derived FROM stage_checked
-        WHERE _problem IS NULL AND post_id IS NOT NULL
+    derived = _scalar(con, "SELECT count(*) FROM stage_posts WHERE post_id IS NULL")
+    _drop_stage_new(con)
+    if clean and not derived and _all_new(con):
+        con.execute(
+            "CREATE TEMP VIEW stage_new AS SELECT * EXCLUDE (created_at_raw, batch_id, source_file, reader, "
+            "reader_version), false AS post_id_derived FROM stage_posts"
+        )
+        fr.posts_stored, fr.duplicates = ok_n, 0
+        _insert_posts(con, prov)
+        return
+    ok = f"SELECT {cols}, false AS post_id_derived FROM stage_checked WHERE _problem IS NULL AND post_id IS NOT NULL"
+    if derived:
+        ok += f"""
         UNION ALL BY NAME
         SELECT * EXCLUDE (_key, post_id), true AS post_id_derived,
                'h:' || md5(_key || '|' || CAST(row_number() OVER (PARTITION BY _key ORDER BY source_row) AS VARCHAR))
                  AS post_id
         FROM (SELECT {cols}, {content_key} AS _key FROM stage_checked WHERE _problem IS NULL AND post_id IS NULL)"""
-    )
-    counts = con.execute("SELECT count(*), count(DISTINCT post_id) FROM stage_ok").fetchone()
-    ok_n, distinct_n = (int(counts[0]), int(counts[1])) if counts else (0, 0)
-    firsts = "stage_ok"
-    if distinct_n < ok_n:
-        firsts = (
-            "(SELECT * FROM stage_ok QUALIFY row_number() OVER (PARTITION BY platform, post_id "
-            "ORDER BY source_row) = 1)"
-        )
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE stage_new AS
-        SELECT f.* FROM {firsts} f ANTI JOIN posts p ON p.platform = f.platform AND p.post_id = f.post_id"""
+        f"""CREATE TEMP TABLE stage_new AS
+        SELECT f.* FROM ({ok}) f ANTI JOIN posts p ON p.platform = f.platform AND p.post_id = f.post_id"""
     )
-    con.execute("DROP TABLE stage_ok")
-    new_row = con.execute("SELECT count(*) FROM stage_new").fetchone()
-    new_n = int(new_row[0]) if new_row else 0
+    counts = con.execute("SELECT count(*), count(DISTINCT post_id) FROM stage_new").fetchone()
+    new_n, distinct_n = (int(counts[0]), int(counts[1])) if counts else (0, 0)
+    if distinct_n < new_n:
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE stage_new AS SELECT * FROM stage_new
+            QUALIFY row_number() OVER (PARTITION BY platform, post_id ORDER BY source_row) = 1"""
+        )
+        new_n = _scalar(con, "SELECT count(*) FROM stage_new")
     fr.posts_stored, fr.duplicates = new_n, ok_n - new_n
+    _insert_posts(con, prov)
+
+
+def _all_new(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether no staged post id repeats in the file or is already stored (for the same platform)."""
+    row = con.execute("SELECT count(*) = count(DISTINCT post_id) FROM stage_posts").fetchone()
+    if not (row and row[0]):
+        return False
+    row = con.execute(
+        "SELECT EXISTS (SELECT 1 FROM stage_posts s SEMI JOIN posts p ON p.platform = s.platform "
+        "AND p.post_id = s.post_id)"
+    ).fetchone()
+    return not (row and row[0])
+
+
+def _insert_posts(con: duckdb.DuckDBPyConnection, prov: dict[str, str]) -> None:
     con.execute(
         "INSERT INTO posts BY NAME SELECT *, ? AS batch_id, ? AS source_file, ? AS reader, ? AS reader_version "
         "FROM stage_new",
@@ -557,7 +599,20 @@ def _finalize_posts(con: duckdb.DuckDBPyConnection, prov: dict[str, str], fr: Fi
     _finalize_urls(con)
 
 
+def _drop_stage_new(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop ``stage_new``, a table or a view (dropping the wrong kind is an error that aborts the batch)."""
+    row = con.execute(
+        "SELECT EXISTS (SELECT 1 FROM duckdb_views() WHERE temporary AND view_name = 'stage_new')"
+    ).fetchone()
+    con.execute(f"DROP {'VIEW' if row and row[0] else 'TABLE'} IF EXISTS stage_new")
+
+
 def _finalize_urls(con: duckdb.DuckDBPyConnection) -> None:
+    """Store the URLs of the new posts with their canonical form and registered domain.
+
+    Each distinct URL is canonicalised once (in Python only when it is not already canonical) and its host
+    read once; the rows then take both from that small table in the one insert.
+    """
     con.execute(
         """CREATE OR REPLACE TEMP TABLE new_urls AS
         SELECT * FROM (
@@ -566,12 +621,12 @@ def _finalize_urls(con: duckdb.DuckDBPyConnection) -> None:
           FROM stage_new WHERE len(urls) > 0)
         WHERE url_raw IS NOT NULL AND url_raw <> ''"""
     )
-    slow = [
-        r[0]
-        for r in con.execute(
-            f"SELECT DISTINCT url_raw FROM new_urls WHERE NOT regexp_full_match(url_raw, {sql_str(CANONICAL_FAST)})"
-        ).fetchall()
-    ]
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE url_map AS
+        SELECT url_raw, regexp_full_match(url_raw, {sql_str(CANONICAL_FAST)}) AS fast
+        FROM (SELECT DISTINCT url_raw FROM new_urls)"""
+    )
+    slow = [r[0] for r in con.execute("SELECT url_raw FROM url_map WHERE NOT fast").fetchall()]
     canon = pa.table(
         {
             "raw": pa.array(slow, pa.string()),
@@ -579,15 +634,19 @@ def _finalize_urls(con: duckdb.DuckDBPyConnection) -> None:
         }
     )
     con.register("_url_canon", canon)
+    # A canonical URL (CANONICAL_FAST: lower-case host of [a-z0-9.-], then nothing or a path) is its own
+    # canonical form and its host is the text between "://" and the first "/", which is what the host pattern
+    # extracts from it; other URLs take both from their canonical form.
     con.execute(
-        """CREATE OR REPLACE TEMP TABLE new_urls AS
-        SELECT n.*, coalesce(c.url, n.url_raw) AS url,
-               lower(regexp_extract(coalesce(c.url, n.url_raw),
-                                    '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/?#]*@)?([^/:?#]+)', 1)) AS host
-        FROM new_urls n LEFT JOIN _url_canon c ON c.raw = n.url_raw"""
+        """CREATE OR REPLACE TEMP TABLE url_map AS
+        SELECT m.url_raw, coalesce(c.url, m.url_raw) AS url,
+               CASE WHEN m.fast THEN split_part(substr(m.url_raw, strpos(m.url_raw, '://') + 3), '/', 1)
+                    ELSE lower(regexp_extract(coalesce(c.url, m.url_raw),
+                                              '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/?#]*@)?([^/:?#]+)', 1)) END AS host
+        FROM url_map m LEFT JOIN _url_canon c ON c.raw = m.url_raw"""
     )
     con.unregister("_url_canon")
-    hosts = [r[0] for r in con.execute("SELECT DISTINCT host FROM new_urls WHERE host <> ''").fetchall()]
+    hosts = [r[0] for r in con.execute("SELECT DISTINCT host FROM url_map WHERE host <> ''").fetchall()]
     domains = pa.table(
         {
             "host": pa.array(hosts, pa.string()),
@@ -597,8 +656,8 @@ def _finalize_urls(con: duckdb.DuckDBPyConnection) -> None:
     con.register("_hosts", domains)
     con.execute(
         """INSERT INTO post_urls
-        SELECT n.platform, n.post_id, n.position, n.url_raw, n.url, h.domain
-        FROM new_urls n LEFT JOIN _hosts h ON h.host = n.host"""
+        SELECT n.platform, n.post_id, n.position, n.url_raw, m.url, h.domain
+        FROM new_urls n JOIN url_map m ON m.url_raw = n.url_raw LEFT JOIN _hosts h ON h.host = m.host"""
     )
     con.unregister("_hosts")
 
@@ -626,20 +685,22 @@ def _finalize_accounts(con: duckdb.DuckDBPyConnection, prov: dict[str, str], fr:
         prov,
     )
     picks = ",\n".join(f"arg_max({c}, _k) FILTER (WHERE {c} IS NOT NULL) AS {c}" for c in ACCOUNT_SNAPSHOT_VALUES)
+    # The accounts of the new posts, found once (a post file has far fewer accounts than posts).
+    con.execute("CREATE OR REPLACE TEMP TABLE new_accounts AS SELECT DISTINCT platform, account_id FROM stage_new")
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE acc_reduced AS
         WITH snaps AS (
           SELECT a.* EXCLUDE (observed_at),
                  coalesce(epoch_us(observed_at), source_row) AS _k
           FROM stage_accounts a
-          SEMI JOIN (SELECT DISTINCT platform, account_id FROM stage_new
+          SEMI JOIN (SELECT platform, account_id FROM new_accounts
                      UNION SELECT platform, account_id FROM stage_accounts
                      WHERE NOT EXISTS (SELECT 1 FROM stage_posts LIMIT 1)) k
             ON k.platform = a.platform AND k.account_id = a.account_id
           WHERE a.account_id IS NOT NULL AND NOT regexp_full_match(a.account_id, {sci})
           UNION ALL BY NAME
-          SELECT DISTINCT platform, account_id, false AS id_is_hashed, CAST(NULL AS BIGINT) AS source_row,
-                 -1 AS _k FROM stage_new
+          SELECT platform, account_id, false AS id_is_hashed, CAST(NULL AS BIGINT) AS source_row,
+                 -1 AS _k FROM new_accounts
         )
         SELECT platform, account_id, {picks}, bool_or(coalesce(id_is_hashed, false)) AS id_is_hashed,
                min(source_row) AS source_row

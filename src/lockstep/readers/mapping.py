@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -111,6 +112,8 @@ class ColumnMap:
     hashed_id_pattern: str | None = None
     null_values: tuple[str, ...] = ("",)
     has_posts: bool = True
+    #: (time expression, shape) pairs found on a sample by :meth:`with_time_hints`: a fast first parse.
+    time_hints: tuple[tuple[str, str], ...] = ()
 
     def resolve(self, path: str, fmt: str, found: list[str]) -> ColumnMap:
         """Bind column names case-insensitively to ``found``; raise naming what is missing and what is near."""
@@ -180,22 +183,62 @@ class ColumnMap:
             return "CAST(NULL AS BIGINT)"
         return f"TRY_CAST(TRY_CAST(replace({c}, ',', '') AS DOUBLE) AS BIGINT)"
 
+    def _local(self, naive: str) -> str:
+        if self.timezone.upper() != "UTC":
+            return f"CAST(({naive}) AT TIME ZONE {sql_str(self.timezone)} AS TIMESTAMP)"
+        return naive
+
     def _time(self, expr: str | None) -> str:
         if expr is None:
             return "CAST(NULL AS TIMESTAMP)"
         fmts = "[" + ", ".join(sql_str(f) for f in self.time_formats) + "]"
-        naive = f"try_strptime(trim({expr}), {fmts})"
-        if self.timezone.upper() != "UTC":
-            naive = f"CAST(({naive}) AT TIME ZONE {sql_str(self.timezone)} AS TIMESTAMP)"
+        naive = self._local(f"try_strptime(trim({expr}), {fmts})")
         aware = f"CAST(TRY_CAST(trim({expr}) AS TIMESTAMPTZ) AS TIMESTAMP)"
         # Unix epoch seconds (9-11 digits, optional fraction), as research tools export them. The shape is
         # tested first, so an epoch column is parsed in one step instead of failing every strptime format
         # (no format matches bare digits, and a TIMESTAMPTZ cast of them is NULL: the result is unchanged).
-        return (
+        full = (
             f"CASE WHEN regexp_full_match(trim({expr}), '[0-9]{{9,11}}(\\.[0-9]+)?') "
             f"THEN CAST(to_timestamp(CAST(trim({expr}) AS DOUBLE)) AS TIMESTAMP) "
             f"ELSE coalesce({naive}, {aware}) END"
         )
+        hint = dict(self.time_hints).get(expr)
+        if hint == EPOCH_HINT:
+            # Whole epoch seconds converted in integer arithmetic, without the timestamp-with-time-zone round
+            # trip: the same instant as the double conversion (exact for 9-11 digits); anything else takes the
+            # full parse.
+            t = f"trim({expr})"
+            return (
+                f"CASE WHEN regexp_full_match({t}, '[0-9]{{9,11}}') "
+                f"THEN make_timestamp(CAST({t} AS BIGINT) * 1000000) ELSE {full} END"
+            )
+        if hint is not None:
+            # The format the sample showed: where it parses a value, the full parse gives the same instant
+            # (see _fast_format); elsewhere the full parse runs.
+            return f"coalesce({self._local(f'try_strptime(trim({expr}), {sql_str(hint)})')}, {full})"
+        return full
+
+    def with_time_hints(self, con: Any, table: str) -> ColumnMap:
+        """This map with a fast first parse for each time column whose first 1,000 values share one shape.
+
+        The shape (whole epoch seconds, or the first time format that parses every sampled value) only picks
+        the parse tried first: a value it does not fit gets the full parse, so the result never depends on
+        the sample. This is the "parse by detected format" of issue 12: one parse per value instead of a
+        regex and up to seven ``strptime`` formats.
+        """
+        hints = []
+        for fld in ("created_at", "account_created_at"):
+            expr = self._col(fld)
+            if expr is None:
+                continue
+            values = [
+                r[0]
+                for r in con.execute(f"SELECT trim({expr}) FROM {table} WHERE {expr} IS NOT NULL LIMIT 1000").fetchall()
+            ]
+            hint = _detect_time_shape(con, values, self.time_formats)
+            if hint is not None:
+                hints.append((expr, hint))
+        return replace(self, time_hints=tuple(hints))
 
     def _list(self, fld: str, pattern_from_text: str | None, strip: str) -> str:
         c = self._col(fld)
@@ -215,7 +258,14 @@ class ColumnMap:
             f"list_filter(list_transform(regexp_extract_all({c}, {sql_str(LIST_ITEM_PATTERN)}), "
             f"lambda x: ltrim(trim(x, {sql_str(chr(39) + chr(34) + ' ')}), {sql_str(strip)})), lambda x: x <> '')"
         )
-        return f"coalesce({items}, [])"
+        # Most cells are empty or one bare item (a single URL): such a cell is its own only item, so the
+        # item regex and the two lambdas run only on cells with list syntax (the result is the same).
+        return (
+            f"CASE WHEN {c} IS NULL THEN CAST([] AS VARCHAR[]) "
+            f"WHEN NOT regexp_matches({c}, {sql_str(LIST_SYNTAX_PATTERN)}) "
+            f"THEN list_filter([ltrim({c}, {sql_str(strip)})], lambda x: x <> '') "
+            f"ELSE coalesce({items}, []) END"
+        )
 
     def kind_sql(self) -> str:
         """Canonical kind: from a ``kind`` column if mapped, else from repost/reply/quote references."""
@@ -286,7 +336,7 @@ class ColumnMap:
             _row AS source_row
           FROM {table})"""
 
-    def accounts_select(self, table: str, all_columns: list[str]) -> str:
+    def accounts_select(self, table: str, all_columns: list[str], posts_table: str | None = None) -> str:
         """``SELECT`` producing staged account snapshots from ``table``.
 
         An account-only file (a users table) stages one snapshot per row, so unusable rows can be quarantined
@@ -294,12 +344,22 @@ class ColumnMap:
         same rule (and with the same range checks) ingest applies when it reduces snapshots, so the result is
         unchanged while a file of millions of posts by thousands of accounts stages thousands of rows, not
         millions.
+
+        ``posts_table``, the posts already staged from ``table`` by :meth:`posts_select`, supplies each row's
+        observation time (the post's time, parsed once) instead of parsing the time column again; it is not
+        used when post times come from snowflake ids, which the observation time does not. Snapshot fields
+        the map does not fill are NULL without being aggregated.
         """
-        rows = self._account_rows(table, all_columns)
+        if self.time_from_snowflake and self._col("post_id"):
+            posts_table = None
+        rows = self._account_rows(table, all_columns, posts_table if self.has_posts else None)
         if not self.has_posts:
             return rows
-        values = ACCOUNT_SNAPSHOT_VALUES
-        picks = ",\n".join(f"arg_max({c}, _k) FILTER (WHERE {c} IS NOT NULL) AS {c}" for c in values)
+        filled = self._snapshot_fields()
+        picks = ",\n".join(
+            f"arg_max({c}, _k) FILTER (WHERE {c} IS NOT NULL) AS {c}" if c in filled else f"NULL AS {c}"
+            for c in ACCOUNT_SNAPSHOT_VALUES
+        )
         return f"""
           SELECT platform, account_id, {picks}, bool_or(coalesce(id_is_hashed, false)) AS id_is_hashed,
                  max(observed_at) AS observed_at, min(source_row) AS source_row
@@ -311,13 +371,33 @@ class ColumnMap:
                                          AS observed_at) FROM ({rows})))
           GROUP BY platform, account_id"""
 
-    def _account_rows(self, table: str, all_columns: list[str]) -> str:
+    def _snapshot_fields(self) -> set[str]:
+        """Account snapshot columns this map can fill (the others are NULL on every row)."""
+        source = {"created_at": "account_created_at", "language": "account_language", "extra": None}
+        filled = set()
+        for c in ACCOUNT_SNAPSHOT_VALUES:
+            fld = source.get(c, c)
+            if fld is not None and (fld in self.columns or fld in self.expressions):
+                filled.add(c)
+        if not self.has_posts:
+            filled.add("extra")
+        return filled
+
+    def _account_rows(self, table: str, all_columns: list[str], posts_table: str | None = None) -> str:
         hashed = (
             f"coalesce(regexp_full_match({self._id('account_id')}, {sql_str(self.hashed_id_pattern)}), false)"
             if self.hashed_id_pattern
             else "false"
         )
         observed = self._time(self._col("created_at")) if self.has_posts else "CAST(NULL AS TIMESTAMP)"
+        source = table
+        if posts_table is not None:
+            # Names no export column can take (a join must not make a mapped column ambiguous).
+            observed = "_lockstep_posted_at"
+            source = (
+                f"{table} LEFT JOIN (SELECT source_row AS _lockstep_posted_row, created_at AS _lockstep_posted_at "
+                f"FROM {posts_table}) ON _lockstep_posted_row = {table}._row"
+            )
         extra = "NULL" if self.has_posts else self.extra_sql(all_columns)
         return f"""
           SELECT
@@ -336,8 +416,8 @@ class ColumnMap:
             {hashed} AS id_is_hashed,
             {extra} AS extra,
             {observed} AS observed_at,
-            _row AS source_row
-          FROM {table}"""
+            {table}._row AS source_row
+          FROM {source}"""
 
     def extra_sql(self, all_columns: list[str]) -> str:
         """JSON object of the columns no field uses (nothing in the export is dropped)."""
@@ -359,6 +439,41 @@ class ColumnMap:
         return f"CAST({obj} AS VARCHAR)"
 
 
+#: Time hint: whole Unix epoch seconds.
+EPOCH_HINT = "epoch"
+_EPOCH_INT = re.compile(r"[0-9]{9,11}")
+
+
+def _fast_format(fmt: str, formats: tuple[str, ...]) -> bool:
+    """Whether trying ``fmt`` alone first gives the full parse's result wherever ``fmt`` parses a value.
+
+    It must not parse what looks like epoch seconds (the full parse reads digits with an optional fraction as
+    epoch seconds first): its literal text holds something other than a digit or a dot. And no format before
+    it in ``formats`` may parse a value it parses: it is the first format, or it and all before it are
+    default formats, whose shapes exclude each other.
+    """
+    if not any(ch not in "0123456789." for ch in re.sub("%.", "", fmt)):
+        return False
+    i = formats.index(fmt)
+    return i == 0 or all(f in DEFAULT_TIME_FORMATS for f in formats[: i + 1])
+
+
+def _detect_time_shape(con: Any, values: list[str], formats: tuple[str, ...]) -> str | None:
+    """:data:`EPOCH_HINT`, a format of ``formats`` that parses every one of ``values``, or ``None``."""
+    if not values:
+        return None
+    if all(_EPOCH_INT.fullmatch(v) for v in values):
+        return EPOCH_HINT
+    for fmt in formats:
+        row = con.execute(
+            "SELECT count(*) FROM (SELECT unnest(?::VARCHAR[]) AS v) WHERE try_strptime(v, ?) IS NOT NULL",
+            [values, fmt],
+        ).fetchone()
+        if row and row[0] == len(values):
+            return fmt if _fast_format(fmt, formats) else None
+    return None
+
+
 #: Account fields reduced to their latest non-empty value (the stored snapshot's value columns).
 ACCOUNT_SNAPSHOT_VALUES = tuple(
     c
@@ -378,6 +493,8 @@ ACCOUNT_SNAPSHOT_VALUES = tuple(
 
 #: One item of a list-valued cell: a quoted string (Python or JSON list syntax) or a bare token.
 LIST_ITEM_PATTERN = r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|[^\s,\[\]'\"]+"
+#: A character that cannot be part of a bare item: a cell without one is a single item.
+LIST_SYNTAX_PATTERN = r"[\s,\[\]'\"]"
 
 _OPTION_KEYS = ("platform", "timezone", "time_format")
 

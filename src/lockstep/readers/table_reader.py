@@ -54,8 +54,10 @@ class TableReader(Reader):
             if col.lower() not in present:
                 ctx.con.execute(f"ALTER TABLE {table} ADD COLUMN {ident(col)} VARCHAR")
         cmap = self.column_map.with_overrides(ctx.overrides).resolve(ctx.display, self.name, src.columns)
+        cmap = cmap.with_time_hints(ctx.con, table)
         if cmap.has_posts:
             ctx.con.execute(f"INSERT INTO stage_posts BY NAME {cmap.posts_select(table, src.columns)}")
-        ctx.con.execute(f"INSERT INTO stage_accounts BY NAME {cmap.accounts_select(table, src.columns)}")
+        posts = "stage_posts" if cmap.has_posts else None
+        ctx.con.execute(f"INSERT INTO stage_accounts BY NAME {cmap.accounts_select(table, src.columns, posts)}")
         ctx.con.execute(f"DROP TABLE {table}")
         ctx.rows_read = src.rows_read

@@ -23,10 +23,6 @@ OWNERS = {"duckdb": {"lockstep.engine.embedded"}, "pyspark": {"lockstep.engine.b
 
 #: Modules that still import duckdb themselves, to be converted to :mod:`lockstep.engine.embedded` (only shrinks).
 NOT_YET_CONVERTED = {
-    "lockstep.ingestion",
-    "lockstep.readers.base",
-    "lockstep.readers.tabular",
-    "lockstep.store.store",
     "lockstep.traces.engine",
     "lockstep.traces.near_duplicates",
     "lockstep.traces.null_model",

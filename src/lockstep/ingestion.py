@@ -32,11 +32,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 
 import lockstep.readers  # noqa: F401  (registers the built-in readers)
 from lockstep import __version__
+from lockstep.engine import embedded
 from lockstep.errors import AccountingError, FormatError, InputError, OutOfMemoryError
 from lockstep.normalize.urls import canonical_url, registered_domain
 from lockstep.readers.base import Probe, Reader, StageContext, detect_reader, get_reader
@@ -191,12 +191,12 @@ def probe_file(path: Path, encoding: str = "utf-8") -> Probe:
     elif kind == "jsonl":
         columns = json_keys(path, encoding)
     elif kind == "parquet":
-        con = duckdb.connect()
+        con = embedded.connect()
         try:
             columns = [
                 r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet({sql_str(str(path))})").fetchall()
             ]
-        except duckdb.Error as exc:
+        except embedded.Error as exc:
             raise FormatError(f"{path}: unreadable Parquet file ({str(exc).strip().splitlines()[0]})") from exc
         finally:
             con.close()
@@ -305,7 +305,7 @@ def _sha256(path: Path) -> tuple[str, int]:
 
 
 def _ingest_file(
-    con: duckdb.DuckDBPyConnection,
+    con: embedded.Connection,
     batch_id: str,
     path: Path,
     display: str,
@@ -321,7 +321,7 @@ def _ingest_file(
 
 
 def _ingest_text(
-    con: duckdb.DuckDBPyConnection,
+    con: embedded.Connection,
     batch_id: str,
     path: Path,
     display: str,
@@ -354,12 +354,12 @@ def _ingest_text(
     )
     try:
         reader.stage(ctx)
-    except duckdb.OutOfMemoryException as exc:
+    except embedded.OutOfMemoryException as exc:
         raise OutOfMemoryError(
             f"{display}: ran out of memory while reading it as {reader.name} ({_first_line(exc)}); nothing was "
             "stored. Give the store more memory (--memory-limit, or memory_limit= in open_store) or split the file"
         ) from exc
-    except duckdb.Error as exc:
+    except embedded.Error as exc:
         raise FormatError(
             f"{display}: cannot be read as {reader.name} ({_first_line(exc)}); check --format, --encoding and the "
             "column map"
@@ -403,7 +403,7 @@ def _ingest_text(
 
 
 def _account_for(
-    con: duckdb.DuckDBPyConnection, ctx: StageContext, fr: FileReport, staged_posts: int, problems: Counter[str]
+    con: embedded.Connection, ctx: StageContext, fr: FileReport, staged_posts: int, problems: Counter[str]
 ) -> None:
     """Fill the quarantine counts and check that read = stored + duplicates + quarantined for this file.
 
@@ -444,12 +444,12 @@ def _first_line(exc: Exception) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+def _scalar(con: embedded.Connection, sql: str) -> int:
     row = con.execute(sql).fetchone()
     return int(row[0]) if row and row[0] is not None else 0
 
 
-def _create_stage(con: duckdb.DuckDBPyConnection) -> None:
+def _create_stage(con: embedded.Connection) -> None:
     con.execute("DROP TABLE IF EXISTS stage_posts")
     con.execute("DROP TABLE IF EXISTS stage_accounts")
     post_cols = (*tuple(c for c in POST_COLUMNS if c[0] != "post_id_derived"), ("created_at_raw", "VARCHAR"))
@@ -457,7 +457,7 @@ def _create_stage(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(create_table_sql("stage_accounts", (*ACCOUNT_COLUMNS, ("observed_at", "TIMESTAMP")), temp=True))
 
 
-def _quarantine_reader_rows(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]], prov: dict[str, str]) -> None:
+def _quarantine_reader_rows(con: embedded.Connection, rows: list[dict[str, Any]], prov: dict[str, str]) -> None:
     if not rows:
         return
     table = pa.table(
@@ -473,7 +473,7 @@ def _quarantine_reader_rows(con: duckdb.DuckDBPyConnection, rows: list[dict[str,
     con.unregister("_reader_rejects")
 
 
-def _insert_quarantine(con: duckdb.DuckDBPyConnection, select: str, prov: dict[str, str]) -> None:
+def _insert_quarantine(con: embedded.Connection, select: str, prov: dict[str, str]) -> None:
     """Insert (source_row, reason, field, raw) rows, skipping ones already quarantined from this file (same
     row, reason and field: a twarc2 line can hold several bad tweets, told apart by ``field``)."""
     con.execute(
@@ -486,7 +486,7 @@ def _insert_quarantine(con: duckdb.DuckDBPyConnection, select: str, prov: dict[s
     )
 
 
-def _check_rows(con: duckdb.DuckDBPyConnection, prov: dict[str, str]) -> Counter[str]:
+def _check_rows(con: embedded.Connection, prov: dict[str, str]) -> Counter[str]:
     """Define the view ``stage_checked`` (staged posts with ``_problem`` and ``_field``), quarantine the rows
     with a problem and return their counts by reason (one scan when, as usual, there are none)."""
     sci = sql_str(SCIENTIFIC_ID)
@@ -524,9 +524,7 @@ def _check_rows(con: duckdb.DuckDBPyConnection, prov: dict[str, str]) -> Counter
     return problems
 
 
-def _finalize_posts(
-    con: duckdb.DuckDBPyConnection, prov: dict[str, str], fr: FileReport, ok_n: int, *, clean: bool
-) -> None:
+def _finalize_posts(con: embedded.Connection, prov: dict[str, str], fr: FileReport, ok_n: int, *, clean: bool) -> None:
     """Store the ``ok_n`` usable staged posts that are new: at most one temp copy (``stage_new``), one insert.
 
     When every staged post is usable (``clean``), has an id, and no id repeats in the file or is already in
@@ -578,7 +576,7 @@ def _finalize_posts(
     _insert_posts(con, prov)
 
 
-def _all_new(con: duckdb.DuckDBPyConnection) -> bool:
+def _all_new(con: embedded.Connection) -> bool:
     """Whether no staged post id repeats in the file or is already stored (for the same platform)."""
     row = con.execute("SELECT count(*) = count(DISTINCT post_id) FROM stage_posts").fetchone()
     if not (row and row[0]):
@@ -590,7 +588,7 @@ def _all_new(con: duckdb.DuckDBPyConnection) -> bool:
     return not (row and row[0])
 
 
-def _insert_posts(con: duckdb.DuckDBPyConnection, prov: dict[str, str]) -> None:
+def _insert_posts(con: embedded.Connection, prov: dict[str, str]) -> None:
     con.execute(
         "INSERT INTO posts BY NAME SELECT *, ? AS batch_id, ? AS source_file, ? AS reader, ? AS reader_version "
         "FROM stage_new",
@@ -599,7 +597,7 @@ def _insert_posts(con: duckdb.DuckDBPyConnection, prov: dict[str, str]) -> None:
     _finalize_urls(con)
 
 
-def _drop_stage_new(con: duckdb.DuckDBPyConnection) -> None:
+def _drop_stage_new(con: embedded.Connection) -> None:
     """Drop ``stage_new``, a table or a view (dropping the wrong kind is an error that aborts the batch)."""
     row = con.execute(
         "SELECT EXISTS (SELECT 1 FROM duckdb_views() WHERE temporary AND view_name = 'stage_new')"
@@ -607,7 +605,7 @@ def _drop_stage_new(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"DROP {'VIEW' if row and row[0] else 'TABLE'} IF EXISTS stage_new")
 
 
-def _finalize_urls(con: duckdb.DuckDBPyConnection) -> None:
+def _finalize_urls(con: embedded.Connection) -> None:
     """Store the URLs of the new posts with their canonical form and registered domain.
 
     Each distinct URL is canonicalised once (in Python only when it is not already canonical) and its host
@@ -662,7 +660,7 @@ def _finalize_urls(con: duckdb.DuckDBPyConnection) -> None:
     con.unregister("_hosts")
 
 
-def _finalize_accounts(con: duckdb.DuckDBPyConnection, prov: dict[str, str], fr: FileReport) -> None:
+def _finalize_accounts(con: embedded.Connection, prov: dict[str, str], fr: FileReport) -> None:
     sci = sql_str(SCIENTIFIC_ID)
     # Profile times outside any plausible range (year 0, 99999) would break every later date computation.
     con.execute(

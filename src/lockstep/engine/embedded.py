@@ -40,8 +40,11 @@ def connect(path: str = ":memory:", *, read_only: bool = False, config: Mapping[
     is off unless ``config`` turns it on: it writes to the terminal even when output is piped, and Lockstep
     shows its own progress (quiet when piped or with ``--quiet``).
     """
-    settings = {"enable_progress_bar": False, **dict(config or {})}
-    return duckdb.connect(path, read_only=read_only, config=settings)
+    settings = dict(config or {})
+    progress_bar = bool(settings.pop("enable_progress_bar", False))  # a per-connection setting, not a global one
+    con = duckdb.connect(path, read_only=read_only, config=settings)
+    con.execute(f"SET enable_progress_bar = {'true' if progress_bar else 'false'}")
+    return con
 
 
 @contextmanager

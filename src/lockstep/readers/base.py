@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
+from lockstep.engine import embedded
 from lockstep.errors import FormatError, MissingColumnsError
 
 
@@ -37,7 +36,7 @@ class Probe:
 class StageContext:
     """Everything a reader needs to stage one file."""
 
-    con: duckdb.DuckDBPyConnection
+    con: embedded.Connection
     path: Path
     display: str
     kind: str

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 
+from lockstep.engine import embedded
 from lockstep.errors import FormatError
 from lockstep.sqltext import ident, sql_str
 
@@ -84,7 +84,7 @@ def json_keys(path: Path, encoding: str, sample_lines: int = 200) -> list[str]:
 
 
 def stage_tabular(
-    con: duckdb.DuckDBPyConnection,
+    con: embedded.Connection,
     path: Path,
     kind: str,
     table: str,
@@ -105,7 +105,7 @@ def stage_tabular(
 
 
 def _stage_delimited(
-    con: duckdb.DuckDBPyConnection,
+    con: embedded.Connection,
     path: Path,
     table: str,
     delimiter: str,
@@ -145,14 +145,14 @@ def _duckdb_reads_cleanly(path: Path, delimiter: str, names: list[str]) -> bool:
     Checked on a scratch connection: an error inside the ingest's transaction would abort it, and the
     line-aware fallback must still be able to run there.
     """
-    scratch = duckdb.connect()
+    scratch = embedded.connect()
     try:
         # CREATE ... AS runs the scan to the end, so the rejects table is complete when it returns.
         scratch.execute(
             f"CREATE TEMP TABLE n AS SELECT count(*) FROM {_read_csv_sql(path, delimiter, names, 'rj', 'rs')}"
         )
         row = scratch.execute("SELECT count(*) FROM rj").fetchone()
-    except duckdb.Error:
+    except embedded.Error:
         return False
     finally:
         scratch.close()
@@ -160,7 +160,7 @@ def _duckdb_reads_cleanly(path: Path, delimiter: str, names: list[str]) -> bool:
 
 
 def _stage_delimited_duckdb(
-    con: duckdb.DuckDBPyConnection, path: Path, table: str, delimiter: str, names: list[str]
+    con: embedded.Connection, path: Path, table: str, delimiter: str, names: list[str]
 ) -> TabularSource | None:
     rejects, scan = f"{table}_rejects", f"{table}_scans"
     # If the scan fails (out of memory, say) the ingest's transaction is aborted and rolls back with these
@@ -182,7 +182,7 @@ def _stage_delimited_duckdb(
     return TabularSource(table, names, n, 0)
 
 
-def _swallowed_rows(con: duckdb.DuckDBPyConnection, table: str, names: list[str], delimiter: str) -> bool:
+def _swallowed_rows(con: embedded.Connection, table: str, names: list[str], delimiter: str) -> bool:
     """Whether some cell holds a line with a whole row's worth of delimiters (a stray quote's doing)."""
     d = re.escape(delimiter)
     # RE2 allows at most 1,000 repetitions; 500 delimiters on one embedded line is already a whole row.
@@ -193,7 +193,7 @@ def _swallowed_rows(con: duckdb.DuckDBPyConnection, table: str, names: list[str]
 
 
 def _stage_delimited_python(
-    con: duckdb.DuckDBPyConnection,
+    con: embedded.Connection,
     path: Path,
     table: str,
     delimiter: str,
@@ -234,7 +234,7 @@ def _stage_delimited_python(
     return TabularSource(table, names, good + bad, bad)
 
 
-def _insert_batch(con: duckdb.DuckDBPyConnection, table: str, names: list[str], batch: list[list[Any]]) -> None:
+def _insert_batch(con: embedded.Connection, table: str, names: list[str], batch: list[list[Any]]) -> None:
     arrays = [pa.array(batch[0], pa.int64())] + [pa.array(c, pa.string()) for c in batch[1:]]
     arrow = pa.Table.from_arrays(arrays, names=["_row", *(f"c{i}" for i in range(len(names)))])
     con.register("_csv_batch", arrow)
@@ -353,14 +353,14 @@ def _split(text: str, delimiter: str) -> list[str] | None:
     return rows[0]
 
 
-def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> TabularSource:
+def _stage_parquet(con: embedded.Connection, path: Path, table: str) -> TabularSource:
     try:
         return _stage_parquet_checked(con, path, table)
-    except duckdb.Error as exc:
+    except embedded.Error as exc:
         raise FormatError(f"{path}: unreadable Parquet file ({str(exc).strip().splitlines()[0]})") from exc
 
 
-def _stage_parquet_checked(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> TabularSource:
+def _stage_parquet_checked(con: embedded.Connection, path: Path, table: str) -> TabularSource:
     schema = con.execute(f"DESCRIBE SELECT * FROM read_parquet({sql_str(str(path))})").fetchall()
     names = [r[0] for r in schema]
     casts = ", ".join(
@@ -379,7 +379,7 @@ def _stage_parquet_checked(con: duckdb.DuckDBPyConnection, path: Path, table: st
 
 
 def _stage_jsonl(
-    con: duckdb.DuckDBPyConnection, path: Path, table: str, encoding: str, sink: list[dict[str, Any]]
+    con: embedded.Connection, path: Path, table: str, encoding: str, sink: list[dict[str, Any]]
 ) -> TabularSource:
     """Load JSON lines; the columns are the keys of every object in the file, however late they first appear.
 
@@ -547,6 +547,6 @@ def _dedupe_names(header: list[str]) -> list[str]:
     ]
 
 
-def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+def _count(con: embedded.Connection, table: str) -> int:
     row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
     return int(row[0]) if row else 0

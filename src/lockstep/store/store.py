@@ -9,8 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
+from lockstep.engine import embedded
 from lockstep.errors import StoreError, StoreStateError
 from lockstep.store.schema import SCHEMA_VERSION, TABLES, create_table_sql
 
@@ -41,8 +40,8 @@ class Store:
         if read_only and self.path != ":memory:" and not Path(self.path).exists():
             raise StoreError(f"{self.path}: no such store; run `lockstep ingest FILE --db {self.path}` first")
         try:
-            self.con = duckdb.connect(self.path, read_only=read_only, config=config)
-        except duckdb.Error as exc:
+            self.con = embedded.connect(self.path, read_only=read_only, config=config)
+        except embedded.Error as exc:
             raise StoreError(f"{self.path}: cannot open the store: {exc}") from exc
         self.con.execute("SET TimeZone = 'UTC'")
         self.con.execute("SET enable_progress_bar = false")
@@ -63,7 +62,7 @@ class Store:
     def _check_version(self) -> None:
         try:
             row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        except duckdb.CatalogException as exc:
+        except embedded.CatalogException as exc:
             raise StoreError(f"{self.path}: not a Lockstep store (no meta table)") from exc
         if row is None or int(row[0]) > SCHEMA_VERSION:
             raise StoreError(
@@ -72,7 +71,7 @@ class Store:
             )
 
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def transaction(self) -> Iterator[embedded.Connection]:
         """Run a block atomically: everything or nothing is written (a killed process leaves no trace)."""
         self.con.execute("BEGIN TRANSACTION")
         try:
@@ -181,7 +180,7 @@ def _scalar(row: tuple[Any, ...] | None) -> int:
     return int(row[0]) if row and row[0] is not None else 0
 
 
-def _pairs(rel: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
+def _pairs(rel: embedded.Connection) -> list[tuple[str, int]]:
     return [(str(k), int(n)) for k, n in rel.fetchall()]
 
 
@@ -230,20 +229,20 @@ def require_store(path: str | Path, stage: str = "store") -> None:
     if Path(db).is_dir():
         raise StoreStateError(f"{db}: is a directory, not a store file; pass the store file with --db")
     try:
-        con = duckdb.connect(db, read_only=True)
-    except duckdb.Error as exc:
+        con = embedded.connect(db, read_only=True)
+    except embedded.Error as exc:
         raise StoreError(f"{db}: cannot open the store: {exc}") from exc
     try:
         try:
             con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        except duckdb.Error as exc:
+        except embedded.Error as exc:
             raise StoreError(f"{db}: not a Lockstep store (no meta table)") from exc
         check_stage(con, db, stage)
     finally:
         con.close()
 
 
-def check_stage(con: duckdb.DuckDBPyConnection, db: str, stage: str) -> None:
+def check_stage(con: embedded.Connection, db: str, stage: str) -> None:
     """Raise :class:`StoreStateError` if the store behind ``con`` lacks what ``stage`` needs (see ``STAGES``)."""
     order = ["posts", "detect", "analyze"]
     needed = ["accounts"] if stage == "accounts" else order[: order.index(stage) + 1] if stage in order else []
@@ -251,7 +250,7 @@ def check_stage(con: duckdb.DuckDBPyConnection, db: str, stage: str) -> None:
         sql, what, hint = STAGES[step]
         try:
             row = con.execute(sql).fetchone()
-        except duckdb.CatalogException:
+        except embedded.CatalogException:
             row = None
         if not row or not row[0]:
             raise StoreStateError(f"{db}: the store {what}; run `{hint.format(db=db)}` first")

@@ -121,8 +121,8 @@ def token_hash_lists_sql(source: str) -> str:
 
     The same tokens as :func:`token_rows_sql`; a plain text (lower-case ASCII words and spaces, most texts) is
     split into its list in place, so only the few others become token rows and are grouped back. Lists per row
-    need neither a ``DISTINCT`` over every token of every text nor a ``GROUP BY`` text to sort them. A text
-    without tokens has an empty list.
+    need neither a ``DISTINCT`` over every token of every text nor a ``GROUP BY`` text to sort them; repeats
+    are dropped after the sort (:func:`_distinct_sorted`). A text without tokens has an empty list.
     """
     return f"""WITH x AS (SELECT pid, lower(text) AS x, regexp_full_match(lower(text), '[a-z0-9_ ]*') AS plain
                   FROM ({source})),
@@ -131,13 +131,23 @@ def token_hash_lists_sql(source: str) -> str:
                   UNION ALL
                   SELECT pid, unnest({chunk_tokens_sql("c")}) AS tok FROM ch
                   WHERE c <> '' AND NOT regexp_full_match(c, '{_PLAIN_CHUNK}'))
-        SELECT pid, list_sort(list_distinct(list_transform(list_filter(string_split(x, ' '), lambda t: t <> ''),
-                                                           lambda t: hash(t)))) AS hs
-        FROM x WHERE plain
+        SELECT pid, {_distinct_sorted("s")} AS hs
+        FROM (SELECT pid, list_sort(list_transform(list_filter(string_split(x, ' '), lambda t: t <> ''),
+                                                   lambda t: hash(t))) AS s FROM x WHERE plain)
         UNION ALL
-        SELECT x.pid, coalesce(list_sort(list_distinct(o.hs)), CAST([] AS UBIGINT[])) AS hs
-        FROM x LEFT JOIN (SELECT pid, list(hash(tok)) AS hs FROM other GROUP BY pid) o USING (pid)
-        WHERE NOT x.plain"""
+        SELECT pid, {_distinct_sorted("s")} AS hs
+        FROM (SELECT x.pid, coalesce(list_sort(o.hs), CAST([] AS UBIGINT[])) AS s
+              FROM x LEFT JOIN (SELECT pid, list(hash(tok)) AS hs FROM other GROUP BY pid) o USING (pid)
+              WHERE NOT x.plain)"""
+
+
+def _distinct_sorted(column: str) -> str:
+    """DuckDB expression: the sorted list ``column`` without repeats (each element unlike the one before it).
+
+    The same list as ``list_sort(list_distinct(...))`` at half the cost: ``list_distinct`` builds a hash set
+    per row, as dear as the sort itself (measured on 408k texts: 2.9 s against 0.2 s for this filter).
+    """
+    return f"list_filter({column}, lambda h, i: i = 1 OR h <> {column}[i - 1])"
 
 
 def token_sets(con: duckdb.DuckDBPyConnection, texts: list[str]) -> list[set[str]]:

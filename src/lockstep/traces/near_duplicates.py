@@ -337,7 +337,11 @@ def build_actions(con: duckdb.DuckDBPyConnection, params: Any) -> str:
         WHERE x.sid < y.sid"""
     )
     candidates = _row(con, "SELECT count(*) FROM nd_cand")[0]
-    # Verify: the exact Jaccard of the two token sets, after the length filter (t * |x| <= |y|).
+    # Verify: the exact Jaccard of the two token sets, after the length filter (t * |x| <= |y|). The lists hold
+    # distinct hashes, so the intersection is the hashes of one list found in the other: a filter with
+    # ``list_contains`` (a dozen comparisons for a dozen tokens) is six times faster than ``list_intersect``,
+    # which builds a hash set per pair (measured on 300k candidate pairs: 0.28 s against 1.73 s). The scan is
+    # quadratic in the text's length, so long texts (over 64 distinct tokens) keep ``list_intersect``.
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE nd_verified AS
         WITH acc AS (SELECT sid, count(DISTINCT account_id) AS accounts FROM nd_posts
@@ -346,7 +350,8 @@ def build_actions(con: duckdb.DuckDBPyConnection, params: Any) -> str:
                    FROM nd_cand c JOIN nd_sets sa ON sa.sid = c.a JOIN nd_sets sb ON sb.sid = c.b
                    JOIN acc xa ON xa.sid = c.a JOIN acc xb ON xb.sid = c.b
                    WHERE least(sa.n, sb.n) >= {threshold!r} * greatest(sa.n, sb.n) - 1e-9),
-        i AS (SELECT c.a, c.b, len(list_intersect(la.hs, lb.hs)) AS i FROM c
+        i AS (SELECT c.a, c.b, CASE WHEN c.na <= 64 THEN len(list_filter(la.hs, lambda h: list_contains(lb.hs, h)))
+                                    ELSE len(list_intersect(la.hs, lb.hs)) END AS i FROM c
               JOIN nd_lists la ON la.pid = c.a JOIN nd_lists lb ON lb.pid = c.b)
         SELECT c.a, c.b, c.accounts FROM c JOIN i USING (a, b) WHERE i.i / (c.na + c.nb - i.i) >= {threshold!r}"""
     )

@@ -5,10 +5,11 @@ Usage: python bench/detect_ab.py STORE --a /path/to/old/src --b /path/to/new/src
 
 Each run copies ``STORE`` (a store with posts, e.g. the one ``bench/end_to_end.py --keep`` leaves) and runs
 every default trace with default parameters in its own process, with ``PYTHONPATH`` set to the checkout's
-``src`` (order: a, b, a, b, ...), timing the process (start-up and imports included, as a CLI user pays) and
-its peak RSS. The first copy of each side is kept and compared with ``bench/diff_detect.py`` (edges, weights,
-evidence, p-values, run counts). Prints the runs, the medians and the diff; writes JSON with the load average
-before each run (``/proc/loadavg``), since on a shared machine only pairs run back to back compare.
+``src`` (order: a, b, a, b, ...; ``--first b`` for b, a, b, a, ...), timing the process (start-up and
+imports included, as a CLI user pays) and its peak RSS. The first copy of each side is kept and compared
+with ``bench/diff_detect.py`` (edges, weights, evidence, p-values, run counts). Prints the runs, the medians
+and the diff; writes JSON with the load average before each run (``/proc/loadavg``), since on a shared
+machine only pairs run back to back compare.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ def main() -> None:
     ap.add_argument("--b", required=True, help="the new checkout's src folder")
     ap.add_argument("--pairs", type=int, default=3)
     ap.add_argument("--memory-limit", default="2GB")
+    ap.add_argument("--first", choices=("a", "b"), default="a", help="which side runs first in each pair")
     ap.add_argument("--work", default=None, help="folder for the copies (default: next to the store)")
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "detect_ab.json"))
     args = ap.parse_args()
@@ -76,7 +78,8 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     runs: dict[str, list[dict[str, object]]] = {"a": [], "b": []}
     for i in range(args.pairs):
-        for side, src in (("a", args.a), ("b", args.b)):
+        sides = (("a", args.a), ("b", args.b))
+        for side, src in sides if args.first == "a" else sides[::-1]:
             copy = work / f"ab_{side}{'' if i == 0 else '_tmp'}.duckdb"
             res = run_once(store, src, copy, args.memory_limit)
             runs[side].append(res)

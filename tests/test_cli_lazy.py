@@ -39,3 +39,16 @@ def test_version_does_not_import_the_engine() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.splitlines() == ["lockstep, version 0.1.0", "heavy="]
+
+
+def test_detect_loads_neither_the_readers_nor_the_analysis() -> None:
+    """``lockstep detect`` needs the store and the traces; the readers, signals and campaigns are other commands'."""
+    code = (
+        "import sys; from lockstep.cli import cli\n"
+        "try:\n    cli(['detect', '--help'])\nexcept SystemExit:\n    pass\n"
+        "extra = sorted({m.split('.')[1] for m in sys.modules if m.startswith('lockstep.')}\n"
+        "               & {'readers', 'ingestion', 'signals', 'campaigns', 'network', 'reporting', 'exporting'})\n"
+        "print('extra=' + ','.join(extra))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines()[-1] == "extra="

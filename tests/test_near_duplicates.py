@@ -167,6 +167,28 @@ def test_agrees_with_brute_force_jaccard_on_a_random_corpus(tmp_path: Path) -> N
             assert pairs(store) == expected, (window, min_tokens)
 
 
+def test_long_and_short_texts_verify_alike(tmp_path: Path) -> None:
+    """Texts around 64 distinct tokens, where verification switches from a scan to ``list_intersect``: both
+    count the same intersection (checked against brute force, edits straddling the threshold)."""
+    rng = random.Random(11)
+    vocab = [f"w{i}" for i in range(400)]
+    corpus = []
+    for k in range(30):
+        base = rng.sample(vocab, rng.randrange(55, 75))
+        for j in range(4):
+            words = list(base)
+            for _ in range(rng.randrange(0, 14)):
+                words[rng.randrange(len(words))] = rng.choice(vocab)
+            corpus.append((f"u{4 * k + j}", rng.randrange(600), " ".join(words)))
+    start = dt.datetime(2024, 3, 1, 10)
+    rows = [post(a, (start + dt.timedelta(seconds=s)).strftime("%H:%M:%S"), text=x) for a, s, x in corpus]
+    with make_store(tmp_path, rows) as store:
+        detect(store, ["near-duplicate"], DetectParams(**{**ANY_PAIR.__dict__, "window_s": "none"}))
+        expected = _brute_force(corpus, None, 5)
+        assert len(expected) > 10
+        assert pairs(store) == expected
+
+
 def test_token_hash_lists_are_the_token_rows_hashed() -> None:
     # The trace builds each text's sorted distinct token hashes as a list (plain texts split in place, others
     # through the token rows); they must be exactly the hashes of token_rows_sql's tokens, whatever the text.

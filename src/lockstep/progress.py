@@ -5,11 +5,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from lockstep.ingestion import ProgressFn
+if TYPE_CHECKING:  # a type only: importing ingestion loads every reader and pyarrow
+    from lockstep.ingestion import ProgressFn
 
 
 def file_progress(quiet: bool = False) -> AbstractContextManager[ProgressFn | None]:

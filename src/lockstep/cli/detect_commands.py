@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from lockstep import api
-from lockstep.campaigns.explain import account_label, handles, resolve_or_keep
 from lockstep.cli.options import db_option, memory_option, quiet_option
 from lockstep.progress import step_progress
 from lockstep.store import open_store
@@ -152,6 +151,9 @@ def traces() -> None:
 @db_option
 def edges(trace: str | None, sort: str, limit: int, db: str) -> None:
     """List the strongest edges."""
+    # Imported here: the campaigns package loads the signals and readers, which ``detect`` never needs.
+    from lockstep.campaigns.explain import account_label, handles
+
     with open_store(db, read_only=True) as store:
         rows = query_edges(store, trace=trace, sort=sort, limit=limit)
         known = handles(store, [e.account_a for e in rows] + [e.account_b for e in rows])
@@ -177,6 +179,8 @@ def edges(trace: str | None, sort: str, limit: int, db: str) -> None:
 @db_option
 def evidence(account_a: str, account_b: str, trace: str | None, limit: int, db: str) -> None:
     """Show why ACCOUNT_A and ACCOUNT_B (ids or handles) are linked: each shared item, both posts, times, gap."""
+    from lockstep.campaigns.explain import account_label, handles, resolve_or_keep
+
     with open_store(db, read_only=True) as store:
         id_a, id_b = resolve_or_keep(store, account_a), resolve_or_keep(store, account_b)
         rows = query_evidence(store, id_a, id_b, trace=trace, limit=limit)

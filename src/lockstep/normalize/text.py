@@ -69,8 +69,10 @@ def normalize_text_sql(column: str) -> str:
     plain = f"strlen({low}) = length({low}) AND NOT contains({low}, '@') AND NOT contains({low}, 'http') "
     plain += f"AND NOT contains({low}, 'www.')"
     spaced = " OR ".join([f"contains({low}, '  ')"] + [f"contains({low}, chr({c}))" for c in (9, 10, 12, 13)])
-    single = f"(CASE WHEN {spaced} THEN regexp_replace({low}, '\\s+', ' ', 'g') ELSE {low} END)"
-    fast = f"CASE WHEN starts_with({single}, ' ') OR ends_with({single}, ' ') THEN trim({single}) ELSE {single} END"
+    # One CASE, so the whitespace tests run once per row (a nested CASE repeated them for every reference):
+    # after the collapse, ``trim`` of a string without a space at either end is the string itself.
+    fast = f"CASE WHEN {spaced} THEN trim(regexp_replace({low}, '\\s+', ' ', 'g')) "
+    fast += f"WHEN starts_with({low}, ' ') OR ends_with({low}, ' ') THEN trim({low}) ELSE {low} END"
     return f"coalesce(CASE WHEN {plain} THEN {fast} ELSE {full} END, '')"
 
 

@@ -116,28 +116,41 @@ def token_rows_sql(source: str) -> str:
         WHERE c <> '' AND NOT regexp_full_match(c, '{_PLAIN_CHUNK}')"""
 
 
-def token_hash_lists_sql(source: str) -> str:
+def token_hash_lists_sql(source: str, carry: tuple[str, ...] = ()) -> str:
     """A ``SELECT`` of ``(pid, hs)``: each text's distinct CNT token hashes, sorted (``UBIGINT[]``).
 
     The same tokens as :func:`token_rows_sql`; a plain text (lower-case ASCII words and spaces, most texts) is
     split into its list in place, so only the few others become token rows and are grouped back. Lists per row
-    need neither a ``DISTINCT`` over every token of every text nor a ``GROUP BY`` text to sort them. A text
-    without tokens has an empty list.
+    need neither a ``DISTINCT`` over every token of every text nor a ``GROUP BY`` text to sort them; repeats
+    are dropped after the sort (:func:`_distinct_sorted`). A text without tokens has an empty list. Columns
+    named in ``carry`` (of ``source``) come along after ``pid``.
     """
-    return f"""WITH x AS (SELECT pid, lower(text) AS x, regexp_full_match(lower(text), '[a-z0-9_ ]*') AS plain
+    extra = "".join(f", {c}" for c in carry)
+    x_extra = "".join(f", x.{c}" for c in carry)
+    return f"""WITH x AS (SELECT pid{extra}, lower(text) AS x, regexp_full_match(lower(text), '[a-z0-9_ ]*') AS plain
                   FROM ({source})),
         ch AS (SELECT pid, unnest(string_split(x, ' ')) AS c FROM x WHERE NOT plain),
         other AS (SELECT pid, c AS tok FROM ch WHERE regexp_full_match(c, '{_PLAIN_CHUNK}')
                   UNION ALL
                   SELECT pid, unnest({chunk_tokens_sql("c")}) AS tok FROM ch
                   WHERE c <> '' AND NOT regexp_full_match(c, '{_PLAIN_CHUNK}'))
-        SELECT pid, list_sort(list_distinct(list_transform(list_filter(string_split(x, ' '), lambda t: t <> ''),
-                                                           lambda t: hash(t)))) AS hs
-        FROM x WHERE plain
+        SELECT pid{extra}, {_distinct_sorted("s")} AS hs
+        FROM (SELECT pid{extra}, list_sort(list_transform(list_filter(string_split(x, ' '), lambda t: t <> ''),
+                                                          lambda t: hash(t))) AS s FROM x WHERE plain)
         UNION ALL
-        SELECT x.pid, coalesce(list_sort(list_distinct(o.hs)), CAST([] AS UBIGINT[])) AS hs
-        FROM x LEFT JOIN (SELECT pid, list(hash(tok)) AS hs FROM other GROUP BY pid) o USING (pid)
-        WHERE NOT x.plain"""
+        SELECT pid{extra}, {_distinct_sorted("s")} AS hs
+        FROM (SELECT x.pid{x_extra}, coalesce(list_sort(o.hs), CAST([] AS UBIGINT[])) AS s
+              FROM x LEFT JOIN (SELECT pid, list(hash(tok)) AS hs FROM other GROUP BY pid) o USING (pid)
+              WHERE NOT x.plain)"""
+
+
+def _distinct_sorted(column: str) -> str:
+    """DuckDB expression: the sorted list ``column`` without repeats (each element unlike the one before it).
+
+    The same list as ``list_sort(list_distinct(...))`` at half the cost: ``list_distinct`` builds a hash set
+    per row, as dear as the sort itself (measured on 408k texts: 2.9 s against 0.2 s for this filter).
+    """
+    return f"list_filter({column}, lambda h, i: i = 1 OR h <> {column}[i - 1])"
 
 
 def token_sets(con: duckdb.DuckDBPyConnection, texts: list[str]) -> list[set[str]]:
@@ -247,45 +260,40 @@ def build_actions(con: duckdb.DuckDBPyConnection, params: Any) -> str:
     """
     threshold, min_tokens, cap, max_accounts, window = settings(params)
     bkt = "0" if window is None else f"CAST(floor(ts / {window!r}) AS BIGINT)"
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE nd_raw AS
-        SELECT rowid AS pid, platform, post_id, account_id, created_at AS t, epoch(created_at) AS ts, {bkt} AS bkt
-        FROM posts WHERE {_ELIGIBLE}"""
-    )
     # Each post's distinct tokens as a sorted list of 64-bit hashes (a collision inside one pair of texts is
-    # ~2^-64); the order of hash values is the global token order prefix filtering needs.
+    # ~2^-64); the order of hash values is the global token order prefix filtering needs. With them, in the same
+    # pass over the posts: the set's size and an order-free key of it (two independent 64-bit XOR sums).
+    source = f"""SELECT rowid AS pid, platform, post_id, account_id, created_at AS t, epoch(created_at) AS ts, text
+                 FROM posts WHERE {_ELIGIBLE}"""
+    lists = token_hash_lists_sql(source, carry=("platform", "post_id", "account_id", "t", "ts"))
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE nd_lists AS "
-        + token_hash_lists_sql(f"SELECT rowid AS pid, text FROM posts WHERE {_ELIGIBLE}")
+        f"""CREATE OR REPLACE TEMP TABLE nd_all AS
+        SELECT pid, platform, post_id, account_id, t, ts, {bkt} AS bkt, hs, len(hs) AS n,
+               list_aggregate(hs, 'bit_xor') AS k1,
+               list_aggregate(list_transform(hs, lambda h: hash(h, 7)), 'bit_xor') AS k2
+        FROM ({lists})"""
     )
 
     def plen(n: str) -> str:
         return f"{n} - CAST(ceil({threshold!r} * {n} - 1e-9) AS BIGINT) + 1"
 
-    # Per post: size and an order-free key of the token set (two independent 64-bit XOR sums).
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE nd_posts0 AS
-        WITH k AS (SELECT pid, len(hs) AS n, list_aggregate(hs, 'bit_xor') AS k1,
-                          list_aggregate(list_transform(hs, lambda h: hash(h, 7)), 'bit_xor') AS k2 FROM nd_lists)
-        SELECT r.pid, r.platform, r.post_id, r.account_id, r.t, r.ts, r.bkt, k.n, k.k1, k.k2
-        FROM nd_raw r JOIN k USING (pid) WHERE k.n >= {min_tokens}"""
-    )
-    texts = _row(con, "SELECT count(*) FROM nd_raw")[0]
-    short = texts - _row(con, "SELECT count(*) FROM nd_posts0")[0]
-    con.execute("DROP TABLE nd_raw")
+    texts, short = _row(con, f"SELECT count(*), count(*) FILTER (WHERE n < {min_tokens}) FROM nd_all")
     # One set per distinct token set; its id is its first post's pid, its name its smallest post id.
     con.execute(
-        """CREATE OR REPLACE TEMP TABLE nd_sets AS
+        f"""CREATE OR REPLACE TEMP TABLE nd_sets AS
         SELECT min(pid) AS sid, platform, any_value(n) AS n, min(post_id) AS name, count(*) AS posts, k1, k2
-        FROM nd_posts0 GROUP BY platform, k1, k2"""
+        FROM nd_all WHERE n >= {min_tokens} GROUP BY platform, k1, k2"""
     )
     con.execute(
-        """CREATE OR REPLACE TEMP TABLE nd_posts AS
+        f"""CREATE OR REPLACE TEMP TABLE nd_posts AS
         SELECT s.sid, p.platform, p.post_id, p.account_id, p.t, p.ts, p.bkt
-        FROM nd_posts0 p JOIN nd_sets s ON s.platform = p.platform AND s.k1 = p.k1 AND s.k2 = p.k2"""
+        FROM nd_all p JOIN nd_sets s ON s.platform = p.platform AND s.k1 = p.k1 AND s.k2 = p.k2
+        WHERE p.n >= {min_tokens}"""
     )
-    con.execute("DROP TABLE nd_posts0")
-    con.execute("DELETE FROM nd_lists WHERE pid NOT IN (SELECT sid FROM nd_sets)")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE nd_lists AS SELECT a.pid, a.hs FROM nd_all a SEMI JOIN nd_sets s ON s.sid = a.pid"
+    )
+    con.execute("DROP TABLE nd_all")
     distinct = _row(con, "SELECT count(*) FROM nd_sets")[0]
     # Prefix-token buckets: (platform, token hash, time bucket) -> distinct texts. The prefix is a text's
     # smallest token hashes: hash order is a fixed global order, which is all prefix filtering needs.
@@ -327,7 +335,11 @@ def build_actions(con: duckdb.DuckDBPyConnection, params: Any) -> str:
         WHERE x.sid < y.sid"""
     )
     candidates = _row(con, "SELECT count(*) FROM nd_cand")[0]
-    # Verify: the exact Jaccard of the two token sets, after the length filter (t * |x| <= |y|).
+    # Verify: the exact Jaccard of the two token sets, after the length filter (t * |x| <= |y|). The lists hold
+    # distinct hashes, so the intersection is the hashes of one list found in the other: a filter with
+    # ``list_contains`` (a dozen comparisons for a dozen tokens) is six times faster than ``list_intersect``,
+    # which builds a hash set per pair (measured on 300k candidate pairs: 0.28 s against 1.73 s). The scan is
+    # quadratic in the text's length, so long texts (over 64 distinct tokens) keep ``list_intersect``.
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE nd_verified AS
         WITH acc AS (SELECT sid, count(DISTINCT account_id) AS accounts FROM nd_posts
@@ -336,7 +348,8 @@ def build_actions(con: duckdb.DuckDBPyConnection, params: Any) -> str:
                    FROM nd_cand c JOIN nd_sets sa ON sa.sid = c.a JOIN nd_sets sb ON sb.sid = c.b
                    JOIN acc xa ON xa.sid = c.a JOIN acc xb ON xb.sid = c.b
                    WHERE least(sa.n, sb.n) >= {threshold!r} * greatest(sa.n, sb.n) - 1e-9),
-        i AS (SELECT c.a, c.b, len(list_intersect(la.hs, lb.hs)) AS i FROM c
+        i AS (SELECT c.a, c.b, CASE WHEN c.na <= 64 THEN len(list_filter(la.hs, lambda h: list_contains(lb.hs, h)))
+                                    ELSE len(list_intersect(la.hs, lb.hs)) END AS i FROM c
               JOIN nd_lists la ON la.pid = c.a JOIN nd_lists lb ON lb.pid = c.b)
         SELECT c.a, c.b, c.accounts FROM c JOIN i USING (a, b) WHERE i.i / (c.na + c.nb - i.i) >= {threshold!r}"""
     )

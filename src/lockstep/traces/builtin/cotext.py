@@ -2,7 +2,8 @@
 
 Text is normalised by :func:`lockstep.normalize.text.normalize_text` (case, URLs, mentions, emoji and
 whitespace removed); texts of fewer than four words are left out, since short phrases ("thank you") match
-by chance. A translation is a different text: this trace never links it (the cross-lingual trace does).
+by chance. Words are counted as spaces plus one, exactly the parts of ``string_split(norm, ' ')``, without
+building the list. A translation is a different text: this trace never links it (the cross-lingual trace does).
 
 Reference: Keller et al. 2020 (co-tweet); Luceri et al. WWW 2024 (text similarity); DISARM T0084.001 copypasta.
 """
@@ -36,7 +37,8 @@ CO_TEXT = register(
         actions_sql=f"""WITH n AS MATERIALIZED (
   SELECT platform, account_id, post_id, created_at AS t, {normalize_text_sql("text")} AS norm
   FROM posts WHERE kind <> 'repost' AND text IS NOT NULL)
-SELECT platform, account_id, md5(norm) AS item, post_id, t FROM n WHERE len(string_split(norm, ' ')) >= 4""",
+SELECT platform, account_id, md5(norm) AS item, post_id, t FROM n
+WHERE strlen(norm) - strlen(replace(norm, ' ', '')) >= 3""",
         default_window_s=60.0,
         reference="Keller et al. 2020 (co-tweet); Luceri et al. WWW 2024 (text similarity); DISARM T0084.001 copypasta",
         techniques=("T0084.001",),

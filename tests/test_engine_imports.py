@@ -2,9 +2,8 @@
 ``pyspark`` by :mod:`lockstep.engine.backends` alone (issue 14: one pipeline, two engines).
 
 Every module of ``src/lockstep`` is parsed (not imported) and each ``import``/``from ... import`` of either
-package, at any depth (inside functions too), and each ``import_module("duckdb...")`` is found. Modules not yet
-converted to :mod:`lockstep.engine.embedded` are listed in :data:`NOT_YET_CONVERTED`; the list may only shrink:
-a listed module that no longer imports the engine fails the test until it is removed from the list.
+package, at any depth (inside functions too), and each ``import_module("duckdb...")`` is found. There are no
+exceptions: every other module reaches DuckDB through :mod:`lockstep.engine.embedded`.
 """
 
 from __future__ import annotations
@@ -13,20 +12,11 @@ import ast
 import functools
 from pathlib import Path
 
-import pytest
-
 SRC = Path(__file__).resolve().parent.parent / "src"
 ENGINES = ("duckdb", "pyspark")
 
 #: The one module allowed to import each engine's Python package.
 OWNERS = {"duckdb": {"lockstep.engine.embedded"}, "pyspark": {"lockstep.engine.backends"}}
-
-#: Modules that still import duckdb themselves, to be converted to :mod:`lockstep.engine.embedded` (only shrinks).
-NOT_YET_CONVERTED = {
-    "lockstep.traces.engine",
-    "lockstep.traces.near_duplicates",
-    "lockstep.traces.null_model",
-}
 
 
 def _module_name(path: Path) -> str:
@@ -85,18 +75,11 @@ def test_only_the_engine_package_imports_an_engine() -> None:
     offenders = {
         module: sorted(engines)
         for module, engines in _imports_by_module().items()
-        if module not in NOT_YET_CONVERTED and any(module not in OWNERS[e] for e in engines)
+        if any(module not in OWNERS[e] for e in engines)
     }
     assert not offenders, (
         f"import the engine through lockstep.engine.embedded (DuckDB) or lockstep.engine.backends: {offenders}"
     )
-
-
-@pytest.mark.parametrize("module", sorted(NOT_YET_CONVERTED))
-def test_the_not_yet_converted_list_only_shrinks(module: str) -> None:
-    imports = _imports_by_module()
-    assert module in imports, f"{module} no longer imports an engine: remove it from NOT_YET_CONVERTED"
-    assert imports[module] <= {"duckdb"}, f"{module} imports {sorted(imports[module])}"
 
 
 def test_each_engine_has_its_owner() -> None:

@@ -43,9 +43,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
-import duckdb
-
 from lockstep import __version__
+from lockstep.engine import embedded
 from lockstep.errors import InputError, MissingExtraError
 from lockstep.store.store import Store
 from lockstep.traces.base import TRACES, Trace, get_trace
@@ -195,12 +194,12 @@ def resolve_window(
     return float(w), None
 
 
-def _window_for(con: duckdb.DuckDBPyConnection, trace: Trace, params: DetectParams) -> tuple[float | None, str | None]:
+def _window_for(con: embedded.Connection, trace: Trace, params: DetectParams) -> tuple[float | None, str | None]:
     """The window this trace runs with, and a note for the user when ``auto`` had to adjust or fall back."""
     return resolve_window(params, trace, lambda: _auto_window(con, trace))
 
 
-def _auto_window(con: duckdb.DuckDBPyConnection, trace: Trace) -> tuple[float | None, str | None]:
+def _auto_window(con: embedded.Connection, trace: Trace) -> tuple[float | None, str | None]:
     """CooRnet's estimate, made safe: per-trace fallback to the default, and never finer than the timestamps.
 
     A trace whose items are never shared twice cannot be estimated; it falls back to its default window with a
@@ -228,7 +227,7 @@ def _fmt_window(window: float | None) -> str:
     return "any time" if window is None else f"{window:g} s"
 
 
-def _run_trace(con: duckdb.DuckDBPyConnection, trace: Trace, params: DetectParams) -> TraceReport:
+def _run_trace(con: embedded.Connection, trace: Trace, params: DetectParams) -> TraceReport:
     started = time.perf_counter()
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     run_id = f"r{now:%Y%m%dT%H%M%S%f}-{trace.name}"
@@ -328,7 +327,7 @@ def _run_trace(con: duckdb.DuckDBPyConnection, trace: Trace, params: DetectParam
     return rep
 
 
-def _pairs(con: duckdb.DuckDBPyConnection, window: float | None) -> None:
+def _pairs(con: embedded.Connection, window: float | None) -> None:
     if window is None:
         join, cond = "x.platform = y.platform AND x.item = y.item", "TRUE"
         prep = "SELECT *, 0 AS bkt, 0 AS jb FROM act"
@@ -349,7 +348,7 @@ def _pairs(con: duckdb.DuckDBPyConnection, window: float | None) -> None:
     )
 
 
-def _rare_cut(con: duckdb.DuckDBPyConnection) -> int:
+def _rare_cut(con: embedded.Connection) -> int:
     """The item popularity (distinct accounts over the whole data set) at or under which one shared item links.
 
     Derived from the data: the lower quartile of the popularity of the items that at least two accounts acted
@@ -374,7 +373,7 @@ def _rare_cut(con: duckdb.DuckDBPyConnection) -> int:
     return max(2, min(quartile, share_bound))
 
 
-def _tfidf(con: duckdb.DuckDBPyConnection) -> None:
+def _tfidf(con: embedded.Connection) -> None:
     """TF-IDF vectors (table ``tfidf``) over all of each paired account's (non-viral) actions.
 
     ``N`` counts every account of ``act`` and ``df`` is the item's distinct accounts (``item_stats``, which
@@ -393,7 +392,7 @@ def _tfidf(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _edges(
-    con: duckdb.DuckDBPyConnection,
+    con: embedded.Connection,
     params: DetectParams,
     min_shared: int,
     rare_cut: int = 0,
@@ -440,7 +439,7 @@ def _edges(
     con.execute("DROP TABLE tfidf")
 
 
-def _estimate_from_actions(con: duckdb.DuckDBPyConnection) -> float:
+def _estimate_from_actions(con: embedded.Connection) -> float:
     row = con.execute(
         """WITH s AS (SELECT platform, item, ts - min(ts) OVER (PARTITION BY platform, item) AS dt,
                              count(*) OVER (PARTITION BY platform, item) AS n FROM act),
@@ -503,7 +502,7 @@ def con_row(store: Store, sql: str, params: list[object]) -> tuple[object, ...]:
     return tuple(row) if row else ()
 
 
-def _counts(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[int, int]:
+def _counts(con: embedded.Connection, sql: str) -> tuple[int, int]:
     row = con.execute(sql).fetchone()
     if not row:
         return 0, 0

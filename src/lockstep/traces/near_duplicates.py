@@ -48,7 +48,7 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import duckdb
+from lockstep.engine import embedded
 
 #: The trace's default window (seconds), used when a run does not set one.
 DEFAULT_WINDOW_S = 60.0
@@ -153,7 +153,7 @@ def _distinct_sorted(column: str) -> str:
     return f"list_filter({column}, lambda h, i: i = 1 OR h <> {column}[i - 1])"
 
 
-def token_sets(con: duckdb.DuckDBPyConnection, texts: list[str]) -> list[set[str]]:
+def token_sets(con: embedded.Connection, texts: list[str]) -> list[set[str]]:
     """The CNT token set of each of ``texts``, computed by the same SQL as the trace (for tests and checks)."""
     con.execute("CREATE OR REPLACE TEMP TABLE _nd_texts (pid BIGINT, text VARCHAR)")
     con.executemany("INSERT INTO _nd_texts VALUES (?, ?)", list(enumerate(texts)))
@@ -252,7 +252,7 @@ def settings(params: Any) -> tuple[float, int, int, int, float | None]:
     return threshold, min_tokens, cap, int(params.max_item_accounts), _window(params)
 
 
-def build_actions(con: duckdb.DuckDBPyConnection, params: Any) -> str:
+def build_actions(con: embedded.Connection, params: Any) -> str:
     """Create temp tables ``near_dup_actions(platform, account_id, item, post_id, t)`` and ``near_dup_stats``.
 
     Called by the engine before the trace's ``actions_sql`` (see :class:`~lockstep.traces.base.Trace`); returns
@@ -398,11 +398,11 @@ def build_actions(con: duckdb.DuckDBPyConnection, params: Any) -> str:
     return stats.note()
 
 
-def last_stats(con: duckdb.DuckDBPyConnection) -> NearDupStats | None:
+def last_stats(con: embedded.Connection) -> NearDupStats | None:
     """The statistics of the last near-duplicate preparation on this connection, if any."""
     try:
         cur = con.execute("SELECT * FROM near_dup_stats")
-    except duckdb.CatalogException:
+    except embedded.CatalogException:
         return None
     row = cur.fetchone()
     if row is None:
@@ -411,7 +411,7 @@ def last_stats(con: duckdb.DuckDBPyConnection) -> NearDupStats | None:
     return NearDupStats(**{k: int(v) for k, v in zip(names, row, strict=True)})
 
 
-def annotate_report(con: duckdb.DuckDBPyConnection, report: Any) -> None:
+def annotate_report(con: embedded.Connection, report: Any) -> None:
     """Add :meth:`NearDupStats.note` to the near-duplicate line of a :class:`~lockstep.traces.DetectReport`.
 
     ``detect`` already does this (the note is what :func:`build_actions` returns); this is for a report built
@@ -427,7 +427,7 @@ def annotate_report(con: duckdb.DuckDBPyConnection, report: Any) -> None:
             rep.note = (rep.note + "; " if rep.note else "") + note
 
 
-def _row(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[int, ...]:
+def _row(con: embedded.Connection, sql: str) -> tuple[int, ...]:
     row = con.execute(sql).fetchone()
     return tuple(int(v or 0) for v in row) if row else (0,)
 

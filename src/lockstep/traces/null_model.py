@@ -14,8 +14,9 @@ import random
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-import duckdb
 import pyarrow as pa
+
+from lockstep.engine import embedded
 
 if TYPE_CHECKING:
     from lockstep.traces.engine import DetectParams
@@ -83,7 +84,7 @@ def poisson_tail(observed: int, rate: float) -> float:
     return min(1.0, max(0.0, 1.0 - below))
 
 
-def null_model(con: duckdb.DuckDBPyConnection, params: DetectParams, window: float) -> None:
+def null_model(con: embedded.Connection, params: DetectParams, window: float) -> None:
     """Fill ``null_mean``, ``z_score`` and ``p_value`` of temp table ``edge_tmp`` from seeded time-shift replicates.
 
     Reads the engine's temp tables ``edge_tmp``, ``act`` (the trace's actions) and ``pairs`` (its co-actions).

@@ -30,18 +30,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from vs_cnt import generate, timed
+from vs_cnt import generate, timed, with_mapping
 
-STEP = """
+STEP = with_mapping(
+    """
 import sys, lockstep
 from lockstep.analysis import analyze
 from lockstep.traces import detect
 s = lockstep.open_store(sys.argv[1], memory_limit=sys.argv[2])
 step = sys.argv[3]
 if step == "ingest" and sys.argv[4].endswith(".csv"):
-    lockstep.ingest(s, [sys.argv[4]], format="generic", mapping={
-        "post_id": "message_id", "account_id": "user_id", "handle": "username", "repost_of": "repost_id",
-        "reply_to": "reply_id", "text": "message", "created_at": "timestamp", "urls": "urls", "platform": "bench"})
+    lockstep.ingest(s, [sys.argv[4]], format="generic", mapping=CSV_MAPPING)
 elif step == "ingest":
     lockstep.ingest(s, sys.argv[4:])
 elif step == "detect":
@@ -49,6 +48,7 @@ elif step == "detect":
 else:
     analyze(s, seed=0)
 """
+)
 
 SIMULATE = """
 import json, sys

@@ -21,8 +21,8 @@ import importlib.util
 import json
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import lockstep
 from lockstep.analysis import analyze
@@ -30,27 +30,15 @@ from lockstep.evaluation import evaluate
 from lockstep.traces import DetectParams, detect
 
 HERE = Path(__file__).resolve().parent
-MAPPING = {
-    "post_id": "message_id",
-    "account_id": "user_id",
-    "handle": "username",
-    "repost_of": "repost_id",
-    "reply_to": "reply_id",
-    "text": "message",
-    "created_at": "timestamp",
-    "urls": "urls",
-    "platform": "bench",
-}
 
 
-def _generator() -> Callable[[Path, int, int], dict[str, int]]:
-    """``generate`` of ``bench/vs_cnt.py`` (bench scripts are not a package)."""
+def _vs_cnt() -> ModuleType:
+    """``bench/vs_cnt.py`` (its generator and CSV column map; bench scripts are not a package)."""
     spec = importlib.util.spec_from_file_location("vs_cnt", HERE / "vs_cnt.py")
     assert spec and spec.loader
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    generate: Callable[[Path, int, int], dict[str, int]] = mod.generate
-    return generate
+    return mod
 
 
 #: rule name -> DetectParams fields
@@ -111,10 +99,10 @@ def main() -> None:
         tmp = Path(d)
         data = tmp / "input.csv"
         t = time.perf_counter()
-        out["input"] = _generator()(data, args.scale, args.seed)
+        out["input"] = _vs_cnt().generate(data, args.scale, args.seed)
         base = tmp / "base.duckdb"
         store = lockstep.open_store(base, memory_limit="4GB")
-        lockstep.ingest(store, [data], format="generic", mapping=MAPPING)
+        lockstep.ingest(store, [data], format="generic", mapping=_vs_cnt().CSV_MAPPING)
         store.close()
         out["generate_ingest_seconds"] = time.perf_counter() - t
         for rule in rules:

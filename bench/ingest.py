@@ -32,6 +32,9 @@ from pathlib import Path
 
 from lockstep.simulate.writers import IO_COLUMNS
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from vs_cnt import CSV_MAPPING
+
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 IO_HEADER = IO_COLUMNS  # the 31-column IO-archive tweets schema, shared with the simulator
 
@@ -88,20 +91,6 @@ def generate_io_csv(path: Path, rows: int, seed: int = 7) -> None:
                     "",
                 ]
             )
-
-
-#: The column map of the ``bench/vs_cnt.py`` CSV (as ``bench/end_to_end.py`` ingests it).
-VS_CNT_MAPPING = {
-    "post_id": "message_id",
-    "account_id": "user_id",
-    "handle": "username",
-    "repost_of": "repost_id",
-    "reply_to": "reply_id",
-    "text": "message",
-    "created_at": "timestamp",
-    "urls": "urls",
-    "platform": "bench",
-}
 
 
 def run_case(
@@ -163,7 +152,7 @@ def run_ab(path: Path, memory_limit: str, sources: list[str], pairs: int) -> dic
     runs: dict[str, list[dict[str, object]]] = {src: [] for src in sources}
     for i in range(pairs):
         for src in sources:
-            r = run_case(path, memory_limit, VS_CNT_MAPPING, src)
+            r = run_case(path, memory_limit, CSV_MAPPING, src)
             runs[src].append(r)
             print(
                 f"pair {i + 1} {src:<28} {r['seconds']:7.2f} s  peak RSS {r['peak_rss_mb']:7,.0f} MB  "
@@ -224,7 +213,6 @@ def main() -> None:
 
 def vs_cnt_main(args: argparse.Namespace) -> None:
     """The ``--vs-cnt-scale`` mode: one run, or interleaved A/B pairs, on the vs_cnt input."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     from vs_cnt import generate
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -35,7 +35,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from vs_cnt import generate
+from vs_cnt import generate, with_mapping
 
 WRAPPER = (
     "import resource, subprocess, sys, time; t = time.perf_counter(); "
@@ -56,15 +56,14 @@ def timed(cmd: list[str]) -> tuple[float, float, float]:
     return float(wall), float(cpu), float(rss)
 
 
-STEP = """
+STEP = with_mapping(
+    """
 import json, sys, lockstep
 from lockstep.traces import DetectParams, detect
 from lockstep.traces.near_duplicates import last_stats
 s = lockstep.open_store(sys.argv[1], memory_limit=sys.argv[2])
 if sys.argv[3] == "ingest":
-    lockstep.ingest(s, [sys.argv[4]], format="generic", mapping={
-        "post_id": "message_id", "account_id": "user_id", "handle": "username", "repost_of": "repost_id",
-        "reply_to": "reply_id", "text": "message", "created_at": "timestamp", "urls": "urls", "platform": "bench"})
+    lockstep.ingest(s, [sys.argv[4]], format="generic", mapping=CSV_MAPPING)
 else:
     rep = detect(s, ["near-duplicate"], DetectParams(window_s=60, min_shared_items=1, max_item_accounts=10**9,
                                                      null_replicates=0, near_dup_min_tokens=1))
@@ -75,6 +74,7 @@ else:
         json.dump({"stats": stats.__dict__ if stats else None, "in_process_s": rep.traces[0].seconds,
                    "pairs": rep.traces[0].pairs}, fh)
 """
+)
 
 
 def simulated_world(path: Path, accounts: int, seed: int) -> dict[str, int]:

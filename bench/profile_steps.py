@@ -24,17 +24,8 @@ from typing import Any
 import lockstep
 from lockstep.traces import detect
 
-CSV_MAPPING = {
-    "post_id": "message_id",
-    "account_id": "user_id",
-    "handle": "username",
-    "repost_of": "repost_id",
-    "reply_to": "reply_id",
-    "text": "message",
-    "created_at": "timestamp",
-    "urls": "urls",
-    "platform": "bench",
-}
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from vs_cnt import CSV_MAPPING
 
 
 class TimedConnection:

@@ -26,15 +26,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from vs_cnt import generate
+from vs_cnt import generate, with_mapping
 
-INGEST = """
+INGEST = with_mapping(
+    """
 import sys, lockstep
 s = lockstep.open_store(sys.argv[1], memory_limit=sys.argv[2])
-lockstep.ingest(s, [sys.argv[3]], format="generic", mapping={
-    "post_id": "message_id", "account_id": "user_id", "handle": "username", "repost_of": "repost_id",
-    "reply_to": "reply_id", "text": "message", "created_at": "timestamp", "urls": "urls", "platform": "bench"})
+lockstep.ingest(s, [sys.argv[3]], format="generic", mapping=CSV_MAPPING)
 """
+)
 
 DETECT = """
 import json, resource, sys, time, lockstep

@@ -34,6 +34,19 @@ import tempfile
 import time
 from pathlib import Path
 
+#: How Lockstep maps the benchmark CSV's columns (CNT's own layout) onto its canonical fields. Code run in a
+#: child process gets it through :func:`with_mapping`.
+CSV_MAPPING = {
+    "post_id": "message_id",
+    "account_id": "user_id",
+    "handle": "username",
+    "repost_of": "repost_id",
+    "reply_to": "reply_id",
+    "text": "message",
+    "created_at": "timestamp",
+    "urls": "urls",
+    "platform": "bench",
+}
 WORDS = [f"w{i}" for i in range(5000)]
 BASE = 1_567_296_000  # 2019-09-01 UTC
 DAY = 86_400
@@ -93,6 +106,11 @@ def generate(path: Path, scale: int, seed: int) -> dict[str, int]:
     }
 
 
+def with_mapping(code: str) -> str:
+    """``code`` (a child process's script) with ``CSV_MAPPING`` written where it says ``CSV_MAPPING``."""
+    return code.replace("CSV_MAPPING", repr(CSV_MAPPING))
+
+
 def timed(cmd: list[str]) -> tuple[float, float]:
     """Run ``cmd`` in a wrapper process; return (seconds, peak RSS MB of the command)."""
     wrapper = (
@@ -105,20 +123,20 @@ def timed(cmd: list[str]) -> tuple[float, float]:
     return float(secs), float(rss)
 
 
-LOCKSTEP_STEP = """
+LOCKSTEP_STEP = with_mapping(
+    """
 import sys, lockstep
 from lockstep.traces import DetectParams, detect
 s = lockstep.open_store(sys.argv[1], memory_limit="4GB")
 if sys.argv[2] == "ingest":
-    lockstep.ingest(s, [sys.argv[3]], format="generic", mapping={
-        "post_id": "message_id", "account_id": "user_id", "handle": "username", "repost_of": "repost_id",
-        "reply_to": "reply_id", "text": "message", "created_at": "timestamp", "urls": "urls", "platform": "bench"})
+    lockstep.ingest(s, [sys.argv[3]], format="generic", mapping=CSV_MAPPING)
 else:
     detect(s, [sys.argv[2]], DetectParams(window_s=60, min_shared_items=1, max_item_accounts=10**9,
                                           null_replicates=0, near_dup_min_tokens=1))
     s.con.execute("COPY (SELECT account_a, account_b FROM edges WHERE trace = ?) TO '" + sys.argv[3] + "'",
                   [sys.argv[2]])
 """
+)
 
 PAIRS = {"co-retweet": "co_retweet", "co-text": "co_tweet", "co-link": "co_link", "near-duplicate": "co_similar_tweet"}
 #: The exact traces compared by default (near-duplicate has its own benchmark, ``bench/neardup_vs_cnt.py``).

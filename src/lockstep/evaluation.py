@@ -139,16 +139,22 @@ def read_labels(path: str | Path) -> dict[str, tuple[bool, str]]:
     return out
 
 
-def evaluate(store: Store, labels: dict[str, tuple[bool, str]]) -> Evaluation:
-    """Score every trace and the fused network against ``labels``."""
-    con = store.con
+def _labelled_accounts(store: Store, labels: dict[str, tuple[bool, str]]) -> list[str]:
+    """The labelled accounts that have posts in the store, sorted: what every detector is scored over."""
     accounts = [
         str(r[0])
-        for r in con.execute("SELECT DISTINCT account_id FROM posts ORDER BY 1").fetchall()
+        for r in store.con.execute("SELECT DISTINCT account_id FROM posts ORDER BY 1").fetchall()
         if str(r[0]) in labels
     ]
     if not accounts:
         raise InputError("no labelled account has posts in the store: check the account ids in the labels file")
+    return accounts
+
+
+def evaluate(store: Store, labels: dict[str, tuple[bool, str]]) -> Evaluation:
+    """Score every trace and the fused network against ``labels``."""
+    con = store.con
+    accounts = _labelled_accounts(store, labels)
     truth = [labels[a][0] for a in accounts]
     ev = Evaluation(labelled_accounts=len(accounts))
     traces = [str(r[0]) for r in con.execute("SELECT DISTINCT trace FROM edges ORDER BY 1").fetchall()]
@@ -218,13 +224,7 @@ def rarity_probe(store: Store, labels: dict[str, tuple[bool, str]], max_accounts
     (every labelled account with posts), as detector ``probe``.
     """
     con = store.con
-    accounts = [
-        str(r[0])
-        for r in con.execute("SELECT DISTINCT account_id FROM posts ORDER BY 1").fetchall()
-        if str(r[0]) in labels
-    ]
-    if not accounts:
-        raise InputError("no labelled account has posts in the store: check the account ids in the labels file")
+    accounts = _labelled_accounts(store, labels)
     shared = dict(
         con.execute(
             f"""WITH n AS MATERIALIZED (SELECT account_id, {normalize_text_sql("text")} AS norm FROM posts

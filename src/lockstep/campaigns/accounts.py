@@ -195,6 +195,16 @@ def rank_accounts(
     return out[:limit] if limit is not None else out
 
 
+def _handles(store: Store) -> dict[tuple[str, str], str]:
+    """Each account's handle, by (platform, account id): the reasons name accounts by handle where known."""
+    return {
+        (str(p), str(a)): str(h)
+        for p, a, h in store.con.execute(
+            "SELECT platform, account_id, max(handle) FROM accounts WHERE handle IS NOT NULL GROUP BY ALL"
+        ).fetchall()
+    }
+
+
 def _own_evidence(own: tuple[int, bool]) -> bool:
     """Two distinct items shared with the campaign, or one content item (see the module docstring)."""
     items, content = own
@@ -214,12 +224,7 @@ def _synchronised(
         return scored
     windows = {t.trace: (t.window_s, t.max_accounts) for t in levels}
     known = {(r.platform, r.account_id): r for r in scored}
-    handles = dict(
-        ((str(p), str(a)), str(h))
-        for p, a, h in store.con.execute(
-            "SELECT platform, account_id, max(handle) FROM accounts WHERE handle IS NOT NULL GROUP BY ALL"
-        ).fetchall()
-    )
+    handles = _handles(store)
     for block in blocks:
         flagged = [known[(block.platform, a)] for a in block.accounts if (block.platform, a) in known]
         camps = sorted(
@@ -287,12 +292,7 @@ def _expand(
         return scored
     by_campaign = {r.campaign: r for r in sorted(members.values(), key=lambda r: r.rank or 0)}
     known = {(r.platform, r.account_id): r for r in scored}
-    handles = dict(
-        ((str(p), str(a)), str(h))
-        for p, a, h in store.con.execute(
-            "SELECT platform, account_id, max(handle) FROM accounts WHERE handle IS NOT NULL GROUP BY ALL"
-        ).fetchall()
-    )
+    handles = _handles(store)
     for (platform, account), camps in shared.items():
         camp, (its, who) = min(camps.items(), key=lambda kv: (-len(kv[1][0]), kv[0]))
         anchor = by_campaign[camp]

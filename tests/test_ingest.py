@@ -119,7 +119,7 @@ def test_zip_archive_members(store: Store, fixtures: Path, tmp_path: Path) -> No
 def test_failure_midway_leaves_store_as_before(store: Store, fixtures: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ingest(store, [fixtures / "airline_tweets.csv"])
     before = snapshot(store)
-    real = ingestion._finalize_accounts
+    real = ingestion.finalize_accounts
     calls = {"n": 0}
 
     def explode(*args: object, **kwargs: object) -> None:
@@ -128,7 +128,7 @@ def test_failure_midway_leaves_store_as_before(store: Store, fixtures: Path, mon
             raise KeyboardInterrupt("killed half-way")
         real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(ingestion, "_finalize_accounts", explode)
+    monkeypatch.setattr(ingestion, "finalize_accounts", explode)
     with pytest.raises(KeyboardInterrupt):
         ingest(store, [fixtures / "io_archive_tweets_31col.csv", fixtures / "bluesky_posts.csv"])
     assert snapshot(store) == before

@@ -11,7 +11,7 @@ from lockstep.campaigns import expand as run_expand
 from lockstep.campaigns import explain as run_explain
 from lockstep.campaigns import format_card, read_seeds
 from lockstep.campaigns.naming import campaign_name, confidence_words
-from lockstep.cli.options import db_option, memory_option, quiet_option
+from lockstep.cli.options import check_parquet_dir, db_option, engine_options, memory_option, quiet_option
 from lockstep.errors import InputError
 from lockstep.signals import SIGNALS
 from lockstep.store import open_store
@@ -34,20 +34,7 @@ from lockstep.store import open_store
     type=click.Path(exists=True, dir_okay=False),
     help="File of control account ids (one per line) forming the signal baseline.",
 )
-@click.option(
-    "--engine",
-    type=click.Choice(["duckdb", "spark"]),
-    default="duckdb",
-    show_default=True,
-    help="Where the signals run: duckdb (the store) or spark (needs lockstep[spark]; see docs/scale.md).",
-)
-@click.option("--spark-master", default="local[2]", show_default=True, help="Spark master URL (--engine spark).")
-@click.option(
-    "--parquet-dir",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="--engine spark: read posts/accounts Parquet from here instead of exporting the store's tables.",
-)
+@engine_options(runs="the signals", tables="posts/accounts")
 @db_option
 @memory_option
 @quiet_option
@@ -66,8 +53,7 @@ def analyze(
     quiet: bool,
 ) -> None:
     """Fuse the trace edges, find communities, compute signals and assemble campaigns."""
-    if parquet_dir and engine != "spark":
-        raise click.UsageError("--parquet-dir needs --engine spark")
+    check_parquet_dir(engine, parquet_dir)
     with open_store(db, memory_limit=memory_limit) as store:
         ctrl = None
         if control:

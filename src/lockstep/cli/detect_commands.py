@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from lockstep import api
-from lockstep.cli.options import db_option, memory_option, quiet_option
+from lockstep.cli.options import check_parquet_dir, db_option, engine_options, memory_option, quiet_option
 from lockstep.progress import step_progress
 from lockstep.store import open_store
 from lockstep.traces import TRACES, DetectParams, estimate_window
@@ -65,21 +65,7 @@ from lockstep.traces.queries import evidence as query_evidence
     show_default=True,
     help="near-duplicate: a prefix-token bucket with more distinct texts is skipped (counted in the report).",
 )
-@click.option(
-    "--engine",
-    type=click.Choice(["duckdb", "spark"]),
-    default="duckdb",
-    show_default=True,
-    help="duckdb: the default engine; spark: the exact traces on Apache Spark (needs lockstep[spark]; "
-    "see docs/scale.md).",
-)
-@click.option("--spark-master", default="local[2]", show_default=True, help="Spark master URL (--engine spark).")
-@click.option(
-    "--parquet-dir",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="--engine spark: read posts/post_urls Parquet from here instead of exporting the store's tables.",
-)
+@engine_options(runs="the exact traces", tables="posts/post_urls")
 @db_option
 @memory_option
 @quiet_option
@@ -104,8 +90,7 @@ def detect(
     quiet: bool,
 ) -> None:
     """Find co-action edges between accounts, with evidence, for each trace."""
-    if parquet_dir and engine != "spark":
-        raise click.UsageError("--parquet-dir needs --engine spark")
+    check_parquet_dir(engine, parquet_dir)
     params = DetectParams(
         window_s=window,
         min_shared_items=min_shared,

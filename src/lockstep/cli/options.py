@@ -37,3 +37,38 @@ def memory_option(func: F) -> F:
         show_default=True,
         help="Memory cap for the engine; larger inputs spill to disk.",
     )(func)
+
+
+def engine_options(runs: str, tables: str) -> Callable[[F], F]:
+    """``--engine``, ``--spark-master`` and ``--parquet-dir`` of a command that can run on Spark.
+
+    ``runs`` says what ``--engine spark`` moves to Spark; ``tables`` names the Parquet folders it reads. The
+    command calls :func:`check_parquet_dir` first.
+    """
+
+    def apply(func: F) -> F:
+        func = click.option(
+            "--parquet-dir",
+            type=click.Path(file_okay=False),
+            default=None,
+            help=f"--engine spark: read {tables} Parquet from here instead of exporting the store's tables.",
+        )(func)
+        func = click.option(
+            "--spark-master", default="local[2]", show_default=True, help="Spark master URL (--engine spark)."
+        )(func)
+        return click.option(
+            "--engine",
+            type=click.Choice(["duckdb", "spark"]),
+            default="duckdb",
+            show_default=True,
+            help=f"duckdb: the default engine; spark: {runs} on Apache Spark (needs lockstep[spark]; "
+            "see docs/scale.md).",
+        )(func)
+
+    return apply
+
+
+def check_parquet_dir(engine: str, parquet_dir: str | None) -> None:
+    """``--parquet-dir`` is a Spark input: refuse it with the default engine instead of ignoring it."""
+    if parquet_dir and engine != "spark":
+        raise click.UsageError("--parquet-dir needs --engine spark")

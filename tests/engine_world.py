@@ -128,6 +128,24 @@ def build_engine_world(path: Path, seed: int = 11) -> Path:
     return path
 
 
+def original_post(
+    platform: str, pid: str, account: str, t: dt.datetime, text: str, media: list[str] | None = None
+) -> dict[str, object]:
+    """One original post as a ``posts`` row for :func:`_insert` (no hashtags, mentions or parent)."""
+    return {
+        "platform": platform,
+        "post_id": pid,
+        "account_id": account,
+        "created_at": t,
+        "text": text,
+        "kind": "original",
+        "parent_post_id": None,
+        "hashtags": [],
+        "mentions": [],
+        "media": media or [],
+    }
+
+
 def _insert(store: Store, posts: list[dict[str, object]], urls: list[dict[str, object]]) -> None:
     with store.transaction() as con:
         for p in posts:

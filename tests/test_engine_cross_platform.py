@@ -24,7 +24,7 @@ from lockstep.engine import detect as seam_detect
 from lockstep.store import open_store
 from lockstep.traces import TRACES, DetectParams, detect
 from tests.engine_compare import assert_same, snapshot
-from tests.engine_world import _insert, build_engine_world
+from tests.engine_world import _insert, build_engine_world, original_post
 from tests.spark_session import spark_or_skip
 from tests.test_cross_platform import NARRATIVES, START, TELEGRAM_MAP, _plant
 
@@ -35,34 +35,25 @@ RARE_TEXT_2 = "Ask the harbour master who paid for the second mooring and why th
 RARE_URL_2 = "https://harbour-files.example.org/logbook"
 
 
-def _post(platform: str, pid: str, account: str, t: dt.datetime, text: str, media: list[str]) -> dict[str, object]:
-    return {
-        "platform": platform,
-        "post_id": pid,
-        "account_id": account,
-        "created_at": t,
-        "text": text,
-        "kind": "original",
-        "parent_post_id": None,
-        "hashtags": [],
-        "mentions": [],
-        "media": media,
-    }
-
-
 def _extra_rows() -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     posts = [
         # a copy on the operation's own platform, within the window: only its cross-platform pairs count
-        _post("telegram", "xp1", "tg_copycat", START + dt.timedelta(minutes=31), NARRATIVES[0], ["photos/copy.jpg"]),
+        original_post(
+            "telegram", "xp1", "tg_copycat", START + dt.timedelta(minutes=31), NARRATIVES[0], ["photos/copy.jpg"]
+        ),
         # a rare text, URL and image across platforms two hours apart (beyond 600 s, within the one-day horizon)
-        _post("telegram", "xp2", "tg_late", START + dt.timedelta(days=1), RARE_TEXT, ["sha256:rare"]),
-        _post("twitter", "xp3", "x_late", START + dt.timedelta(days=1, hours=2), RARE_TEXT, ["sha256:rare"]),
+        original_post("telegram", "xp2", "tg_late", START + dt.timedelta(days=1), RARE_TEXT, ["sha256:rare"]),
+        original_post("twitter", "xp3", "x_late", START + dt.timedelta(days=1, hours=2), RARE_TEXT, ["sha256:rare"]),
         # ... and a second rare text and URL by the same two accounts, so the pair is corroborated
-        _post("telegram", "xp6", "tg_late", START + dt.timedelta(days=1, hours=3), RARE_TEXT_2, []),
-        _post("twitter", "xp7", "x_late", START + dt.timedelta(days=1, hours=5), RARE_TEXT_2, []),
+        original_post("telegram", "xp6", "tg_late", START + dt.timedelta(days=1, hours=3), RARE_TEXT_2, []),
+        original_post("twitter", "xp7", "x_late", START + dt.timedelta(days=1, hours=5), RARE_TEXT_2, []),
         # the same on one platform only: never linked
-        _post("bluesky", "xp4", "did:plc:lone1", START + dt.timedelta(days=1, hours=5), RARE_TEXT + " again", []),
-        _post("bluesky", "xp5", "did:plc:lone2", START + dt.timedelta(days=1, hours=6), RARE_TEXT + " again", []),
+        original_post(
+            "bluesky", "xp4", "did:plc:lone1", START + dt.timedelta(days=1, hours=5), RARE_TEXT + " again", []
+        ),
+        original_post(
+            "bluesky", "xp5", "did:plc:lone2", START + dt.timedelta(days=1, hours=6), RARE_TEXT + " again", []
+        ),
     ]
     urls = [
         {"platform": "telegram", "post_id": "xp2", "position": 0, "url": RARE_URL, "domain": "example.org"},

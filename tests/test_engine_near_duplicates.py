@@ -32,7 +32,7 @@ from lockstep.store import open_store
 from lockstep.traces import DetectParams, detect
 from lockstep.traces.near_duplicates import token_rows_sql
 from tests.engine_compare import assert_same, snapshot
-from tests.engine_world import _insert, build_engine_world
+from tests.engine_world import _insert, build_engine_world, original_post
 from tests.spark_session import spark_or_skip
 
 BASE = "the mayor secretly sold the harbour land to a foreign company last night"
@@ -60,21 +60,6 @@ HOSTILE = [
 ]
 
 
-def _post(pid: str, account: str, t: dt.datetime, text: str) -> dict[str, object]:
-    return {
-        "platform": "x",
-        "post_id": pid,
-        "account_id": account,
-        "created_at": t,
-        "text": text,
-        "kind": "original",
-        "parent_post_id": None,
-        "hashtags": [],
-        "mentions": [],
-        "media": [],
-    }
-
-
 def _copypasta() -> list[dict[str, object]]:
     start = dt.datetime(2023, 4, 5, 9, 0, 0)
     rows = []
@@ -86,9 +71,13 @@ def _copypasta() -> list[dict[str, object]]:
             # ids count down so their text order is not the store's order; one post sits past a bucket boundary
             pid = f"nd{99 - 3 * k - j}"
             t = t0 + dt.timedelta(seconds=59 + 7 * j + (k % 2), microseconds=500_000 * (j % 2))
-            rows.append(_post(pid, acct, t, text))
-    rows.append(_post("nd_far", "nd_far", start + dt.timedelta(minutes=30), VARIANTS[1]))  # beyond the window
-    rows.append(_post("nd_self", "nd_0", start + dt.timedelta(seconds=61), VARIANTS[1]))  # the same account again
+            rows.append(original_post("x", pid, acct, t, text))
+    rows.append(
+        original_post("x", "nd_far", "nd_far", start + dt.timedelta(minutes=30), VARIANTS[1])
+    )  # beyond the window
+    rows.append(
+        original_post("x", "nd_self", "nd_0", start + dt.timedelta(seconds=61), VARIANTS[1])
+    )  # the same account again
     return rows
 
 
@@ -130,7 +119,10 @@ def test_capped_buckets_match_when_the_prefix_is_the_whole_text(tmp_path: Path) 
     at a low threshold): then the seam skips exactly the default engine's buckets."""
     start = dt.datetime(2023, 4, 5, 9, 0, 0)
     texts = ["red blue green", "red blue gold", "red blue green tea", "red pink", "navy blue green"]
-    rows = [_post(f"c{i}", f"acct_{i % 4}", start + dt.timedelta(seconds=5 * i), texts[i % 5]) for i in range(12)]
+    rows = [
+        original_post("x", f"c{i}", f"acct_{i % 4}", start + dt.timedelta(seconds=5 * i), texts[i % 5])
+        for i in range(12)
+    ]
     with open_store(tmp_path / "cap.duckdb") as store:
         _insert(store, rows, [])
     params = DetectParams(near_dup_threshold=0.2, near_dup_min_tokens=1, near_dup_bucket_cap=3, null_replicates=0)

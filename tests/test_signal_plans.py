@@ -20,7 +20,7 @@ import pytest
 
 pytest.importorskip("ibis", reason="ibis-framework not installed")
 
-from lockstep.engine import embedded
+from lockstep.engine import embedded, plan_cache
 from lockstep.engine.signals import PORTED, plans
 from lockstep.signals import run_signals
 from lockstep.signals.base import SignalContext
@@ -41,7 +41,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "cache"
     monkeypatch.setenv("LOCKSTEP_CACHE_DIR", str(folder))
-    plans._PLANS.clear()
+    plan_cache.forget()
     return folder / "signal-plans"
 
 
@@ -74,7 +74,7 @@ def _run(world: Path, tmp_path: Path, name: str) -> list[tuple[object, ...]]:
 def test_a_cached_plan_gives_the_rows_of_a_fresh_compile(world: Path, tmp_path: Path, cache: Path) -> None:
     fresh = _run(world, tmp_path, "fresh")
     assert len(list(cache.glob("*.json"))) == len(PORTED)
-    plans._PLANS.clear()  # read back from the folder this time
+    plan_cache.forget()  # read back from the folder this time
     assert _same(_run(world, tmp_path, "cached"), fresh)
     for path in cache.glob("*.json"):
         plan = plans.Plan.from_json(path.read_text(encoding="utf-8"))
@@ -121,7 +121,7 @@ def test_a_broken_cache_file_is_compiled_again(world: Path, tmp_path: Path, cach
     fresh = _run(world, tmp_path, "fresh")
     for path in cache.glob("*.json"):
         path.write_text("{not json", encoding="utf-8")
-    plans._PLANS.clear()
+    plan_cache.forget()
     assert _same(_run(world, tmp_path, "again"), fresh)
     for path in cache.glob("*.json"):
         plans.Plan.from_json(path.read_text(encoding="utf-8"))  # rewritten
@@ -133,11 +133,11 @@ def test_an_unwritable_or_disabled_cache_still_runs(
     blocker = tmp_path / "a file"
     blocker.write_text("not a folder", encoding="utf-8")
     monkeypatch.setenv("LOCKSTEP_CACHE_DIR", str(blocker))
-    plans._PLANS.clear()
+    plan_cache.forget()
     rows = _run(world, tmp_path, "unwritable")
     monkeypatch.setenv("LOCKSTEP_CACHE_DIR", "off")
-    assert plans.cache_folder() is None
-    plans._PLANS.clear()
+    assert plan_cache.cache_folder(plans.KIND) is None
+    plan_cache.forget()
     assert _same(_run(world, tmp_path, "off"), rows)
 
 

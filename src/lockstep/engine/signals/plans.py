@@ -10,31 +10,24 @@ definitions use, and how the driver finishes each part (:mod:`lockstep.engine.si
 keeps it for the process and writes it to a cache folder; a later ``analyze`` with the same key reads it back
 and imports no Ibis at all.
 
-The key hashes everything the SQL depends on: the source of :mod:`lockstep.engine` and :mod:`lockstep.signals`
-(definitions, shims, thresholds), the Ibis, sqlglot and DuckDB versions, the signal, the time zone offset, the
-control table's name and the column names and types of every table read. A changed definition or schema is a new
-key, so a stale plan is never read. Cache folder: ``$LOCKSTEP_CACHE_DIR`` (``off``: no disk cache), else
-``$XDG_CACHE_HOME/lockstep``, else ``~/.cache/lockstep``; its ``signal-plans/`` holds one JSON file per key
-(a few kB to 100 kB), written atomically; an unreadable or unwritable cache only costs a compile.
+The key hashes everything the SQL depends on: the source of the definitions and the library versions
+(:func:`lockstep.engine.plan_cache.plan_key`), the signal, the time zone offset, the control table's name and
+the column names and types of every table read. A changed definition or schema is a new key, so a stale plan is
+never read. The cache (:mod:`lockstep.engine.plan_cache`) keeps one JSON file per key (a few kB to 100 kB) in
+its ``signal-plans/`` folder.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass
-from functools import lru_cache
-from importlib import metadata
-from pathlib import Path
 
 import pyarrow as pa
 
-from lockstep.engine import embedded
+from lockstep.engine import embedded, plan_cache
 from lockstep.engine.signals.driver import SIGNAL_SCHEMA, finish_sql, finished_rows
 from lockstep.signals.base import SignalContext
 
@@ -107,32 +100,20 @@ def text_to_arrow(text: str) -> pa.Table:
     return pa.ipc.open_stream(base64.b64decode(text)).read_all()
 
 
-_PLANS: dict[str, Plan] = {}
+KIND = "signal-plans"
 
 
 def get_plan(con: embedded.Connection, name: str, ctx: SignalContext) -> Plan:
     """The plan of the ported signal ``name`` for the store on ``con``: from this process, the cache folder,
-    or compiled now (and stored in both)."""
+    or compiled now (and stored in both; :func:`lockstep.engine.plan_cache.cached`)."""
     schemas = table_schemas(con, ctx)
-    key = plan_key(name, ctx, schemas)
-    plan = _PLANS.get(key)
-    if plan is not None:
-        return plan
-    folder = cache_folder()
-    path = folder / f"{key}.json" if folder is not None else None
-    if path is not None:
-        try:
-            plan = Plan.from_json(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            plan = None
-    if plan is None:
+
+    def build() -> Plan:
         from lockstep.engine.signals.compile import compile_plan
 
-        plan = compile_plan(name, ctx, schemas)
-        if path is not None:
-            _write_atomically(path, plan.to_json())
-    _PLANS[key] = plan
-    return plan
+        return compile_plan(name, ctx, schemas)
+
+    return plan_cache.cached(KIND, plan_key(name, ctx, schemas), load=Plan.from_json, dump=Plan.to_json, build=build)
 
 
 def table_schemas(con: embedded.Connection, ctx: SignalContext) -> dict[str, list[tuple[str, str]]]:
@@ -151,66 +132,12 @@ def plan_key(name: str, ctx: SignalContext, schemas: dict[str, list[tuple[str, s
     """The hash naming the plan of ``name`` for these parameters and schemas under this code and these versions."""
     what = {
         "format": PLAN_FORMAT,
-        "code": source_digest(),
-        "versions": library_versions(),
         "signal": name,
         "tz_offset_hours": repr(float(ctx.tz_offset_hours)),
         "control": ctx.control,
         "schemas": schemas,
     }
-    return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()[:40]
-
-
-@lru_cache(maxsize=1)
-def source_digest() -> str:
-    """SHA-256 of the source of :mod:`lockstep.engine` and :mod:`lockstep.signals` (definitions, shims, thresholds)."""
-    root = Path(__file__).resolve().parents[2]
-    h = hashlib.sha256()
-    for path in sorted([*(root / "engine").rglob("*.py"), *(root / "signals").rglob("*.py")]):
-        h.update(str(path.relative_to(root)).encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()
-
-
-@lru_cache(maxsize=1)
-def library_versions() -> dict[str, str]:
-    """Versions of the libraries the compiled SQL depends on (read from package metadata: no import)."""
-    out = {"duckdb": embedded.VERSION}
-    for dist in ("ibis-framework", "sqlglot"):
-        try:
-            out[dist] = metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            out[dist] = "absent"
-    return out
-
-
-def cache_folder() -> Path | None:
-    """Where compiled plans are kept (module docstring), or ``None`` when ``LOCKSTEP_CACHE_DIR=off``."""
-    env = os.environ.get("LOCKSTEP_CACHE_DIR")
-    if env is not None and env.strip().lower() == "off":
-        return None
-    if env:
-        base = Path(env)
-    else:
-        xdg = os.environ.get("XDG_CACHE_HOME")
-        base = (Path(xdg) if xdg else Path.home() / ".cache") / "lockstep"
-    return base / "signal-plans"
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temp file and a rename; a cache that cannot be written is skipped."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".plan-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError:
-        return
+    return plan_cache.plan_key(what)
 
 
 def plan_rows(con: embedded.Connection, plan: Plan) -> pa.Table:

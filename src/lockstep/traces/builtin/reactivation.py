@@ -38,15 +38,6 @@ REACTIVATION = register(
     Trace(
         name="reactivation",
         description="resume posting after >= 180 days of silence in the same week",
-        actions_sql=f"""SELECT platform, account_id,
-       'week:' || strftime(date_trunc('week', created_at), '%Y-%m-%d') AS item,
-       post_id, created_at AS t
-FROM (SELECT platform, account_id, post_id, created_at,
-             epoch(created_at) - epoch(lag(created_at) OVER (PARTITION BY platform, account_id
-                                                              ORDER BY created_at, post_id)) AS silence_s
-      FROM posts  -- no silence can last longer than the whole store spans: skip the window then
-      WHERE (SELECT epoch(max(created_at)) - epoch(min(created_at)) FROM posts) >= {DORMANT_DAYS} * 86400)
-WHERE silence_s >= {DORMANT_DAYS} * 86400""",
         default_window_s=None,
         default_min_shared=1,  # an account wakes rarely: one shared wake-up week is the signal
         reference="DISARM detections F00019, F00062 (dormant accounts waking together); Meta Spamouflage reports 2023",

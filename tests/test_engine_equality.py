@@ -1,7 +1,8 @@
 """Every trace the seam ports gives the same edges, weights and evidence on Spark as on the default engine.
 
-The default engine (:mod:`lockstep.traces.engine`, DuckDB SQL) and the seam (:mod:`lockstep.engine`, Ibis) run
-on copies of one store built by :func:`tests.engine_world.build_engine_world`. Everything is compared exactly
+The default engine (:mod:`lockstep.traces.engine`, DuckDB SQL; each trace's actions compiled from its Ibis
+definition, :mod:`lockstep.engine.trace_plans`) and the seam (:mod:`lockstep.engine`, Ibis) run on copies of one
+store built by :func:`tests.engine_world.build_engine_world`. Everything is compared exactly
 except ``weight``, a parallel sum of products of doubles whose order neither engine fixes (relative 1e-12).
 """
 

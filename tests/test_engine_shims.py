@@ -85,6 +85,24 @@ def test_duckdb_shims_are_the_default_engines_functions() -> None:
         assert row["m"] == _duck("SELECT md5(?)", text)
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.none(), st.text(alphabet=st.sampled_from(list("ab Rt@:/w.hp\t\n\x0c\r\x0bé€👩")), max_size=30)),
+        max_size=25,
+    )
+)
+def test_duckdb_normalisation_shim_equals_the_sql_fast_path_included(texts: list[str | None]) -> None:
+    """The shim builds ``normalize_text_sql``'s expression, the plain-ASCII fast path (whitespace runs, a space
+    at either end, ``@``/``http``/``www.`` sending a text to the full path) included."""
+    data = pa.table({"i": pa.array(range(len(texts)), type=pa.int64()), "s": pa.array(texts, type=pa.string())})
+    con = ibis.duckdb.connect()
+    t = con.create_table("texts", data, temp=True)
+    got = con.to_pyarrow(t.select("i", n=DUCKDB.normalize_text(t.s)).order_by("i")).column("n").to_pylist()
+    sql = con.raw_sql(f"SELECT {normalize_text_sql('s')} FROM texts ORDER BY i").fetchall()
+    assert got == [r[0] for r in sql]
+
+
 def _both(expr_fn, column: str, values: list[object], dtype: str) -> tuple[list[object], list[object]]:  # type: ignore[no-untyped-def]
     """``expr_fn(table, shims)`` on DuckDB and on Spark over the same Arrow column (Spark reads it as from Parquet)."""
     from lockstep.engine.backends import Backend

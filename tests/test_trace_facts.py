@@ -67,16 +67,24 @@ def test_traces_where_reads_the_facts() -> None:
 
 def test_invalid_item_identifies_is_refused() -> None:
     with pytest.raises(ValueError, match="item_identifies"):
-        Trace(name="x", description="x", actions_sql="SELECT 1", item_identifies="url")
+        Trace(name="x", description="x", seam_actions=reposted_post_seam, item_identifies="url")
 
 
-#: The test trace's actions for the default engine: reposts, by the reposted post (its parent id).
-REPOSTED_POST_SQL = """SELECT platform, account_id, parent_post_id AS item, post_id, created_at AS t
-FROM posts WHERE kind = 'repost' AND parent_post_id IS NOT NULL"""
+def test_a_trace_declares_its_actions_once() -> None:
+    with pytest.raises(ValueError, match="declare its actions"):
+        Trace(name="x", description="x")
+    with pytest.raises(ValueError, match="prepare builds tables for duckdb_actions"):
+        Trace(name="x", description="x", seam_actions=reposted_post_seam, prepare=lambda con, params: None)
+    assert not [
+        n
+        for n, t in TRACES.items()
+        if t.seam_actions is not None and t.duckdb_actions is not None and n not in ("near-duplicate", "co-media-near")
+    ], "only the measured engine-specific ones"
 
 
 def reposted_post_seam(tb: Any, sh: Any, params: DetectParams) -> Any:
-    """The same actions for the engine seam, in Ibis (what a trace module declares as ``seam_actions``)."""
+    """The test trace's actions, in Ibis (what a trace module declares as ``seam_actions``): reposts, by the
+    reposted post (its parent id); the default engine runs them compiled, the seam on DuckDB or Spark."""
     from lockstep.engine.actions import actions
 
     p = tb["posts"]
@@ -89,7 +97,6 @@ def _custom_trace() -> Trace:
     return Trace(
         name="test-reposted-post",
         description="repost the same post (test-only trace)",
-        actions_sql=REPOSTED_POST_SQL,
         default_window_s=coretweet.CO_RETWEET.default_window_s,
         techniques=("T0049.003",),
         colour="#123456",

@@ -164,6 +164,7 @@ def content_actions(store: Store, traces: Sequence[str] = CONTENT_TRACES) -> Gen
     The tables live while the consumer handles the trace and are dropped before the next one is read (and when
     the iteration stops early), so at most one trace's actions are held at a time.
     """
+    from lockstep.engine import trace_plans
     from lockstep.traces.base import TRACES
 
     con = store.con
@@ -178,12 +179,13 @@ def content_actions(store: Store, traces: Sequence[str] = CONTENT_TRACES) -> Gen
         if name not in runs or trace is None or trace.prepare is not None or trace.cross_platform:
             continue
         try:
-            con.execute(
-                f"""CREATE OR REPLACE TEMP TABLE c_raw AS
-                SELECT platform, account_id, CAST(item AS VARCHAR) AS item, epoch(t) AS ts
-                FROM ({trace.actions_sql})
-                WHERE item IS NOT NULL AND CAST(item AS VARCHAR) <> '' AND account_id IS NOT NULL"""
-            )
+            with trace_plans.actions_query(con, trace, trace_plans.recorded_params(runs[name])) as actions_sql:
+                con.execute(
+                    f"""CREATE OR REPLACE TEMP TABLE c_raw AS
+                    SELECT platform, account_id, CAST(item AS VARCHAR) AS item, epoch(t) AS ts
+                    FROM ({actions_sql})
+                    WHERE item IS NOT NULL AND CAST(item AS VARCHAR) <> '' AND account_id IS NOT NULL"""
+                )
             con.execute(
                 """CREATE OR REPLACE TEMP TABLE c_stats AS
                 SELECT platform, item, count(DISTINCT account_id) AS k FROM c_raw GROUP BY ALL"""

@@ -1,9 +1,10 @@
-"""Shared helpers for the traces' seam definitions, and how the seam finds a trace's definition.
+"""Shared helpers for the traces' Ibis definitions, and how an engine finds a trace's definition.
 
-Each trace declares its actions for the seam on itself (``Trace.seam_actions`` in its own module under
-:mod:`lockstep.traces.builtin`), next to the ``actions_sql`` the default DuckDB engine runs, so adding a trace
-that runs on both engines is one module and its test. ``tests/test_engine_equality.py`` runs both definitions
-on the same world and compares edges, weights and evidence. Engine-specific functions come from
+Each trace declares its actions once, on itself (``Trace.seam_actions`` in its own module under
+:mod:`lockstep.traces.builtin`): the seam runs the definition on DuckDB or Spark, the default engine runs it
+compiled to DuckDB SQL (:mod:`lockstep.engine.trace_plans`), so adding a trace is one module and its test.
+``tests/test_engine_equality.py`` runs both engines on the same world and compares edges, weights and
+evidence. Engine-specific functions come from
 :class:`lockstep.engine.shims.Shims`; what several traces share (the action columns, URL rows, unnested list
 columns, the cross-platform encoding) is here.
 """
@@ -103,7 +104,8 @@ class _Declared(Mapping[str, ir.Table]):
 
 def materialise(tables: Tables, expr: ir.Table) -> ir.Table:
     """``expr`` materialised on the engine for the rest of the trace, when ``tables`` are an engine's inputs
-    (a plain mapping, e.g. in a test, gets ``expr`` back). For results a definition reads several times."""
+    (a temp table of the compiled plan on the default engine; a plain mapping, e.g. in a test, gets ``expr``
+    back). For results a definition reads several times."""
     keep = getattr(tables, "keep", None)
     return keep(expr) if callable(keep) else expr
 

@@ -21,19 +21,26 @@ from lockstep.errors import InputError
 class Trace:
     """One coordination trace.
 
-    ``actions_sql`` is a DuckDB ``SELECT`` over the canonical tables returning columns ``platform``,
-    ``account_id``, ``item``, ``post_id`` and ``t`` (UTC timestamp). ``default_window_s`` is the co-action
-    window (``None``: acting on the same item at any time counts). ``reference`` names the paper or report.
+    Its actions are the columns ``platform``, ``account_id``, ``item``, ``post_id`` and ``t`` (UTC timestamp),
+    declared once: ``seam_actions``, in Ibis, which both engines run (the default DuckDB engine as SQL compiled
+    from it, :mod:`lockstep.engine.trace_plans`; the seam, :mod:`lockstep.engine.run`, on DuckDB or Spark), or,
+    for a trace the seam does not run, ``duckdb_actions``. ``default_window_s`` is the co-action window
+    (``None``: acting on the same item at any time counts). ``reference`` names the paper or report.
     """
 
     name: str
     description: str
-    actions_sql: str
+    #: The DuckDB-only definition of the actions: a ``SELECT`` over the store's tables (and the temp tables
+    #: ``prepare`` builds) that the default engine runs instead of compiling ``seam_actions``. Only for a trace
+    #: the seam does not run (its items are built in Python by ``prepare``: cross-lingual, cross-platform persona)
+    #: or whose DuckDB implementation is kept, with a measurement in ``docs/benchmarks.md``, as the explicit
+    #: engine-specific one (near-duplicate, near-duplicate media); every other trace leaves it ``None``.
+    duckdb_actions: str | None = None
     default_window_s: float | None = 60.0
     reference: str = ""
     #: Distinct shared items an edge needs unless the run says otherwise (2 avoids degenerate cliques).
     default_min_shared: int = 2
-    #: Optional step run before ``actions_sql`` (in the same transaction) to build temp tables it reads;
+    #: Optional step run before ``duckdb_actions`` (in the same transaction) to build temp tables it reads;
     #: called as ``prepare(con, params)`` with the run's :class:`~lockstep.traces.engine.DetectParams`; a string it
     #: returns (what it skipped, what it capped) is added to the trace's report line, never silently lost.
     prepare: Callable[[Any, Any], str | None] | None = None
@@ -55,14 +62,17 @@ class Trace:
     #: What an item names when it identifies an account, so pseudonymised exports replace it: ``"handle"``
     #: (a mentioned handle), ``"account"`` (an account id, e.g. a reposted author) or ``None`` (not an account).
     item_identifies: str | None = None
-    #: The same actions for the engine seam (:mod:`lockstep.engine`: DuckDB or Spark through Ibis), declared in
-    #: the trace's own module: ``seam_actions(tables, shims, params)`` returns an Ibis table of the columns of
-    #: ``actions_sql`` from ``tables`` (input table name -> Ibis table, read lazily), the engine's
-    #: :class:`~lockstep.engine.shims.Shims` and the run's :class:`~lockstep.traces.engine.DetectParams`.
-    #: ``None``: the seam does not run this trace (``seam_unported`` says why). ``tests/test_engine_equality.py``
-    #: runs both definitions on one world and compares the results.
-    #: (Typed loosely so this module never imports Ibis: it is an optional extra.)
+    #: The actions in Ibis, declared in the trace's own module and run by every engine:
+    #: ``seam_actions(tables, shims, params)`` returns an Ibis table of the action columns from ``tables``
+    #: (input table name -> Ibis table, read lazily), the engine's :class:`~lockstep.engine.shims.Shims` and the
+    #: run's :class:`~lockstep.traces.engine.DetectParams` (only the fields named in ``seam_params``).
+    #: ``None``: the seam does not run this trace (``seam_unported`` says why; ``duckdb_actions`` is its
+    #: definition). ``tests/test_engine_equality.py`` runs every trace on both engines and compares the results.
+    #: (Typed loosely so this module never imports Ibis.)
     seam_actions: Callable[[Any, Any, Any], Any] | None = None
+    #: The :class:`~lockstep.traces.engine.DetectParams` fields ``seam_actions`` reads: the default engine's
+    #: compiled plan is keyed on their values (reading another field fails the compile).
+    seam_params: tuple[str, ...] = ()
     #: The input tables ``seam_actions`` reads (exported to Parquet for the engine, or read from ``--parquet-dir``).
     seam_inputs: tuple[str, ...] = ("posts",)
     #: Why the seam does not run this trace (when ``seam_actions`` is ``None``); shown when it is skipped or refused.
@@ -71,6 +81,10 @@ class Trace:
     def __post_init__(self) -> None:
         if self.item_identifies not in (None, "handle", "account"):
             raise ValueError(f"trace {self.name}: item_identifies must be None, 'handle' or 'account'")
+        if self.seam_actions is None and self.duckdb_actions is None:
+            raise ValueError(f"trace {self.name}: declare its actions (seam_actions, or duckdb_actions)")
+        if self.prepare is not None and self.duckdb_actions is None:
+            raise ValueError(f"trace {self.name}: prepare builds tables for duckdb_actions, which it lacks")
 
     #: Pair accounts across platforms only (see :mod:`lockstep.traces.cross_platform`): the engine runs the
     #: trace on one pseudo-platform whose account ids are ``platform:account_id`` and keeps only pairs whose

@@ -44,14 +44,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
 from lockstep import __version__
-from lockstep.engine import embedded
+from lockstep.engine import embedded, trace_plans
 from lockstep.errors import InputError, MissingExtraError
 from lockstep.store.store import Store
 from lockstep.traces.base import TRACES, Trace, get_trace
 from lockstep.traces.cross_platform import (
     NO_ACTIONS,
     ONE_PLATFORM_NOTE,
-    cross_platform_actions,
     same_platform_pair,
     single_platform,
 )
@@ -234,11 +233,13 @@ def _run_trace(con: embedded.Connection, trace: Trace, params: DetectParams) -> 
     one_platform = trace.cross_platform and single_platform(con)
     prepared = trace.prepare(con, params) if trace.prepare is not None and not one_platform else None
     # Materialise the trace's actions first: filtering in the same statement makes DuckDB evaluate
-    # expensive item expressions (text normalisation) twice.
+    # expensive item expressions (text normalisation) twice. They are the trace's one Ibis definition compiled
+    # to DuckDB SQL (cached; lockstep.engine.trace_plans), already encoded when the trace is cross-platform.
     # The cleaning projection is a view over it (one copy of the actions is materialised before ``act``).
-    con.execute(f"CREATE OR REPLACE TEMP TABLE act_raw AS {NO_ACTIONS if one_platform else trace.actions_sql}")
-    if trace.cross_platform:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE act_raw AS {cross_platform_actions('act_raw')}")
+    if one_platform:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE act_raw AS {NO_ACTIONS}")
+    else:
+        trace_plans.create_actions(con, trace, params, "act_raw")
     con.execute(
         """CREATE OR REPLACE TEMP VIEW act_all AS
         SELECT platform, account_id, CAST(item AS VARCHAR) AS item, post_id, t, epoch(t) AS ts
@@ -456,10 +457,10 @@ def _estimate_from_actions(con: embedded.Connection) -> float:
 def estimate_window(store: Store, trace: str) -> float:
     """CooRnet's window for ``trace`` on the store's data (seconds, at least 1)."""
     t = get_trace(trace)
-    with store.transaction() as con:
+    with store.transaction() as con, trace_plans.actions_query(con, t, DetectParams()) as actions:
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE act AS SELECT platform, account_id, CAST(item AS VARCHAR) AS item,
-                   post_id, t, epoch(t) AS ts FROM ({t.actions_sql}) WHERE item IS NOT NULL AND item <> ''"""
+                   post_id, t, epoch(t) AS ts FROM ({actions}) WHERE item IS NOT NULL AND item <> ''"""
         )
         try:
             return _estimate_from_actions(con)

@@ -11,31 +11,14 @@ from __future__ import annotations
 import ibis
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
-from ibis.backends.sql.compilers.duckdb import compiler
 from ibis.backends.sql.datatypes import DuckDBType
 from ibis.formats.pyarrow import PyArrowSchema
 
 from lockstep.engine.shims import DUCKDB
 from lockstep.engine.signals.definitions import DEFINITIONS, DRIVER_TABLES
 from lockstep.engine.signals.plans import Plan, PlanPart, arrow_to_text
+from lockstep.engine.sqlcompile import compile_sql
 from lockstep.signals.base import SignalContext
-
-
-def compile_sql(expr: ir.Table) -> str:
-    """DuckDB SQL of ``expr`` (what ``ibis.duckdb`` runs for it, without a connection), each column cast to the
-    type Ibis gives it.
-
-    The casts make the result what ``ibis.duckdb`` returns and stores: DuckDB sums BIGINTs to a HUGEINT (a
-    DECIMAL in Arrow) where Ibis says ``int64``, and Ibis converts its results (and types the tables its
-    ``cache`` creates) to its own schema.
-    """
-    sql = compiler.to_sqlglot(expr).sql(dialect=compiler.dialect, pretty=False, copy=False)
-    cols = ", ".join(f"CAST({_quote(c)} AS {DuckDBType.to_string(t)}) AS {_quote(c)}" for c, t in expr.schema().items())
-    return f"SELECT {cols} FROM ({sql}) AS lockstep_typed"
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def unbound_tables(schemas: dict[str, list[tuple[str, str]]], ctx: SignalContext) -> dict[str, ir.Table]:

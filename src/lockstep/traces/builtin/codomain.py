@@ -18,29 +18,23 @@ if TYPE_CHECKING:
     from lockstep.engine.shims import Shims
     from lockstep.traces.engine import DetectParams
 
-EXCLUDED = ", ".join(
-    f"'{d}'"
-    for d in (
-        "twitter.com",
-        "x.com",
-        "t.co",
-        "bsky.app",
-        "facebook.com",
-        "fb.me",
-        "bit.ly",
-        "ow.ly",
-        "tinyurl.com",
-        "buff.ly",
-        "dlvr.it",
-        "ift.tt",
-        "goo.gl",
-        "youtu.be",
-    )
+#: Platform and shortener domains: a link to them says nothing about the content.
+EXCLUDED_DOMAINS = (
+    "twitter.com",
+    "x.com",
+    "t.co",
+    "bsky.app",
+    "facebook.com",
+    "fb.me",
+    "bit.ly",
+    "ow.ly",
+    "tinyurl.com",
+    "buff.ly",
+    "dlvr.it",
+    "ift.tt",
+    "goo.gl",
+    "youtu.be",
 )
-
-
-#: The excluded domains as values (the seam's definition tests membership, the SQL inlines ``EXCLUDED``).
-EXCLUDED_DOMAINS = tuple(d.strip().strip("'") for d in EXCLUDED.split(","))
 
 
 def seam_actions(tb: Tables, sh: Shims, params: DetectParams) -> ir.Table:
@@ -56,9 +50,6 @@ CO_DOMAIN = register(
     Trace(
         name="co-domain",
         description="link to the same registered domain (platform/shortener domains excluded)",
-        actions_sql=f"""SELECT p.platform, p.account_id, u.domain AS item, p.post_id, p.created_at AS t
-FROM posts p JOIN post_urls u ON u.platform = p.platform AND u.post_id = p.post_id
-WHERE p.kind <> 'repost' AND u.domain IS NOT NULL AND u.domain NOT IN ({EXCLUDED})""",
         default_window_s=60.0,
         reference="CooRnet domain-level coordination; DFRLab link-network analyses",
         techniques=("T0049",),

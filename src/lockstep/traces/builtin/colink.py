@@ -31,9 +31,6 @@ CO_LINK = register(
     Trace(
         name="co-link",
         description="share the same canonical URL (reposts excluded)",
-        actions_sql="""SELECT p.platform, p.account_id, u.url AS item, p.post_id, p.created_at AS t
-FROM posts p JOIN post_urls u ON u.platform = p.platform AND u.post_id = p.post_id
-WHERE p.kind <> 'repost'""",
         default_window_s=60.0,
         reference="Giglietto et al. 2020 (CooRnet coordinated link sharing); Luceri et al. WWW 2024 (co-URL)",
         techniques=("T0049",),

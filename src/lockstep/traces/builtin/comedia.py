@@ -30,8 +30,6 @@ CO_MEDIA = register(
     Trace(
         name="co-media",
         description="post the same media reference or hash (exact)",
-        actions_sql="""SELECT platform, account_id, unnest(media) AS item, post_id, created_at AS t
-FROM posts WHERE kind <> 'repost' AND len(media) > 0""",
         default_window_s=60.0,
         reference="ThreatExchange media matching; Graphika Spamouflage reports (reused cartoons and videos)",
         techniques=("T0084.002",),

@@ -110,7 +110,7 @@ CO_MEDIA_NEAR = register(
     Trace(
         name="co-media-near",
         description="post near-identical images (PDQ Hamming distance <= 31; hashes from `lockstep media hash`)",
-        actions_sql="""SELECT p.platform, p.account_id, c.cluster AS item, p.post_id, p.created_at AS t
+        duckdb_actions="""SELECT p.platform, p.account_id, c.cluster AS item, p.post_id, p.created_at AS t
 FROM posts p JOIN media_clusters c ON c.platform = p.platform AND c.post_id = p.post_id""",
         default_window_s=60.0,
         reference="ThreatExchange PDQ; Norouzi et al. 2012 (multi-index hashing)",

@@ -28,8 +28,6 @@ CO_MENTION = register(
     Trace(
         name="co-mention",
         description="mention the same account (reposts excluded)",
-        actions_sql="""SELECT platform, account_id, lower(unnest(mentions)) AS item, post_id, created_at AS t
-FROM posts WHERE kind <> 'repost' AND len(mentions) > 0""",
         default_window_s=60.0,
         reference="Graphika 2019-2023 Spamouflage reports (mention storms at journalists and dissidents)",
         techniques=("T0049.005",),

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from lockstep.normalize.text import normalize_text_sql
 from lockstep.traces.base import Trace, register
 
 if TYPE_CHECKING:
@@ -34,11 +33,6 @@ CO_TEXT = register(
     Trace(
         name="co-text",
         description="post the same normalised text, >= 4 words (reposts excluded)",
-        actions_sql=f"""WITH n AS MATERIALIZED (
-  SELECT platform, account_id, post_id, created_at AS t, {normalize_text_sql("text")} AS norm
-  FROM posts WHERE kind <> 'repost' AND text IS NOT NULL)
-SELECT platform, account_id, md5(norm) AS item, post_id, t FROM n
-WHERE strlen(norm) - strlen(replace(norm, ' ', '')) >= 3""",
         default_window_s=60.0,
         reference="Keller et al. 2020 (co-tweet); Luceri et al. WWW 2024 (text similarity); DISARM T0084.001 copypasta",
         techniques=("T0084.001",),

@@ -45,11 +45,6 @@ CROSS_PLATFORM_MEDIA = register(
     Trace(
         name="cross-platform-media",
         description="post the same image (PDQ hash, else the media reference) on different platforms",
-        actions_sql="""SELECT m.platform, m.account_id, coalesce('pdq:' || h.hash, m.ref) AS item, m.post_id, m.t
-FROM (SELECT platform, account_id, post_id, created_at AS t, unnest(media) AS ref
-      FROM posts WHERE kind <> 'repost' AND len(media) > 0) m
-LEFT JOIN (SELECT media_ref, any_value(hash) AS hash FROM media_hashes WHERE algorithm = 'pdq'
-           GROUP BY media_ref) h ON h.media_ref = m.ref""",
         default_window_s=600.0,
         reference="ThreatExchange PDQ (Meta 2019); Graphika Spamouflage reports; DISARM T0119.002",
         cross_platform=True,

@@ -17,7 +17,7 @@ CROSS_PLATFORM_PERSONA = register(
     Trace(
         name="cross-platform-persona",
         description="present the same persona on different platforms (handle, name, avatar hash, bio)",
-        actions_sql="SELECT platform, account_id, item, post_id, t FROM persona_actions",
+        duckdb_actions="SELECT platform, account_id, item, post_id, t FROM persona_actions",
         default_window_s=None,
         reference="Goga et al. KDD 2015; Zafarani & Liu KDD 2013; DISARM T0144.001",
         default_min_shared=1,

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from lockstep.normalize.text import normalize_text_sql
 from lockstep.traces.base import Trace, register
 
 if TYPE_CHECKING:
@@ -36,10 +35,6 @@ CROSS_PLATFORM_TEXT = register(
     Trace(
         name="cross-platform-text",
         description="post the same normalised text (>= 4 words) on different platforms (reposts excluded)",
-        actions_sql=f"""WITH n AS MATERIALIZED (
-  SELECT platform, account_id, post_id, created_at AS t, {normalize_text_sql("text")} AS norm
-  FROM posts WHERE kind <> 'repost' AND text IS NOT NULL)
-SELECT platform, account_id, md5(norm) AS item, post_id, t FROM n WHERE len(string_split(norm, ' ')) >= 4""",
         default_window_s=600.0,
         reference="Graphika Spamouflage Breakout 2023; Meta Adversarial Threat Reports; DISARM T0119.002",
         cross_platform=True,

@@ -35,9 +35,6 @@ CROSS_PLATFORM_URL = register(
     Trace(
         name="cross-platform-url",
         description="share the same canonical URL on different platforms (reposts excluded)",
-        actions_sql="""SELECT p.platform, p.account_id, u.url AS item, p.post_id, p.created_at AS t
-FROM posts p JOIN post_urls u ON u.platform = p.platform AND u.post_id = p.post_id
-WHERE p.kind <> 'repost'""",
         default_window_s=600.0,
         reference="Giglietto et al. 2020 (CooRnet); EU DisinfoLab Doppelganger reports; DISARM T0119.002",
         cross_platform=True,

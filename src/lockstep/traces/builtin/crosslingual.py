@@ -15,7 +15,7 @@ CROSS_LINGUAL = register(
     Trace(
         name="cross-lingual",
         description="post the same text in different languages (multilingual embeddings; needs lockstep[text])",
-        actions_sql="""SELECT p.platform, p.account_id, c.cluster AS item, p.post_id, p.created_at AS t
+        duckdb_actions="""SELECT p.platform, p.account_id, c.cluster AS item, p.post_id, p.created_at AS t
 FROM posts p JOIN crosslingual_clusters c ON c.platform = p.platform AND c.post_id = p.post_id""",
         default_window_s=600.0,
         reference="Luceri et al. WWW 2024; Universal Sentence Encoder multilingual (Yang et al. 2020)",

@@ -34,10 +34,6 @@ HASHTAG_SEQUENCE = register(
     Trace(
         name="hashtag-sequence",
         description="post the same ordered sequence of >= 3 hashtags (case-folded)",
-        actions_sql="""SELECT platform, account_id,
-       array_to_string(list_transform(hashtags, lambda h: lower(h)), ' ') AS item,
-       post_id, created_at AS t
-FROM posts WHERE kind <> 'repost' AND len(hashtags) >= 3""",
         default_window_s=60.0,
         reference="Pacheco et al. ICWSM 2021 (hashtag sequences, >= 5); Luceri et al. WWW 2024 (>= 3)",
         techniques=("T0049.002",),

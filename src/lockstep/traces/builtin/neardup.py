@@ -46,7 +46,7 @@ NEAR_DUPLICATE = register(
         name="near-duplicate",
         description="post near-identical texts (Jaccard >= 0.8 on CNT's word tokens, each pair verified; "
         "reposts excluded)",
-        actions_sql="SELECT platform, account_id, item, post_id, t FROM near_dup_actions",
+        duckdb_actions="SELECT platform, account_id, item, post_id, t FROM near_dup_actions",
         default_window_s=DEFAULT_WINDOW_S,
         reference="QUT coordination-network-toolkit co_similar_tweet; Bayardo et al. 2007 (prefix filtering)",
         prepare=build_actions,
@@ -55,5 +55,12 @@ NEAR_DUPLICATE = register(
         narrative=True,
         rarity_linking=False,
         seam_actions=seam_actions,
+        seam_params=(
+            "near_dup_threshold",
+            "near_dup_min_tokens",
+            "near_dup_bucket_cap",
+            "max_item_accounts",
+            "window_s",
+        ),
     )
 )

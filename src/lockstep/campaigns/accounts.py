@@ -46,7 +46,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from lockstep.campaigns.synchrony import Block, TraceSynchrony, rare_evidence
+from lockstep.campaigns.synchrony import FDR, Block, TraceSynchrony, rare_evidence
 from lockstep.store.store import Store
 from lockstep.traces.cross_platform import CROSS_PLATFORM, account_sql, platform_sql
 
@@ -183,11 +183,11 @@ def rank_accounts(
         )
     # One read of each content trace feeds both the blocks and expansion (rare_evidence).
     need_pairs = expand_campaigns and (synchrony or any(r.flagged for r in scored))
-    pairs, blocks, levels = rare_evidence(store, coactions=need_pairs, synchrony=synchrony)
+    pairs, blocks, levels, synced = rare_evidence(store, coactions=need_pairs, synchrony=synchrony)
     if synchrony:
         scored = _synchronised(store, scored, blocks, levels)
     if expand_campaigns:
-        scored = _expand(store, scored, items, pairs)
+        scored = _expand(store, scored, items, pairs, synced, {t.trace: t.window_s for t in levels})
     scored.sort(key=lambda r: (not r.flagged, -r.score, r.platform, r.account_id))
     out = [replace(r, rank=i + 1) for i, r in enumerate(scored)]
     if campaign is not None:
@@ -268,26 +268,35 @@ def _expand(
     scored: list[AccountRank],
     items: dict[object, object],
     pairs: list[tuple[str, str, str, str, str]],
+    synced: list[tuple[str, str, str, str, str]] | None = None,
+    windows: dict[str, float] | None = None,
 ) -> list[AccountRank]:
-    """Campaign expansion: flag the accounts that share a rare content item with a flagged campaign's members.
+    """Campaign expansion: flag the accounts that share a rare content item with a flagged campaign's members,
+    or co-acted with them in synchrony beyond chance.
 
-    See the module docstring. An account attaches to the flagged campaign it shares the most rare items with
+    See the module docstring. An account attaches to the flagged campaign it shares the most items with
     (ties: the better-ranked campaign); it keeps its own strength (0 outside the network), and its own items
-    are the rare items it shares with that campaign's members. ``pairs`` are
-    :func:`lockstep.campaigns.expand.rare_coactions`'s rows.
+    are the items it shares with that campaign's members. ``pairs`` are
+    :func:`lockstep.campaigns.expand.rare_coactions`'s rows, ``synced`` the synchronised co-actions of
+    :func:`lockstep.campaigns.synchrony.rare_evidence` (in-window, at popularity levels chance does not explain;
+    ``windows``: each trace's window, for the reason).
     """
     members = {(r.platform, r.account_id): r for r in scored if r.flagged}
     if not members:
         return scored
     shared: dict[tuple[str, str], dict[int, tuple[set[str], set[str]]]] = {}
-    for platform, a, b, trace, item in pairs:
-        for x, m in ((a, b), (b, a)):
-            anchor = members.get((platform, m))
-            if anchor is None or (platform, x) in members or anchor.campaign is None:
-                continue
-            its, who = shared.setdefault((platform, x), {}).setdefault(anchor.campaign, (set(), set()))
-            its.add(f"{trace}:{item}")
-            who.add(m)
+    rare_only: set[str] = set()
+    for rows, synchronised in ((pairs, False), (synced or [], True)):
+        for platform, a, b, trace, item in rows:
+            for x, m in ((a, b), (b, a)):
+                anchor = members.get((platform, m))
+                if anchor is None or (platform, x) in members or anchor.campaign is None:
+                    continue
+                its, who = shared.setdefault((platform, x), {}).setdefault(anchor.campaign, (set(), set()))
+                its.add(f"{trace}:{item}")
+                who.add(m)
+                if not synchronised:
+                    rare_only.add(f"{trace}:{item}")
     if not shared:
         return scored
     by_campaign = {r.campaign: r for r in sorted(members.values(), key=lambda r: r.rank or 0)}
@@ -296,11 +305,20 @@ def _expand(
     for (platform, account), camps in shared.items():
         camp, (its, who) = min(camps.items(), key=lambda kv: (-len(kv[1][0]), kv[0]))
         anchor = by_campaign[camp]
-        why = (
-            f"campaign expansion: shares {len(its)} rare content item{'s' if len(its) != 1 else ''} with "
-            f"{len(who)} member{'s' if len(who) != 1 else ''} of campaign {camp} "
-            f"(e.g. {sorted(who)[0]}; {sorted(its)[0].split(':', 1)[0]})"
-        )
+        trace = sorted(its)[0].split(":", 1)[0]
+        if its & rare_only:
+            why = (
+                f"campaign expansion: shares {len(its)} rare content item{'s' if len(its) != 1 else ''} with "
+                f"{len(who)} member{'s' if len(who) != 1 else ''} of campaign {camp} (e.g. {sorted(who)[0]}; {trace})"
+            )
+        else:
+            window = (windows or {}).get(trace, 0.0)
+            why = (
+                f"campaign expansion: co-acted within {window:g} s with {len(who)} member"
+                f"{'s' if len(who) != 1 else ''} of campaign {camp} on {len(its)} content item"
+                f"{'s' if len(its) != 1 else ''} ({trace}; e.g. {sorted(who)[0]}), at item popularities where "
+                f"chance explains at most {FDR:.0%} of such coincidences"
+            )
         old = known.get((platform, account))
         strength = old.strength if old else 0.0
         known[(platform, account)] = AccountRank(

@@ -163,8 +163,9 @@ def test_synchronised_coaction_on_a_busier_item_attaches_to_a_flagged_campaign_o
     """An item four accounts reshared is above campaign expansion's rare cut, so sharing it with a campaign
     member attaches nobody by itself; reshared within seconds of the member, at a popularity level where the
     null model explains under 5% of in-window co-actions, it attaches the resharers to the member's campaign
-    (with the window in the reason). The same in-window reshares among accounts of no flagged campaign, and
-    reshares of a four-account item hours after the member, attach nobody."""
+    (with the window in the reason), and so does a chain of such co-actions that reaches it (the resharers of
+    another busy item, in synchrony with an attached account). The same in-window reshares among accounts of no
+    flagged campaign, and reshares of a four-account item hours after the member, attach nobody."""
     crowd = [original(f"bystander_{i}", f"2023-03-0{7 + i % 3} 1{i % 10}:00:00", f"by_{i}") for i in range(400)]
     busy = [
         repost(OPS[0], "2023-03-08 03:00:00", "busy_1"),
@@ -179,6 +180,10 @@ def test_synchronised_coaction_on_a_busier_item_attaches_to_a_flagged_campaign_o
         repost("late_a", "2023-03-10 09:00:00", "busy_3"),
         repost("late_b", "2023-03-10 13:00:00", "busy_3"),
         repost("late_c", "2023-03-10 17:00:00", "busy_3"),
+        repost("joiner_c", "2023-03-09 05:00:00", "busy_4"),
+        repost("chain_x", "2023-03-09 05:00:10", "busy_4"),
+        repost("chain_y", "2023-03-09 05:00:20", "busy_4"),
+        repost("chain_z", "2023-03-09 05:00:30", "busy_4"),
     ]
     with build_world_store(tmp_path, CELL + crowd + busy) as store:
         _, _, levels, synced = rare_evidence(store)
@@ -199,6 +204,12 @@ def test_synchronised_coaction_on_a_busier_item_attaches_to_a_flagged_campaign_o
                 "1 content item (co-retweet; e.g. "
             )
         )
+        assert account not in plain or not plain[account].flagged
+    # A chain: the resharers of busy_4 co-acted in synchrony with joiner_c only, who reached the campaign.
+    for account in ("chain_x", "chain_y", "chain_z"):
+        assert by_id[account].flagged and by_id[account].campaign == campaign
+        why = by_id[account].reasons[-1]
+        assert why.startswith("campaign expansion: a chain of ") and f"of campaign {campaign} " in why
         assert account not in plain or not plain[account].flagged
     for account in ("loner_a", "loner_b", "loner_c", "late_a", "late_b", "late_c"):
         assert account not in by_id or not by_id[account].flagged

@@ -43,10 +43,12 @@ the July 2015 week: 59 more IRA accounts, no airline account; none on the random
 Since session 20 the synchrony test also feeds expansion: an account that co-acted with a flagged campaign's
 member inside the test's window, on an item of a popularity level (up to 1% of the accounts) whose in-window
 co-actions chance explains at most 5% of, attaches to that campaign (reason "campaign expansion: co-acted within
-N s ..."); and reposts of a post the store holds are judged against the trace's repost latencies, so the
-resharers of a fresh post are not taken for a cell (:mod:`lockstep.campaigns.synchrony`, points 4-6). Measured on
-the six IRA + airline mixes: 33 more IRA accounts on the July week, 47 on November 2015, 31 on March 2016, no
-airline account, nothing more on the random crowd or the simulated worlds (docs/evaluation.md, fifth round).
+N s ..."), and so does every account a chain of such co-actions connects to a flagged account (``_chain``);
+reposts of a post the store holds are judged against the trace's repost latencies, so the resharers of a fresh
+post are not taken for a cell (:mod:`lockstep.campaigns.synchrony`, points 4-6). Measured on the six IRA +
+airline mixes: 49 more IRA accounts on the July week, 66 on November 2015, 34 on March 2016, one each on
+same-days and October 2016, no airline account; nothing more on the random crowd of ``bench/vs_cnt.py`` or the
+simulated worlds (docs/evaluation.md, fifth round).
 """
 
 from __future__ import annotations

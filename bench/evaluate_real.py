@@ -1,6 +1,7 @@
 """Real labelled benchmarks on the shared data: IRA + organic airline mixes (five windows), seed-and-expand, IRA alone.
 
-Usage: python bench/evaluate_real.py [--seed 0] [--mix NAME] [--ira-alone] [--keep DIR] [--out bench/results/evaluate_real.json]
+Usage: python bench/evaluate_real.py [--seed 0] [--mix NAME] [--ira-alone] [--keep DIR]
+       [--out bench/results/evaluate_real.json]
 
 1. **IRA + airline mixes, default settings** (``DetectParams()`` but the seed, ``analyze`` with the candidate
    zone UTC+3): each mix ingests the IRA tweets of a window (the shared IRA half) with the 14,485 organic

@@ -92,7 +92,7 @@ def main() -> None:
     ap.add_argument(
         "--keep",
         type=Path,
-        help="keep the generated CSV and the stores (<rule>.duckdb, detected and analysed) here, not in a temporary folder",
+        help="keep the generated CSV and the detected stores (<rule>.duckdb) here, not in a temporary folder",
     )
     ap.add_argument("--out", default=str(HERE / "results" / "evaluate_vs_cnt_world.json"))
     args = ap.parse_args()

@@ -1,6 +1,7 @@
 """Real labelled benchmarks on the shared data: IRA + organic airline mixes (five windows), seed-and-expand, IRA alone.
 
-Usage: python bench/evaluate_real.py [--seed 0] [--ira-alone] [--out bench/results/evaluate_real.json]
+Usage: python bench/evaluate_real.py [--seed 0] [--mix NAME] [--ira-alone] [--keep DIR]
+       [--out bench/results/evaluate_real.json]
 
 1. **IRA + airline mixes, default settings** (``DetectParams()`` but the seed, ``analyze`` with the candidate
    zone UTC+3): each mix ingests the IRA tweets of a window (the shared IRA half) with the 14,485 organic
@@ -82,6 +83,7 @@ def build_mix(tmp: Path, name: str) -> Store:
         f"""COPY (SELECT * FROM '{SHARED}/ira/tweets.parquet'
                   WHERE publish_date >= '{start}' AND publish_date < '{end}') TO '{part}' (FORMAT parquet)"""
     )
+    (tmp / f"{name}.duckdb").unlink(missing_ok=True)  # a kept folder (--keep) is rebuilt, never appended to
     store = lockstep.open_store(tmp / f"{name}.duckdb")
     lockstep.ingest(store, [part, SHARED / "organic" / "us_airline_tweets_2015-02.csv"])
     if shift:
@@ -231,6 +233,11 @@ def main() -> None:
     ap.add_argument(
         "--no-rarity-guard", action="store_true", help="A/B only: DetectParams(rarity_guard=False), the unguarded rule"
     )
+    ap.add_argument(
+        "--keep",
+        type=Path,
+        help="keep the mix stores (<name>.duckdb, detected and analysed) here, not in a temporary folder",
+    )
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "evaluate_real.json"))
     args = ap.parse_args()
     params = DetectParams(seed=args.seed, rarity_guard=False) if args.no_rarity_guard else DetectParams(seed=args.seed)
@@ -243,6 +250,9 @@ def main() -> None:
     }
     mixes: dict[str, dict[str, object]] = {}
     with tempfile.TemporaryDirectory() as d:
+        if args.keep:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            d = str(args.keep)
         tmp = Path(d)
         for name in args.mix or list(MIXES):
             mixes[name] = r = mix_benchmark(tmp, name, args.seed, params)

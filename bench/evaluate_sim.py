@@ -78,6 +78,11 @@ def main() -> None:
     ap.add_argument("--accounts", type=int, default=10_000)
     ap.add_argument("--days", type=int, default=30)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--keep",
+        type=Path,
+        help="keep the worlds and their stores (<world>.duckdb, detected and analysed) here, not in a temporary folder",
+    )
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "evaluate_sim.json"))
     args = ap.parse_args()
     base = SimulationConfig(accounts=args.accounts, days=args.days, seed=args.seed)
@@ -86,6 +91,9 @@ def main() -> None:
     )
     out: dict[str, object] = {}
     with tempfile.TemporaryDirectory() as d:
+        if args.keep:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            d = str(args.keep)
         for name, cfg in (("default", base), ("hard_negatives", heavy)):
             res = run_world(name, cfg, Path(d))
             out[name] = res

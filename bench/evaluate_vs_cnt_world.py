@@ -89,6 +89,11 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=3)
     ap.add_argument("--rule", action="append", choices=sorted(RULES), help="linking rules to compare (default: rarity)")
     ap.add_argument("--traces", default="co-retweet,co-link,co-text")
+    ap.add_argument(
+        "--keep",
+        type=Path,
+        help="keep the generated CSV and the detected stores (<rule>.duckdb) here, not in a temporary folder",
+    )
     ap.add_argument("--out", default=str(HERE / "results" / "evaluate_vs_cnt_world.json"))
     args = ap.parse_args()
     rules = args.rule or ["rarity"]
@@ -96,6 +101,9 @@ def main() -> None:
     out: dict[str, object] = {"scale": args.scale, "seed": args.seed, "traces": traces, "runs": {}}
     runs: dict[str, dict[str, object]] = {}
     with tempfile.TemporaryDirectory() as d:
+        if args.keep:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            d = str(args.keep)
         tmp = Path(d)
         data = tmp / "input.csv"
         t = time.perf_counter()

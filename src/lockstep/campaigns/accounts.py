@@ -40,13 +40,22 @@ by co-actions within the trace's window on items at most three accounts ever act
 where the null model says such coincidences are not chance, form a block; a block whose members co-acted on
 two or more distinct items is flagged, joining the campaign of its flagged members if it has any. Measured on
 the July 2015 week: 59 more IRA accounts, no airline account; none on the random crowd of ``bench/vs_cnt.py``.
+Since session 20 the synchrony test also feeds expansion: an account that co-acted with a flagged campaign's
+member inside the test's window, on an item of a popularity level (up to 1% of the accounts) whose in-window
+co-actions chance explains at most 5% of, attaches to that campaign (reason "campaign expansion: co-acted within
+N s ..."), and so does every account a chain of such co-actions connects to a flagged account (``_chain``);
+reposts of a post the store holds are judged against the trace's repost latencies, so the resharers of a fresh
+post are not taken for a cell (:mod:`lockstep.campaigns.synchrony`, points 4-6). Measured on the six IRA +
+airline mixes: 49 more IRA accounts on the July week, 66 on November 2015, 34 on March 2016, one each on
+same-days and October 2016, no airline account; nothing more on the random crowd of ``bench/vs_cnt.py`` or the
+simulated worlds (docs/evaluation.md, fifth round).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from lockstep.campaigns.synchrony import Block, TraceSynchrony, rare_evidence
+from lockstep.campaigns.synchrony import FDR, Block, TraceSynchrony, rare_evidence
 from lockstep.store.store import Store
 from lockstep.traces.cross_platform import CROSS_PLATFORM, account_sql, platform_sql
 
@@ -183,11 +192,13 @@ def rank_accounts(
         )
     # One read of each content trace feeds both the blocks and expansion (rare_evidence).
     need_pairs = expand_campaigns and (synchrony or any(r.flagged for r in scored))
-    pairs, blocks, levels = rare_evidence(store, coactions=need_pairs, synchrony=synchrony)
+    pairs, blocks, levels, synced = rare_evidence(store, coactions=need_pairs, synchrony=synchrony)
     if synchrony:
         scored = _synchronised(store, scored, blocks, levels)
     if expand_campaigns:
-        scored = _expand(store, scored, items, pairs)
+        windows = {t.trace: t.window_s for t in levels}
+        scored = _expand(store, scored, items, pairs, synced, windows)
+        scored = _chain(store, scored, items, synced, windows)
     scored.sort(key=lambda r: (not r.flagged, -r.score, r.platform, r.account_id))
     out = [replace(r, rank=i + 1) for i, r in enumerate(scored)]
     if campaign is not None:
@@ -268,26 +279,35 @@ def _expand(
     scored: list[AccountRank],
     items: dict[object, object],
     pairs: list[tuple[str, str, str, str, str]],
+    synced: list[tuple[str, str, str, str, str]] | None = None,
+    windows: dict[str, float] | None = None,
 ) -> list[AccountRank]:
-    """Campaign expansion: flag the accounts that share a rare content item with a flagged campaign's members.
+    """Campaign expansion: flag the accounts that share a rare content item with a flagged campaign's members,
+    or co-acted with them in synchrony beyond chance.
 
-    See the module docstring. An account attaches to the flagged campaign it shares the most rare items with
+    See the module docstring. An account attaches to the flagged campaign it shares the most items with
     (ties: the better-ranked campaign); it keeps its own strength (0 outside the network), and its own items
-    are the rare items it shares with that campaign's members. ``pairs`` are
-    :func:`lockstep.campaigns.expand.rare_coactions`'s rows.
+    are the items it shares with that campaign's members. ``pairs`` are
+    :func:`lockstep.campaigns.expand.rare_coactions`'s rows, ``synced`` the synchronised co-actions of
+    :func:`lockstep.campaigns.synchrony.rare_evidence` (in-window, at popularity levels chance does not explain;
+    ``windows``: each trace's window, for the reason).
     """
     members = {(r.platform, r.account_id): r for r in scored if r.flagged}
     if not members:
         return scored
     shared: dict[tuple[str, str], dict[int, tuple[set[str], set[str]]]] = {}
-    for platform, a, b, trace, item in pairs:
-        for x, m in ((a, b), (b, a)):
-            anchor = members.get((platform, m))
-            if anchor is None or (platform, x) in members or anchor.campaign is None:
-                continue
-            its, who = shared.setdefault((platform, x), {}).setdefault(anchor.campaign, (set(), set()))
-            its.add(f"{trace}:{item}")
-            who.add(m)
+    rare_only: set[str] = set()
+    for rows, synchronised in ((pairs, False), (synced or [], True)):
+        for platform, a, b, trace, item in rows:
+            for x, m in ((a, b), (b, a)):
+                anchor = members.get((platform, m))
+                if anchor is None or (platform, x) in members or anchor.campaign is None:
+                    continue
+                its, who = shared.setdefault((platform, x), {}).setdefault(anchor.campaign, (set(), set()))
+                its.add(f"{trace}:{item}")
+                who.add(m)
+                if not synchronised:
+                    rare_only.add(f"{trace}:{item}")
     if not shared:
         return scored
     by_campaign = {r.campaign: r for r in sorted(members.values(), key=lambda r: r.rank or 0)}
@@ -296,11 +316,20 @@ def _expand(
     for (platform, account), camps in shared.items():
         camp, (its, who) = min(camps.items(), key=lambda kv: (-len(kv[1][0]), kv[0]))
         anchor = by_campaign[camp]
-        why = (
-            f"campaign expansion: shares {len(its)} rare content item{'s' if len(its) != 1 else ''} with "
-            f"{len(who)} member{'s' if len(who) != 1 else ''} of campaign {camp} "
-            f"(e.g. {sorted(who)[0]}; {sorted(its)[0].split(':', 1)[0]})"
-        )
+        trace = sorted(its)[0].split(":", 1)[0]
+        if its & rare_only:
+            why = (
+                f"campaign expansion: shares {len(its)} rare content item{'s' if len(its) != 1 else ''} with "
+                f"{len(who)} member{'s' if len(who) != 1 else ''} of campaign {camp} (e.g. {sorted(who)[0]}; {trace})"
+            )
+        else:
+            window = (windows or {}).get(trace, 0.0)
+            why = (
+                f"campaign expansion: co-acted within {window:g} s with {len(who)} member"
+                f"{'s' if len(who) != 1 else ''} of campaign {camp} on {len(its)} content item"
+                f"{'s' if len(its) != 1 else ''} ({trace}; e.g. {sorted(who)[0]}), at item popularities where "
+                f"chance explains at most {FDR:.0%} of such coincidences"
+            )
         old = known.get((platform, account))
         strength = old.strength if old else 0.0
         known[(platform, account)] = AccountRank(
@@ -318,4 +347,90 @@ def _expand(
             flagged=True,
             reasons=[*(old.reasons if old else []), why],
         )
+    return list(known.values())
+
+
+def _chain(
+    store: Store,
+    scored: list[AccountRank],
+    items: dict[object, object],
+    synced: list[tuple[str, str, str, str, str]],
+    windows: dict[str, float],
+) -> list[AccountRank]:
+    """Expansion through chains of synchronised co-actions: every account connected to a flagged account by
+    in-window co-actions at popularity levels chance does not explain (``synced``, see
+    :func:`lockstep.campaigns.synchrony.rare_evidence`) joins that campaign.
+
+    A connected group of such co-actions is a synchronised block (:mod:`lockstep.campaigns.synchrony`); alone it
+    needs two distinct items to be flagged, because one item shared in the same minute is what syndication does.
+    Reaching a flagged campaign is the corroboration instead (CopyCatch's and SynchroTrap's blocks grown from a
+    seed; Beutel et al. 2013, Cao et al. 2014). Only beyond-chance links chain: the rare links of
+    :func:`lockstep.campaigns.expand.rare_coactions` (any gap up to the null horizon) do not, since a random
+    crowd chains through them (docs/evaluation.md). The group joins the campaign most of its flagged members
+    belong to (ties: the lower campaign number; none when they are flagged synchronised rare blocks outside any
+    campaign); an account's own items are the items it co-acted on in it.
+    """
+    flagged = {(r.platform, r.account_id): r for r in scored if r.flagged}
+    if not synced or not flagged:
+        return scored
+    parent: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def root(x: tuple[str, str]) -> tuple[str, str]:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    own: dict[tuple[str, str], set[str]] = {}
+    for platform, a, b, trace, item in synced:
+        ra, rb = root((platform, a)), root((platform, b))
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+        own.setdefault((platform, a), set()).add(f"{trace}:{item}")
+        own.setdefault((platform, b), set()).add(f"{trace}:{item}")
+    groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for x in own:
+        groups.setdefault(root(x), []).append(x)
+    known = {(r.platform, r.account_id): r for r in scored}
+    handles = _handles(store)
+    for group in groups.values():
+        anchors = [flagged[x] for x in group if x in flagged]
+        if not anchors or len(anchors) == len(group):
+            continue
+        counts: dict[int, int] = {}
+        for r in anchors:
+            if r.campaign is not None:
+                counts[r.campaign] = counts.get(r.campaign, 0) + 1
+        camp = min(counts, key=lambda c: (-counts[c], c)) if counts else None
+        anchor = min((r for r in anchors if r.campaign == camp), key=lambda r: (-r.score, r.account_id))
+        target = f"campaign {camp}" if camp is not None else "a synchronised rare block"
+        for platform, account in group:
+            old = known.get((platform, account))
+            if old is not None and old.flagged:
+                continue
+            its = own[(platform, account)]
+            trace = sorted(its)[0].split(":", 1)[0]
+            why = (
+                f"campaign expansion: a chain of {len(group)} accounts co-acting within {windows.get(trace, 0.0):g} s "
+                f"reaches {len(anchors)} flagged account{'s' if len(anchors) != 1 else ''} of {target} "
+                f"(e.g. {anchor.account_id}; {trace}), at item popularities where chance explains at most "
+                f"{FDR:.0%} of such coincidences"
+            )
+            strength = old.strength if old else 0.0
+            known[(platform, account)] = AccountRank(
+                rank=0,
+                platform=platform,
+                account_id=account,
+                handle=old.handle if old else handles.get((platform, account)),
+                score=strength * (1 + anchor.signals_fired) * len(its),
+                strength=strength,
+                community=anchor.community,
+                campaign=camp,
+                signals_fired=anchor.signals_fired,
+                campaign_items=int(str(items.get(anchor.community, 0))),
+                own_items=len(its),
+                flagged=True,
+                reasons=[*(old.reasons if old else []), why],
+            )
     return list(known.values())

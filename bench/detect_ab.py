@@ -8,8 +8,8 @@ every default trace with default parameters in its own process, with ``PYTHONPAT
 ``src`` (order: a, b, a, b, ...; ``--first b`` for b, a, b, a, ...), timing the process (start-up and
 imports included, as a CLI user pays), its CPU seconds (less distorted by load) and its peak RSS. The first
 copy of each side is kept and compared with ``bench/diff_detect.py`` (edges, weights, evidence, p-values, run
-counts; of ``--traces`` only when given). Prints the runs, the medians and the diff; writes JSON with the load average before each run (``/proc/loadavg``), since on a shared
-machine only pairs run back to back compare.
+counts; of ``--traces`` only when given). Prints the runs, the medians and the diff; writes JSON with the load
+average before each run (``/proc/loadavg``), since on a shared machine only pairs run back to back compare.
 """
 
 from __future__ import annotations

@@ -313,9 +313,15 @@ def build_actions(con: embedded.Connection, params: Any) -> str:
                 FROM nd_sets s JOIN pf USING (platform) JOIN nd_all a ON a.pid = s.sid LEFT JOIN multi m USING (sid))
         SELECT pf, h, unnest(bkts) AS bkt, sid, n FROM pre  -- unique: (sid, h) and (sid, bkt) are"""
     )
+    # Bucket sizes, for the cap. A bucket holds at most the texts of its token in 64 consecutive time buckets,
+    # so only where those exceed the cap are buckets counted one by one (usually nowhere: grouping the prefix
+    # rows into a few coarse groups is much cheaper than into one group per bucket). With a capped bucket, the
+    # next-bucket comparisons it drops need its neighbours' sizes too: then every bucket is counted.
     con.execute(
-        """CREATE OR REPLACE TEMP TABLE nd_bsize AS
-        SELECT pf, h, bkt, count(*) AS k FROM nd_pref GROUP BY ALL"""
+        f"""CREATE OR REPLACE TEMP TABLE nd_bsize AS
+        WITH hot AS (SELECT pf, h, bkt >> 6 AS cb FROM nd_pref GROUP BY ALL HAVING count(*) > {cap})
+        SELECT p.pf, p.h, p.bkt, count(*) AS k FROM nd_pref p
+        SEMI JOIN hot ON hot.pf = p.pf AND hot.h = p.h AND hot.cb = p.bkt >> 6 GROUP BY ALL"""
     )
     capped, skipped = _row(
         con,
@@ -323,6 +329,10 @@ def build_actions(con: embedded.Connection, params: Any) -> str:
         FROM nd_bsize""",
     )
     if capped and window is not None:  # comparisons with the next time bucket that a capped bucket also drops
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE nd_bsize AS
+            SELECT pf, h, bkt, count(*) AS k FROM nd_pref GROUP BY ALL"""
+        )
         skipped += _row(
             con,
             f"""SELECT coalesce(sum(x.k * y.k), 0) FROM nd_bsize x JOIN nd_bsize y
@@ -331,7 +341,7 @@ def build_actions(con: embedded.Connection, params: Any) -> str:
         )[0]
     ok = "SELECT * FROM nd_pref"
     if capped:
-        ok += f""" p SEMI JOIN nd_bsize b ON b.pf = p.pf AND b.h = p.h AND b.bkt = p.bkt AND b.k <= {cap}"""
+        ok += f""" p ANTI JOIN nd_bsize b ON b.pf = p.pf AND b.h = p.h AND b.bkt = p.bkt AND b.k > {cap}"""
     # Candidates: two texts in one bucket (each pair once: sid order), or in a bucket and the next one (every
     # pair of the two, named in sid order). Each text's size comes along for the length filter.
     shift = "" if window is None else ", unnest([bkt, bkt + 1]) AS jb"

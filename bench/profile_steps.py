@@ -3,11 +3,13 @@
 Usage: python bench/profile_steps.py STORE detect [--traces co-text,near-duplicate] [--memory-limit 8GB]
        python bench/profile_steps.py STORE ingest --csv FILE   (the ``bench/vs_cnt.py`` CSV layout)
 
-Wraps the store's connection so that every statement Lockstep runs is timed (its first 110 characters are the
-label), groups the time by trace (detect) and prints the total, the peak RSS, the time per trace and the top
-statements; writes the same as JSON (``--out``, default ``bench/results/profile_<step>.json``). Statements run
-on other connections (ingest's scratch check that DuckDB reads the CSV cleanly) and Python work between
-statements are in the total only. Detect replaces the store's earlier edges: profile a copy of the store.
+Wraps the store's connection so that every statement Lockstep runs is timed, in wall and CPU seconds (CPU: user +
+system of the process, DuckDB's threads included, less distorted by a shared machine's load; its first 110
+characters are the label), groups the time by trace (detect) and prints the total, the peak RSS, the time per
+trace and the top statements; writes the same as JSON (``--out``, default
+``bench/results/profile_<step>.json``). Statements run on other connections (ingest's scratch check that DuckDB
+reads the CSV cleanly) and Python work between statements are in the total only. Detect replaces the store's
+earlier edges: profile a copy of the store.
 """
 
 from __future__ import annotations
@@ -28,18 +30,27 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from vs_cnt import CSV_MAPPING
 
 
+def cpu_seconds() -> float:
+    """User + system CPU time of this process so far, all threads (DuckDB's workers included)."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 class TimedConnection:
-    """A DuckDB connection whose ``execute`` calls are timed and labelled with the current ``tag``."""
+    """A DuckDB connection whose ``execute`` calls are timed (wall and CPU seconds) and labelled with the
+    current ``tag``."""
 
     def __init__(self, con: Any) -> None:
         self._con = con
         self.log: list[tuple[str, float, str]] = []
+        self.cpu: list[float] = []
         self.tag = ""
 
     def execute(self, sql: str, *args: Any, **kwargs: Any) -> Any:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), cpu_seconds()
         result = self._con.execute(sql, *args, **kwargs)
         self.log.append((self.tag, time.perf_counter() - started, re.sub(r"\s+", " ", sql.strip())[:110]))
+        self.cpu.append(cpu_seconds() - cpu)
         return result
 
     def __getattr__(self, name: str) -> Any:
@@ -61,7 +72,7 @@ def main() -> None:
     store = lockstep.open_store(args.store, memory_limit=args.memory_limit)
     timed = TimedConnection(store.con)
     store.con = timed  # type: ignore[assignment]
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), cpu_seconds()
     if args.step == "ingest":
         print(lockstep.ingest(store, [args.csv], format="generic", mapping=CSV_MAPPING).summary())
     else:
@@ -71,18 +82,20 @@ def main() -> None:
 
         chosen = args.traces.split(",") if args.traces else None
         print(detect(store, chosen, progress=progress).summary())
-    total = time.perf_counter() - started
+    total, total_cpu = time.perf_counter() - started, cpu_seconds() - cpu_started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     by_tag: dict[str, float] = {}
-    for tag, secs, _ in timed.log:
+    cpu_by_tag: dict[str, float] = {}
+    for (tag, secs, _), cpu in zip(timed.log, timed.cpu, strict=True):
         by_tag[tag or "-"] = by_tag.get(tag or "-", 0.0) + secs
-    print(f"total {total:.2f} s, peak RSS {peak_mb:,.0f} MB")
+        cpu_by_tag[tag or "-"] = cpu_by_tag.get(tag or "-", 0.0) + cpu
+    print(f"total {total:.2f} s ({total_cpu:.2f} s CPU), peak RSS {peak_mb:,.0f} MB")
     for tag, secs in sorted(by_tag.items(), key=lambda x: -x[1]):
-        print(f"  {tag:<28} {secs:8.2f} s")
-    top = sorted(timed.log, key=lambda x: -x[1])[: args.top]
-    print("top statements:")
-    for tag, secs, head in top:
-        print(f"{secs:8.2f}  {tag:<22} {head}")
+        print(f"  {tag:<28} {secs:8.2f} s ({cpu_by_tag[tag]:.2f} s CPU)")
+    top = sorted(zip(timed.log, timed.cpu, strict=True), key=lambda x: -x[0][1])[: args.top]
+    print("top statements (wall s, CPU s):")
+    for (tag, secs, head), cpu in top:
+        print(f"{secs:8.2f} {cpu:8.2f}  {tag:<22} {head}")
     load = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else None
     out = Path(args.out or Path(__file__).parent / "results" / f"profile_{args.step}.json")
     out.write_text(
@@ -91,9 +104,13 @@ def main() -> None:
                 "step": args.step,
                 "store": args.store,
                 "total_s": round(total, 3),
+                "total_cpu_s": round(total_cpu, 3),
                 "peak_rss_mb": round(peak_mb),
                 "by_trace_s": {k: round(v, 3) for k, v in by_tag.items()},
-                "top": [{"trace": t, "seconds": round(s, 3), "statement": h} for t, s, h in top],
+                "by_trace_cpu_s": {k: round(v, 3) for k, v in cpu_by_tag.items()},
+                "top": [
+                    {"trace": t, "seconds": round(s, 3), "cpu_s": round(c, 3), "statement": h} for (t, s, h), c in top
+                ],
                 "load_average": load,
             },
             indent=1,

@@ -1,129 +1,53 @@
-"""Campaign top terms: exact log-odds against the rest of the store, and the seeded sample above a size.
-
-The small world of ``worlds.py`` plus 40 readers who post original texts and coordinate on nothing: the fans'
-campaign chants "streaming now #TSTheErasTour", and the readers use some of the same words, so the terms'
-scores depend on the background counts.
-"""
+"""Top-term word counts: the split fast path for plain ASCII texts counts exactly what the term pattern does."""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import math
 import random
-import re
-from collections import Counter
-from pathlib import Path
 
-import pytest
+import duckdb
 
-from lockstep.analysis import analyze
-from lockstep.campaigns.assemble import STOPWORDS, assemble_campaigns
-from lockstep.store import Store
+from lockstep.campaigns.terms import STOPWORDS, TERM_PATTERN, term_counts
 
-from .worlds import FANS, build_world_store
+TEXTS = [
+    "Buy NOW buy now",
+    "  double  spaces and   the   stop words  ",
+    "9abc _abc 12_ab3 ab a1 abc_ __x1y a_b 1ab 12345 _ab",
+    "http https httpx xhttp Http://example.org/x www.example.org",
+    "Ünïcode wörds gehen DURCH das Muster, ça va?",
+    "emoji 🚀 rocket #tag @someone don't 3.14",
+    "日本語のテキスト and ASCII",
+    "tab\tseparated\nnew line",
+    "",
+    None,
+]
 
-VOCAB = ["streaming", "tonight", "weather", "coffee", "garden", "train", "music", "erasday3", "football", "bread"]
+
+def _reference(con: duckdb.DuckDBPyConnection) -> list[tuple[object, ...]]:
+    """The counts as the pattern alone gives them (the query before the split fast path)."""
+    stop = ", ".join("'" + w + "'" for w in sorted(STOPWORDS))
+    return con.execute(
+        f"""SELECT community, word, count(*) AS n FROM (
+              SELECT community, lower(unnest(regexp_extract_all(coalesce(text, ''), '{TERM_PATTERN}'))) AS word
+              FROM src)
+            WHERE word NOT IN ({stop}) AND NOT starts_with(word, 'http') GROUP BY ALL ORDER BY ALL"""
+    ).fetchall()
 
 
-def readers(seed: int = 11) -> list[dict[str, str]]:
-    """400 original posts by 40 accounts at random times over two weeks; no hashtags, reposts or links."""
+def _random_texts(seed: int, n: int) -> list[str]:
     rng = random.Random(seed)
-    start = dt.datetime(2023, 3, 6)
-    return [
-        {
-            "account_id": f"reader_{i % 40}",
-            "handle": f"reader_{i % 40}",
-            "created_at": (start + dt.timedelta(seconds=rng.randrange(14 * 86400))).strftime("%Y-%m-%d %H:%M:%S"),
-            "followers": "120",
-            "account_created_at": "2016-04-01",
-            "kind": "original",
-            "text": " ".join(rng.choices(VOCAB, k=rng.randrange(3, 9))),
-        }
-        for i in range(400)
-    ]
+    alphabet = "abcXYZ019_  " * 3 + "é-.'#"
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 40))) for _ in range(n)]
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    return build_world_store(tmp_path_factory.mktemp("terms"), extra_rows=readers())
-
-
-def fans_summary(store: Store) -> dict[str, object]:
-    row = store.con.execute(
-        "SELECT c.summary FROM campaigns c JOIN account_scores s ON s.community = c.campaign WHERE s.account_id = ?",
-        [FANS[0]],
-    ).fetchone()
-    assert row is not None
-    return dict(json.loads(row[0]))
-
-
-def expected_terms(store: Store, top: int = 10) -> list[list[object]]:
-    """The fans' top terms recomputed in Python from every original post (the exact definition)."""
-    members = {
-        (p, a)
-        for p, a in store.con.execute(
-            "SELECT platform, account_id FROM account_scores WHERE community = "
-            "(SELECT community FROM account_scores WHERE account_id = ?)",
-            [FANS[0]],
-        ).fetchall()
-    }
-    inside: Counter[str] = Counter()
-    outside: Counter[str] = Counter()
-    for platform, account, text in store.con.execute(
-        "SELECT platform, account_id, text FROM posts WHERE kind <> 'repost'"
-    ).fetchall():
-        words = [w.lower() for w in re.findall(r"[^\W\d_]\w{2,}", text or "")]
-        words = [w for w in words if w not in STOPWORDS and not w.startswith("http")]
-        (inside if (platform, account) in members else outside).update(words)
-    ta = sum(inside.values())
-    tb = sum(outside[w] for w in inside)
-    scored = [
-        (w, a, math.log((a + 0.5) / (ta - a + 0.5)) - math.log((outside[w] + 0.5) / (tb - outside[w] + 0.5)))
-        for w, a in inside.items()
-        if a >= 3
-    ]
-    scored.sort(key=lambda r: (-r[2], -r[1], r[0]))
-    return [[w, a, round(s, 3)] for w, a, s in scored[:top]]
-
-
-def test_top_terms_are_exact_below_the_sample_size(store: Store) -> None:
-    report = assemble_campaigns(store, seed=3)
-    assert report.term_background is not None and report.term_background.exact
-    assert report.term_background.posts == 400  # the readers' posts: every other original is a campaign's
-    summary = fans_summary(store)
-    content = summary["content"]
-    assert isinstance(content, dict)
-    assert content["top_terms"] == expected_terms(store)
-    assert {t[0] for t in content["top_terms"][:2]} == {"now", "tstheerastour"}  # the readers never use them
-    assert "top_terms_background" not in content
-
-
-def test_top_terms_from_a_seeded_sample_above_it(store: Store) -> None:
-    assemble_campaigns(store, seed=3)
-    exact = fans_summary(store)
-    first = assemble_campaigns(store, seed=3, term_sample=100)
-    bg = first.term_background
-    assert bg is not None and not bg.exact
-    assert bg.posts == 400 and 50 <= bg.sampled <= 150  # a Bernoulli draw of about 100 posts
-    sampled = fans_summary(store)
-    content, exact_content = sampled["content"], exact["content"]
-    assert isinstance(content, dict) and isinstance(exact_content, dict)
-    assert content["top_terms_background"] == {"posts": 400, "sampled": bg.sampled, "seed": 3}
-    # campaign counts stay exact; only the background counts are estimated
-    assert {w: a for w, a, _ in content["top_terms"]} == {w: a for w, a, _ in exact_content["top_terms"]}
-    assert {t[0] for t in content["top_terms"][:2]} == {"now", "tstheerastour"}
-    # the same seed draws the same posts
-    assemble_campaigns(store, seed=3, term_sample=100)
-    assert fans_summary(store) == sampled
-    # every other part of the summary is unchanged
-    rest = {k: v for k, v in content.items() if k not in ("top_terms", "top_terms_background")}
-    assert rest == {k: v for k, v in exact_content.items() if k != "top_terms"}
-
-
-def test_analysis_report_times_each_step(tmp_path: Path, store: Store) -> None:
-    report = analyze(store, seed=3, tz_offset_hours=8)
-    assert list(report.seconds) == ["fuse", "communities", "signals", "campaigns"]
-    assert all(s >= 0 for s in report.seconds.values())
-    assert report.term_background is not None and report.term_background.exact
-    assert "campaigns (fuse " in report.summary() and "sample" not in report.summary()
+def test_split_fast_path_counts_what_the_pattern_extracts() -> None:
+    con = duckdb.connect()
+    texts = TEXTS + _random_texts(seed=5, n=2000)
+    con.execute("CREATE TABLE src (community BIGINT, text VARCHAR)")
+    con.executemany("INSERT INTO src VALUES (?, ?)", [(i % 3, t) for i, t in enumerate(texts)])
+    term_counts(con, "SELECT community, text FROM src", "counted")
+    got = con.execute("SELECT community, word, n FROM counted ORDER BY ALL").fetchall()
+    expected = _reference(con)
+    assert got == expected
+    words = {w for _, w, _ in got}
+    assert {"abc", "buy", "now", "wörds", "ünïcode", "ab3", "x1y", "rocket"} <= words
+    assert not words & {"ab", "the", "and", "http", "https", "httpx"}

@@ -286,3 +286,20 @@ def test_one_edited_copy_does_not_link_under_default_rarity_linking(tmp_path: Pa
     with make_store(tmp_path / "two", two) as store:
         detect(store, ["near-duplicate"], defaults)
         assert pairs(store) == {("A", "B")}
+
+
+def test_a_text_posted_in_several_time_buckets_is_a_candidate_in_each(tmp_path: Path) -> None:
+    # One token set posted 30 minutes apart (two time buckets): its edited copy next to the later post pairs
+    # with that post only; the candidate pair of the two texts is counted once.
+    a = " ".join(WORDS12)
+    rows = [
+        post("A", "10:00:00", text=a),
+        post("B", "10:30:00", text=a),
+        post("C", "10:30:20", text=a + " extra1"),
+    ]
+    with make_store(tmp_path, rows) as store:
+        detect(store, ["near-duplicate"], ANY_PAIR)
+        assert pairs(store) == {("B", "C")}
+        stats = last_stats(store.con)
+        assert stats is not None
+        assert (stats.distinct_texts, stats.candidate_pairs, stats.verified_pairs, stats.post_pairs) == (2, 1, 1, 1)

@@ -145,6 +145,12 @@ def in_base(t: ir.Table, tb: Tables) -> ir.Table:
     return t.semi_join(base_accounts(tb), ["platform", "account_id"])
 
 
+def in_base_of_posts(t: ir.Table, tb: Tables) -> ir.Table:
+    """:func:`in_base` for a table ``t`` built from ``posts`` (every account of it posts): without a control set
+    every posting account is the baseline, so no join (it would scan ``posts`` for its distinct accounts)."""
+    return in_base(t, tb) if "control" in tb else t
+
+
 def in_base_posts(tb: Tables) -> ir.Table:
     """The baseline's posts (every post when there is no control set: no join)."""
     return in_base(tb["posts"], tb) if "control" in tb else tb["posts"]

@@ -35,6 +35,7 @@ from lockstep.engine.signals.common import (
     in_base_posts,
     json_sql,
     local_us,
+    ordered_sum,
     pmod,
     rows,
     share,
@@ -113,8 +114,8 @@ def _js(bins: ir.Table, groups: ir.Table, base_p: ir.Table, keys: list[str]) -> 
     m = (j.p + j.q) / 2
     kp = j.p * (j.p / m).log2()
     kq = j.q * (j.q / m).log2()
-    per = j.group_by(keys).aggregate(on_p=j.p.sum(), kp=kp.sum(), kq=kq.sum())
-    grid = groups.select(*keys).cross_join(base_p.aggregate(total_p=base_p.p.sum()))
+    per = j.group_by(keys).aggregate(on_p=ordered_sum(j.p, j.how), kp=ordered_sum(kp, j.how), kq=ordered_sum(kq, j.how))
+    grid = groups.select(*keys).cross_join(base_p.aggregate(total_p=ordered_sum(base_p.p, base_p.how)))
     grid = grid.filter(grid.total_p.notnull())  # no baseline posts: no divergence rows
     grid = grid.left_join(per, keys).select(*(grid[k] for k in keys), "total_p", "on_p", "kp", "kq")
     return grid.select(

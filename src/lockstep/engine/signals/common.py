@@ -190,6 +190,14 @@ def unpack_count_day(packed: ir.IntegerValue) -> tuple[ir.IntegerValue, ir.Integ
     return fdiv(packed, 2**_DAY_BITS), _DAY_BIAS - pmod(packed, 2**_DAY_BITS)
 
 
+def ordered_sum(x: ir.FloatingValue, by: ir.Value) -> ir.FloatingScalar:
+    """Aggregate: the sum of the doubles ``x`` added in the order of ``by`` (unique within a group), so the same on
+    every run: a parallel ``sum`` adds in the order its threads meet the rows, and the last bits differ between
+    runs. For small groups (a profile's 168 hour-of-week bins, an account's languages): the values are collected
+    in order and summed (DuckDB ``list_sum(array_agg(x ORDER BY by))``)."""
+    return x.collect(order_by=by).sums()
+
+
 def share(part: ir.NumericValue, whole: ir.NumericValue) -> ir.FloatingValue:
     """``part / whole`` as a double (integer counts divided as DuckDB divides them)."""
     return part.cast("float64") / whole.cast("float64")

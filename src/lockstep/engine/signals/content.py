@@ -15,7 +15,18 @@ import ibis
 import ibis.expr.types as ir
 
 from lockstep.engine.shims import Shims
-from lockstep.engine.signals.common import Cache, Part, Tables, dbl, in_base, in_base_of_posts, json_sql, rows, share
+from lockstep.engine.signals.common import (
+    Cache,
+    Part,
+    Tables,
+    dbl,
+    in_base,
+    in_base_of_posts,
+    json_sql,
+    ordered_sum,
+    rows,
+    share,
+)
 from lockstep.engine.signals.text import fold_terms_pattern, lower_terms_pattern, trim_spaces
 from lockstep.signals.base import SignalContext
 from lockstep.signals.camouflage import MIN_POSTS, POLITICAL_TERMS
@@ -43,7 +54,9 @@ def language(tb: Tables, sh: Shims, ctx: SignalContext, cache: Cache) -> list[Pa
     j = per_lang.join(totals, KEYS)
     q = share(j.n, j.total)
     entropy = cache(
-        j.group_by(KEYS).aggregate(entropy=-(q * q.log2()).sum(), posts=j.total.max(), languages=j.languages.max())
+        j.group_by(KEYS).aggregate(
+            entropy=-ordered_sum(q * q.log2(), j.language), posts=j.total.max(), languages=j.languages.max()
+        )
     )
     pop = in_base_of_posts(entropy, tb).aggregate(m=ibis._.entropy.median())
     members = tb["account_scores"].select(*KEYS)

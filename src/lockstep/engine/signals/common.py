@@ -190,12 +190,17 @@ def unpack_count_day(packed: ir.IntegerValue) -> tuple[ir.IntegerValue, ir.Integ
     return fdiv(packed, 2**_DAY_BITS), _DAY_BIAS - pmod(packed, 2**_DAY_BITS)
 
 
-def ordered_sum(x: ir.FloatingValue, by: ir.Value) -> ir.FloatingScalar:
+def ordered_sum(sh: Shims, x: ir.FloatingValue, by: ir.Value) -> ir.FloatingScalar:
     """Aggregate: the sum of the doubles ``x`` added in the order of ``by`` (unique within a group), so the same on
     every run: a parallel ``sum`` adds in the order its threads meet the rows, and the last bits differ between
     runs. For small groups (a profile's 168 hour-of-week bins, an account's languages): the values are collected
-    in order and summed (DuckDB ``list_sum(array_agg(x ORDER BY by))``)."""
-    return x.collect(order_by=by).sums()
+    in order and summed in that order. DuckDB: ``list_sum(array_agg(x ORDER BY by))``; Spark has no ordered
+    ``collect_list``, so there the (``by``, ``x``) pairs are collected and the array sorted (``x`` must not be
+    NULL: Spark's array sum would then be NULL)."""
+    if sh.engine == "duckdb":
+        return x.collect(order_by=by).sums()
+    pairs = ibis.struct({"k": by, "v": x}).collect().sort()
+    return pairs.map(lambda s: s.v).sums()
 
 
 def share(part: ir.NumericValue, whole: ir.NumericValue) -> ir.FloatingValue:

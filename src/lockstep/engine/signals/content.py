@@ -55,7 +55,7 @@ def language(tb: Tables, sh: Shims, ctx: SignalContext, cache: Cache) -> list[Pa
     q = share(j.n, j.total)
     entropy = cache(
         j.group_by(KEYS).aggregate(
-            entropy=-ordered_sum(q * q.log2(), j.language), posts=j.total.max(), languages=j.languages.max()
+            entropy=-ordered_sum(sh, q * q.log2(), j.language), posts=j.total.max(), languages=j.languages.max()
         )
     )
     pop = in_base_of_posts(entropy, tb).aggregate(m=ibis._.entropy.median())

@@ -26,6 +26,7 @@ from lockstep.engine.signals.common import (
     dbl,
     first_of_max,
     in_base,
+    in_base_of_posts,
     in_base_posts,
     json_sql,
     rows,
@@ -110,8 +111,8 @@ def dormancy(tb: Tables, sh: Shims, ctx: SignalContext, cache: Cache) -> list[Pa
         silence_days=wake.gap / 86400.0,
         week=week_start(day_number(sh.epoch_us(wake.created_at))),
     ).filter(lambda w: w.silence_days >= DORMANT_DAYS)
-    woke = in_base(wakes, tb).aggregate(n=ibis._.count())
-    two = in_base(spans.filter(spans.posts >= 2), tb).aggregate(d=ibis._.count())
+    woke = in_base_of_posts(wakes, tb).aggregate(n=ibis._.count())
+    two = in_base_of_posts(spans.filter(spans.posts >= 2), tb).aggregate(d=ibis._.count())
     pop = woke.cross_join(two)
     pop = pop.select(pop_share=share(pop.n, pop.d.nullif(0)))
     mine = wakes.semi_join(_members(tb), KEYS)

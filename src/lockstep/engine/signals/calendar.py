@@ -35,6 +35,7 @@ from lockstep.engine.signals.common import (
     in_base_posts,
     json_sql,
     local_us,
+    ordered_sum,
     pmod,
     rows,
     share,
@@ -99,7 +100,7 @@ def _stats(b: ir.Table, keys: list[str]) -> ir.Table:
     )
 
 
-def _js(bins: ir.Table, groups: ir.Table, base_p: ir.Table, keys: list[str]) -> ir.Table:
+def _js(sh: Shims, bins: ir.Table, groups: ir.Table, base_p: ir.Table, keys: list[str]) -> ir.Table:
     """Jensen-Shannon divergence (base 2) of each group's hour-of-week profile from the baseline's.
 
     Over the baseline's bins, as the SQL this replaces summed: where the group has no post (``q = 0``) a bin
@@ -113,8 +114,10 @@ def _js(bins: ir.Table, groups: ir.Table, base_p: ir.Table, keys: list[str]) -> 
     m = (j.p + j.q) / 2
     kp = j.p * (j.p / m).log2()
     kq = j.q * (j.q / m).log2()
-    per = j.group_by(keys).aggregate(on_p=j.p.sum(), kp=kp.sum(), kq=kq.sum())
-    grid = groups.select(*keys).cross_join(base_p.aggregate(total_p=base_p.p.sum()))
+    per = j.group_by(keys).aggregate(
+        on_p=ordered_sum(sh, j.p, j.how), kp=ordered_sum(sh, kp, j.how), kq=ordered_sum(sh, kq, j.how)
+    )
+    grid = groups.select(*keys).cross_join(base_p.aggregate(total_p=ordered_sum(sh, base_p.p, base_p.how)))
     grid = grid.filter(grid.total_p.notnull())  # no baseline posts: no divergence rows
     grid = grid.left_join(per, keys).select(*(grid[k] for k in keys), "total_p", "on_p", "kp", "kq")
     return grid.select(
@@ -216,7 +219,7 @@ def calendar(tb: Tables, sh: Shims, ctx: SignalContext, cache: Cache) -> list[Pa
     for scope, bins, key in (("community", comm_bins, "community"), ("account", acct_bins, "account_id")):
         keys = ["platform", key]
         groups = cache(_stats(bins, keys).filter(lambda g: g.n >= MIN_POSTS))
-        js = cache(_js(bins, groups, base_p, keys))
+        js = cache(_js(sh, bins, groups, base_p, keys))
         g = groups.cross_join(base).left_join(js, keys)
         g = g.select(*(groups[k] for k in keys), *(c for c in g.columns if c not in keys and not c.endswith("_right")))
         if scope == "community":

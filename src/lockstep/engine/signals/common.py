@@ -145,6 +145,12 @@ def in_base(t: ir.Table, tb: Tables) -> ir.Table:
     return t.semi_join(base_accounts(tb), ["platform", "account_id"])
 
 
+def in_base_of_posts(t: ir.Table, tb: Tables) -> ir.Table:
+    """:func:`in_base` for a table ``t`` built from ``posts`` (every account of it posts): without a control set
+    every posting account is the baseline, so no join (it would scan ``posts`` for its distinct accounts)."""
+    return in_base(t, tb) if "control" in tb else t
+
+
 def in_base_posts(tb: Tables) -> ir.Table:
     """The baseline's posts (every post when there is no control set: no join)."""
     return in_base(tb["posts"], tb) if "control" in tb else tb["posts"]
@@ -182,6 +188,19 @@ def top_count_day(n: ir.IntegerValue, day: ir.IntegerValue) -> ir.IntegerScalar:
 def unpack_count_day(packed: ir.IntegerValue) -> tuple[ir.IntegerValue, ir.IntegerValue]:
     """(count, day) of a :func:`top_count_day` value."""
     return fdiv(packed, 2**_DAY_BITS), _DAY_BIAS - pmod(packed, 2**_DAY_BITS)
+
+
+def ordered_sum(sh: Shims, x: ir.FloatingValue, by: ir.Value) -> ir.FloatingScalar:
+    """Aggregate: the sum of the doubles ``x`` added in the order of ``by`` (unique within a group), so the same on
+    every run: a parallel ``sum`` adds in the order its threads meet the rows, and the last bits differ between
+    runs. For small groups (a profile's 168 hour-of-week bins, an account's languages): the values are collected
+    in order and summed in that order. DuckDB: ``list_sum(array_agg(x ORDER BY by))``; Spark has no ordered
+    ``collect_list``, so there the (``by``, ``x``) pairs are collected and the array sorted (``x`` must not be
+    NULL: Spark's array sum would then be NULL)."""
+    if sh.engine == "duckdb":
+        return x.collect(order_by=by).sums()
+    pairs = ibis.struct({"k": by, "v": x}).collect().sort()
+    return pairs.map(lambda s: s.v).sums()
 
 
 def share(part: ir.NumericValue, whole: ir.NumericValue) -> ir.FloatingValue:

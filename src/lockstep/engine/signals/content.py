@@ -15,7 +15,18 @@ import ibis
 import ibis.expr.types as ir
 
 from lockstep.engine.shims import Shims
-from lockstep.engine.signals.common import Cache, Part, Tables, dbl, in_base, json_sql, rows, share
+from lockstep.engine.signals.common import (
+    Cache,
+    Part,
+    Tables,
+    dbl,
+    in_base,
+    in_base_of_posts,
+    json_sql,
+    ordered_sum,
+    rows,
+    share,
+)
 from lockstep.engine.signals.text import fold_terms_pattern, lower_terms_pattern, trim_spaces
 from lockstep.signals.base import SignalContext
 from lockstep.signals.camouflage import MIN_POSTS, POLITICAL_TERMS
@@ -43,9 +54,11 @@ def language(tb: Tables, sh: Shims, ctx: SignalContext, cache: Cache) -> list[Pa
     j = per_lang.join(totals, KEYS)
     q = share(j.n, j.total)
     entropy = cache(
-        j.group_by(KEYS).aggregate(entropy=-(q * q.log2()).sum(), posts=j.total.max(), languages=j.languages.max())
+        j.group_by(KEYS).aggregate(
+            entropy=-ordered_sum(sh, q * q.log2(), j.language), posts=j.total.max(), languages=j.languages.max()
+        )
     )
-    pop = in_base(entropy, tb).aggregate(m=ibis._.entropy.median())
+    pop = in_base_of_posts(entropy, tb).aggregate(m=ibis._.entropy.median())
     members = tb["account_scores"].select(*KEYS)
     e = entropy.semi_join(members, KEYS).cross_join(pop)
     entropy_rows = rows(
@@ -61,9 +74,16 @@ def language(tb: Tables, sh: Shims, ctx: SignalContext, cache: Cache) -> list[Pa
     )
     a = tb["accounts"]
     claim = a.filter(a.location.fill_null("").re_search(fold_terms_pattern(LOCATION_TERMS))).select(*KEYS, "location")
-    cp = p.filter(p.text.fill_null("").re_search(CJK)).semi_join(claim, KEYS)
-    cp = cp.select(*KEYS, simplified=_flag(cp.text.re_search(f"[{SIMPLIFIED_ONLY}]")))
-    per = cp.group_by(KEYS).aggregate(v=cp.simplified.mean(), n=cp.count()).join(claim, KEYS)
+    # the claimants' posts first, then the two text tests as aggregate filters: a filter on the text would be
+    # pushed below the join and test every post's text
+    cp = p.semi_join(claim, KEYS)
+    cp = cp.select(
+        *KEYS,
+        cjk=cp.text.fill_null("").re_search(CJK),
+        simplified=_flag(cp.text.re_search(f"[{SIMPLIFIED_ONLY}]")),
+    )
+    per = cp.group_by(KEYS).aggregate(v=cp.simplified.mean(where=cp.cjk), n=cp.count(where=cp.cjk))
+    per = per.filter(per.n > 0).join(claim, KEYS)
     simplified_rows = rows(
         per,
         "account",
@@ -85,12 +105,16 @@ def camouflage(tb: Tables, sh: Shims, ctx: SignalContext, cache: Cache) -> list[
     """``camouflage.political_share`` per community (members with ``MIN_POSTS`` posts with text)."""
     p = tb["posts"]
     p = p.filter(p.text.notnull())
-    camo = cache(p.select(*KEYS, "post_id", political=p.text.re_search(lower_terms_pattern(POLITICAL_TERMS))))
+    pattern = lower_terms_pattern(POLITICAL_TERMS)
+    # per account: posts with text and political ones (every text tested once, for the population's share);
+    # the members' posts are tested again below, so no per-post table of every post is kept
+    per_account = cache(p.group_by(KEYS).aggregate(n=p.count(), political=p.count(where=p.text.re_search(pattern))))
     ev = tb["evidence"]
     coord = ev.select("platform", post_id=ev.post_a).union(ev.select("platform", post_id=ev.post_b), distinct=True)
-    enough = camo.group_by(KEYS).aggregate(n=camo.count()).filter(lambda k: k.n >= MIN_POSTS).select(*KEYS)
+    enough = per_account.filter(per_account.n >= MIN_POSTS).select(*KEYS)
     members = tb["account_scores"].select("platform", "account_id", "community").semi_join(enough, KEYS)
-    c = camo.join(members, KEYS)
+    mp = p.join(members, KEYS)
+    c = mp.select(*KEYS, "post_id", "community", political=mp.text.re_search(pattern))
     c = c.left_join(coord, [c.platform == coord.platform, c.post_id == coord.post_id]).select(
         platform=c.platform,
         community=c.community,
@@ -104,7 +128,8 @@ def camouflage(tb: Tables, sh: Shims, ctx: SignalContext, cache: Cache) -> list[
         pc=c.coordinated.mean(where=c.political),
         fc=c.coordinated.mean(where=~c.political),
     )
-    pop = in_base(camo, tb).aggregate(pop_share=_flag(ibis._.political).mean())
+    # the mean of the posts' 0/1 flags: the political count over the count, the division AVG makes
+    pop = in_base_of_posts(per_account, tb).aggregate(pop_share=share(ibis._.political.sum(), ibis._.n.sum()))
     per = per.cross_join(pop)
     pc, fc = per.pc.fill_null(dbl(0.0)), per.fc.fill_null(dbl(0.0))
     fired = per.value.between(dbl(0.05), dbl(0.40)) & (pc >= 2 * fc) & (pc > 0)

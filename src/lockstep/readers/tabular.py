@@ -212,7 +212,9 @@ def _next_batch_rows(stream: pa.RecordBatchReader) -> int:
 
 def _copy_chunk(con: embedded.Connection, table: str, names: list[str], chunk: pa.Table, first: int) -> None:
     """``chunk`` as temp table ``table``, with ``_row`` numbering its rows from ``first``."""
-    numbered = chunk.add_column(0, "_row", pa.array(range(first, first + chunk.num_rows), pa.int64()))
+    import numpy as np  # only here: numbering a large file's chunks
+
+    numbered = chunk.add_column(0, "_row", pa.array(np.arange(first, first + chunk.num_rows, dtype=np.int64)))
     con.register("_csv_chunk", numbered)
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM _csv_chunk")

@@ -207,8 +207,9 @@ def _finalize_urls(con: embedded.Connection) -> None:
 
 
 def collect_accounts(con: embedded.Connection, prov: dict[str, str], *, partial: bool) -> None:
-    """Check one chunk's staged account snapshots; with ``partial`` (a file staged in several chunks) reduce
-    them into ``acc_partial`` and note the accounts of the chunk's new posts in ``file_new_accounts``.
+    """Check one chunk's staged account snapshots; with ``partial`` (a file staged in several chunks) merge
+    them into ``acc_partial`` (one row per account) and add the accounts of the chunk's new posts to
+    ``file_new_accounts``.
 
     Each value in ``acc_partial`` keeps its ordering key (``_k_<column>``: observation time, else row
     number), so :func:`finalize_accounts` reduces the chunks to the value the whole file would give.
@@ -236,21 +237,33 @@ def collect_accounts(con: embedded.Connection, prov: dict[str, str], *, partial:
     )
     if not partial:
         return
+    if not _temp_table_exists(con, "acc_partial"):
+        con.execute(f"CREATE TEMP TABLE acc_partial AS {_reduce_snapshots(_keyed_snapshots())}")
+        con.execute("CREATE TEMP TABLE file_new_accounts AS SELECT DISTINCT platform, account_id FROM stage_new")
+        return
+    # Merged at once, so the table stays one row per account of the file (not one per account and chunk).
+    keyed = [*ACCOUNT_SNAPSHOT_VALUES, *map(_key, ACCOUNT_SNAPSHOT_VALUES)]
+    snapshot_cols = ", ".join(["platform", "account_id", *keyed, "id_is_hashed", "source_row"])
+    merged = _reduce_snapshots(
+        f"SELECT {snapshot_cols} FROM acc_partial UNION ALL BY NAME SELECT {snapshot_cols} FROM ({_keyed_snapshots()})"
+    )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE acc_partial AS {merged}")
+    con.execute(
+        """INSERT INTO file_new_accounts SELECT DISTINCT platform, account_id FROM stage_new n
+        ANTI JOIN file_new_accounts f ON f.platform = n.platform AND f.account_id = n.account_id"""
+    )
+
+
+def _reduce_snapshots(rows: str) -> str:
+    """``rows`` (keyed snapshots) reduced to one per account: each field's value of the highest key, with it."""
     picks = ",\n".join(
         f"arg_max({c}, {_key(c)}) FILTER (WHERE {c} IS NOT NULL) AS {c}, "
         f"max({_key(c)}) FILTER (WHERE {c} IS NOT NULL) AS {_key(c)}"
         for c in ACCOUNT_SNAPSHOT_VALUES
     )
-    reduce = f"""SELECT platform, account_id, {picks}, bool_or(coalesce(id_is_hashed, false)) AS id_is_hashed,
+    return f"""SELECT platform, account_id, {picks}, bool_or(coalesce(id_is_hashed, false)) AS id_is_hashed,
                min(source_row) AS source_row
-        FROM ({_keyed_snapshots()}) GROUP BY platform, account_id"""
-    new = "SELECT DISTINCT platform, account_id FROM stage_new"
-    if _temp_table_exists(con, "acc_partial"):
-        con.execute(f"INSERT INTO acc_partial BY NAME {reduce}")
-        con.execute(f"INSERT INTO file_new_accounts {new}")
-    else:
-        con.execute(f"CREATE TEMP TABLE acc_partial AS {reduce}")
-        con.execute(f"CREATE TEMP TABLE file_new_accounts AS {new}")
+        FROM ({rows}) GROUP BY platform, account_id"""
 
 
 def _key(column: str) -> str:
@@ -287,7 +300,7 @@ def finalize_accounts(
     chunk staged posts (else this is an account-only file).
     """
     if partial:
-        con.execute("CREATE OR REPLACE TEMP TABLE new_accounts AS SELECT DISTINCT * FROM file_new_accounts")
+        con.execute("CREATE OR REPLACE TEMP TABLE new_accounts AS SELECT * FROM file_new_accounts")
         snapshots = "acc_partial"
     else:
         # The accounts of the new posts, found once (a post file has far fewer accounts than posts).

@@ -6,6 +6,10 @@ reduced over the whole file. An ingest interrupted between chunks registers noth
 from __future__ import annotations
 
 import csv
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -225,3 +229,42 @@ def test_chunk_rows_must_be_positive(store: Store, tmp_path: Path) -> None:
     path = _write_csv(tmp_path / "posts.csv", ROWS)
     with pytest.raises(ingestion.InputError):
         ingest(store, [path], format="generic", mapping=MAPPING, chunk_rows=0)
+
+
+KILLED_IN_CHUNK_TWO = """
+import os, signal, sys
+import lockstep.ingestion as ingestion
+from lockstep import ingest, open_store
+
+real = ingestion.finalize_posts
+calls = [0]
+
+
+def finalize_then_die(*args, **kwargs):
+    calls[0] += 1
+    if calls[0] == 2:  # chunk one is written (uncommitted); the process dies without any cleanup
+        os.kill(os.getpid(), signal.SIGKILL)
+    real(*args, **kwargs)
+
+
+ingestion.finalize_posts = finalize_then_die
+store = open_store(sys.argv[1])
+ingest(store, [sys.argv[2]], format="generic", mapping=MAPPING, chunk_rows=4)
+"""
+
+
+def test_process_killed_between_chunks_leaves_nothing(tmp_path: Path) -> None:
+    path = _write_csv(tmp_path / "posts.csv", ROWS)
+    db = tmp_path / "killed.duckdb"
+    code = KILLED_IN_CHUNK_TWO.replace("MAPPING", repr(MAPPING))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    proc = subprocess.run([sys.executable, "-c", code, str(db), str(path)], env=env, capture_output=True, check=False)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
+    with open_store(db) as s:
+        for table in ("posts", "accounts", "post_urls", "quarantine", "sources", "ingest_batches"):
+            assert s.count(table) == 0, table
+        report = ingest(s, [path], format="generic", mapping=MAPPING, chunk_rows=4)
+        assert report.files[0].skipped is None and report.files[0].posts_stored == 9
+    one, _ = _ingest(tmp_path, "one", [path], format="generic", mapping=MAPPING)
+    with open_store(db) as s:
+        assert _contents(s) == one

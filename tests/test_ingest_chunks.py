@@ -16,8 +16,10 @@ from typing import Any
 import duckdb
 import pytest
 
+import lockstep.ingest_finalize as ingest_finalize
 import lockstep.ingestion as ingestion
 from lockstep import ingest, open_store
+from lockstep.errors import InputError
 from lockstep.ingestion import IngestReport
 from lockstep.readers.tabular import _chunk_sizes, iter_tabular_chunks
 from lockstep.store import Store
@@ -189,7 +191,7 @@ def test_interrupted_chunked_ingest_registers_nothing(
     tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = _write_csv(tmp_path / "posts.csv", ROWS)
-    real = ingestion.finalize_posts
+    real = ingest_finalize.finalize_posts
     calls = {"n": 0}
 
     def killed_in_chunk_two(*args: Any, **kwargs: Any) -> None:
@@ -227,7 +229,7 @@ def test_chunked_reingest_is_skipped_and_forced_reingest_duplicates_nothing(tmp_
 
 def test_chunk_rows_must_be_positive(store: Store, tmp_path: Path) -> None:
     path = _write_csv(tmp_path / "posts.csv", ROWS)
-    with pytest.raises(ingestion.InputError):
+    with pytest.raises(InputError):
         ingest(store, [path], format="generic", mapping=MAPPING, chunk_rows=0)
 
 

@@ -13,6 +13,12 @@ the reader stages rows; this module then
    the latest account snapshots, filling blanks in accounts already stored (:mod:`lockstep.ingest_finalize`).
 
 A file already ingested with the same format and options (same SHA-256) is skipped unless ``force``.
+
+A large CSV/TSV/Parquet file is staged and written in chunks of at most ``chunk_rows`` rows (the 100M-post run
+of issue 12), steps 1-4 once per chunk, so temp tables stay bounded; the store is the one a single chunk gives
+(duplicates and occurrence numbers across chunks, snapshots reduced over the whole file). The file's
+``sources`` row is written after its last chunk, in the same transaction: a run killed between chunks leaves
+nothing, and the file is not taken for already ingested.
 """
 
 from __future__ import annotations

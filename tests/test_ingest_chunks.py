@@ -21,7 +21,7 @@ import lockstep.ingestion as ingestion
 from lockstep import ingest, open_store
 from lockstep.errors import InputError
 from lockstep.ingestion import IngestReport
-from lockstep.readers.tabular import _chunk_sizes, iter_tabular_chunks
+from lockstep.readers.tabular_chunks import _chunk_sizes, iter_tabular_chunks
 from lockstep.store import Store
 
 MAPPING = {

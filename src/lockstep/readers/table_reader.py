@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 from lockstep.readers.base import Probe, Reader, StageContext
 from lockstep.readers.mapping import ColumnMap
-from lockstep.readers.tabular import TabularSource, iter_tabular_chunks, stage_tabular
+from lockstep.readers.tabular import TabularSource, stage_tabular
+from lockstep.readers.tabular_chunks import iter_tabular_chunks
 from lockstep.sqltext import ident
 
 

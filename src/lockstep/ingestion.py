@@ -15,7 +15,8 @@ the reader stages rows; this module then
 A file already ingested with the same format and options (same SHA-256) is skipped unless ``force``.
 
 A large CSV/TSV/Parquet file is staged and written in chunks of at most ``chunk_rows`` rows (the 100M-post run
-of issue 12), steps 1-4 once per chunk, so temp tables stay bounded; the store is the one a single chunk gives
+of issue 12), steps 1-4 once per chunk, so the live temp tables hold one chunk (DuckDB keeps dropped ones until
+the batch commits: docs/benchmarks.md, 100M); the store is the one a single chunk gives
 (duplicates and occurrence numbers across chunks, snapshots reduced over the whole file). The file's
 ``sources`` row is written after its last chunk, in the same transaction: a run killed between chunks leaves
 nothing, and the file is not taken for already ingested.

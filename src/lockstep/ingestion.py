@@ -1,6 +1,7 @@
 """Ingest: read export files into the canonical store, atomically, idempotently, losing nothing.
 
-One call is one *batch* and one transaction: a run killed half-way leaves the store as it was. For each file
+One call is one *batch* and one transaction: a run killed half-way leaves the store as it was (except for a
+file of several chunks, below). For each file
 the reader stages rows; this module then
 
 1. quarantines rows that cannot be used (no account id, no parseable time, ids mangled into scientific
@@ -15,11 +16,13 @@ the reader stages rows; this module then
 A file already ingested with the same format and options (same SHA-256) is skipped unless ``force``.
 
 A large CSV/TSV/Parquet file is staged and written in chunks of at most ``chunk_rows`` rows (the 100M-post run
-of issue 12), steps 1-4 once per chunk, so the live temp tables hold one chunk (DuckDB keeps dropped ones until
-the batch commits: docs/benchmarks.md, 100M); the store is the one a single chunk gives
-(duplicates and occurrence numbers across chunks, snapshots reduced over the whole file). The file's
-``sources`` row is written after its last chunk, in the same transaction: a run killed between chunks leaves
-nothing, and the file is not taken for already ingested.
+of issue 12), steps 1-4 once per chunk, committing after each chunk but the last (DuckDB keeps a dropped temp
+table until the commit, so only committing bounds temp disk and memory by the chunk); the store is the one a
+single chunk gives (duplicates and occurrence numbers across chunks, snapshots reduced over the whole file).
+The file's accounts and its ``sources`` row are written after its last chunk: a run killed between chunks
+leaves the posts (and quarantined rows) of the chunks committed so far, and everything before the file in
+the batch, but does not register the file, so the next run reads it again, counts those posts as duplicates
+and ends with the store an uninterrupted run gives.
 """
 
 from __future__ import annotations
@@ -361,7 +364,8 @@ def _ingest_text(
         ).fetchone()
         if prior:
             return FileReport(display, reader.name, skipped=f"already ingested in batch {prior[0]}")
-    _drop_stage(con)
+    # Also the per-file tables a run interrupted after a chunk's commit left on this connection.
+    _drop_stage(con, whole_file=True)
     _create_stage(con)
     with path.open("rb") as fh:
         head = fh.read(8192)
@@ -398,6 +402,11 @@ def _ingest_text(
         ctx.rows_read = 0
         if ctx.more:
             _drop_stage(con)
+            # DuckDB keeps a dropped temp table's data until the transaction ends: committing here is what
+            # bounds temp disk and memory by the chunk. The file is not registered (no sources row, no
+            # accounts) until its last chunk; a run stopped in between leaves posts that a re-run finds.
+            con.execute("COMMIT")
+            con.execute("BEGIN TRANSACTION")
             _create_stage(con)
     finalize_accounts(con, prov, fr, partial=partial, any_posts=any_posts)
     con.execute(
@@ -417,9 +426,7 @@ def _ingest_text(
             fr.quarantined_total,
         ],
     )
-    _drop_stage(con)
-    for t in ("acc_partial", "file_new_accounts", "derived_seen", "acc_reduced", "new_accounts"):
-        con.execute(f"DROP TABLE IF EXISTS {t}")
+    _drop_stage(con, whole_file=True)
     return fr
 
 
@@ -452,11 +459,21 @@ def _add_chunk(fr: FileReport, chunk: FileReport) -> None:
         fr.quarantined[reason] = fr.quarantined.get(reason, 0) + n
 
 
-def _drop_stage(con: embedded.Connection) -> None:
-    """Drop one chunk's stage tables and views."""
+def _drop_stage(con: embedded.Connection, *, whole_file: bool = False) -> None:
+    """Drop one chunk's stage tables and views (``whole_file``: also those kept across a file's chunks)."""
     con.execute("DROP VIEW IF EXISTS stage_checked")
     drop_stage_new(con)
-    for t in ("stage_posts", "stage_accounts", "new_urls", "url_map"):
+    tables = ["stage_posts", "stage_accounts", "new_urls", "url_map"]
+    if whole_file:
+        tables += [
+            "acc_partial",
+            "file_new_accounts",
+            "derived_seen",
+            "derived_seen_next",
+            "acc_reduced",
+            "new_accounts",
+        ]
+    for t in tables:
         con.execute(f"DROP TABLE IF EXISTS {t}")
 
 

@@ -6,8 +6,8 @@ deduplicates and commits them. A new format is one new module with one ``registe
 
 A reader may stage a large file in *chunks* (:meth:`Reader.stage_chunks`): ingest then checks, deduplicates
 and writes each chunk before the next is staged, so the live temp tables hold at most
-:data:`DEFAULT_CHUNK_ROWS` rows whatever the file's size. (Inside one batch transaction DuckDB keeps a dropped
-temp table's data until the commit, so temp disk still grows with the file: see docs/benchmarks.md, 100M.)
+:data:`DEFAULT_CHUNK_ROWS` rows whatever the file's size. (Ingest commits after each chunk: DuckDB keeps a dropped temp
+table's data until the transaction ends, see docs/benchmarks.md, 100M.)
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Stage a large tabular file in chunks of bounded size, keeping the file's own row numbers (issue 12, 100M).
 
 :mod:`lockstep.ingestion` writes each chunk before the next is staged, so the live temp tables hold one chunk
-whatever the file's size (inside the batch transaction DuckDB keeps dropped ones until the commit:
-docs/benchmarks.md, 100M). A file of at most one chunk is
+whatever the file's size (it commits after each chunk, as DuckDB keeps dropped ones until the transaction
+ends: docs/benchmarks.md, 100M). A file of at most one chunk is
 staged exactly as :func:`lockstep.readers.tabular.stage_tabular` stages it.
 """
 

@@ -94,12 +94,17 @@ def generate_io_csv(path: Path, rows: int, seed: int = 7) -> None:
 
 
 def run_case(
-    path: Path, memory_limit: str, mapping: dict[str, str] | None = None, src: str | None = None
+    path: Path,
+    memory_limit: str,
+    mapping: dict[str, str] | None = None,
+    src: str | None = None,
+    keep: Path | None = None,
 ) -> dict[str, object]:
     """Ingest ``path`` into a fresh store in a subprocess; return timing, counts and peak RSS.
 
     ``mapping`` (with format ``generic``) is the column map; ``src`` a ``src`` folder put first on
-    ``PYTHONPATH`` so that the subprocess runs that checkout's code.
+    ``PYTHONPATH`` so that the subprocess runs that checkout's code; ``keep`` a path where the store is kept
+    (replaced if it exists), else it is deleted.
     """
     code = (
         "import json, sys, time, resource, lockstep\n"
@@ -115,12 +120,15 @@ def run_case(
         env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
     load_before = _load()
     with tempfile.TemporaryDirectory() as tmp:
+        db = keep or Path(tmp) / "b.duckdb"
+        for stale in (db, Path(f"{db}.wal")):
+            stale.unlink(missing_ok=True)
         out = subprocess.run(
             [
                 sys.executable,
                 "-c",
                 code,
-                str(Path(tmp) / "b.duckdb"),
+                str(db),
                 str(path),
                 memory_limit,
                 json.dumps(mapping or {}),
@@ -147,12 +155,22 @@ def _load() -> list[float] | None:
         return None
 
 
-def run_ab(path: Path, memory_limit: str, sources: list[str], pairs: int) -> dict[str, object]:
-    """``pairs`` interleaved runs of each source folder on ``path`` (vs_cnt layout); runs and medians."""
+def run_ab(
+    path: Path, memory_limit: str, sources: list[str], pairs: int, keep: Path | None = None
+) -> dict[str, object]:
+    """``pairs`` interleaved runs of each source folder on ``path`` (vs_cnt layout); runs and medians.
+
+    With ``keep`` (a folder) each source's last store is kept there and the stores are compared with
+    ``bench/compare_stores.py`` (the result's ``stores_identical``).
+    """
     runs: dict[str, list[dict[str, object]]] = {src: [] for src in sources}
+    kept: list[str] = []
     for i in range(pairs):
-        for src in sources:
-            r = run_case(path, memory_limit, CSV_MAPPING, src)
+        for k, src in enumerate(sources):
+            db = keep / f"ab_{k}.duckdb" if keep else None
+            r = run_case(path, memory_limit, CSV_MAPPING, src, db)
+            if db and i == pairs - 1:
+                kept.append(str(db))
             runs[src].append(r)
             print(
                 f"pair {i + 1} {src:<28} {r['seconds']:7.2f} s  peak RSS {r['peak_rss_mb']:7,.0f} MB  "
@@ -167,7 +185,17 @@ def run_ab(path: Path, memory_limit: str, sources: list[str], pairs: int) -> dic
         }
         for src, rs in runs.items()
     }
-    return {"runs": runs, "medians": medians}
+    result: dict[str, object] = {"runs": runs, "medians": medians}
+    if len(kept) > 1:
+        from compare_stores import compare
+
+        diffs = [compare(kept[0], other) for other in kept[1:]]
+        result["stores_identical"] = all(
+            t["only_a"] == 0 and t["only_b"] == 0 and t["rows_a"] == t["rows_b"] for d in diffs for t in d.values()
+        )
+        result["stores"] = kept
+        print(f"stores identical: {result['stores_identical']} ({', '.join(kept)})", flush=True)
+    return result
 
 
 def main() -> None:
@@ -179,6 +207,7 @@ def main() -> None:
     ap.add_argument("--csv", default=None, help="the vs_cnt input, already generated (with --vs-cnt-scale)")
     ap.add_argument("--ab", default=None, help="OLD_SRC,NEW_SRC: interleaved runs of two checkouts")
     ap.add_argument("--pairs", type=int, default=3)
+    ap.add_argument("--keep", default=None, help="with --ab: folder where the stores are kept and compared")
     args = ap.parse_args()
     if args.vs_cnt_scale is not None:
         vs_cnt_main(args)
@@ -220,7 +249,10 @@ def vs_cnt_main(args: argparse.Namespace) -> None:
         if not args.csv:
             generate(path, args.vs_cnt_scale, 3)
         sources = args.ab.split(",") if args.ab else [""]
-        result = run_ab(path, args.memory_limit, sources, args.pairs if args.ab else 1)
+        keep = Path(args.keep) if args.keep else None
+        if keep:
+            keep.mkdir(parents=True, exist_ok=True)
+        result = run_ab(path, args.memory_limit, sources, args.pairs if args.ab else 1, keep)
     meta = {
         "input": f"bench/vs_cnt.py --scale {args.vs_cnt_scale} (seed 3)",
         "memory_limit": args.memory_limit,

@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from lockstep.engine import embedded
 from lockstep.normalize.urls import canonical_url, registered_domain
-from lockstep.readers.mapping import ACCOUNT_SNAPSHOT_VALUES
+from lockstep.readers.mapping import ACCOUNT_SNAPSHOT_VALUES, SNAPSHOT_KEY_PREFIX
 from lockstep.sqltext import sql_str
 
 if TYPE_CHECKING:
@@ -43,7 +43,9 @@ def insert_quarantine(con: embedded.Connection, select: str, prov: dict[str, str
     )
 
 
-def finalize_posts(con: embedded.Connection, prov: dict[str, str], fr: FileReport, ok_n: int, *, clean: bool) -> None:
+def finalize_posts(
+    con: embedded.Connection, prov: dict[str, str], fr: FileReport, ok_n: int, *, clean: bool, more: bool = False
+) -> None:
     """Store the ``ok_n`` usable staged posts that are new: at most one temp copy (``stage_new``), one insert.
 
     When every staged post is usable (``clean``), has an id, and no id repeats in the file or is already in
@@ -54,6 +56,11 @@ def finalize_posts(con: embedded.Connection, prov: dict[str, str], fr: FileRepor
     already in the store are dropped by an anti join; within-file duplicates of given ids are then removed only
     when some exist (checked with one aggregate), keeping each id's first row: the same rows as deduplicating
     first, since a duplicated id is either in the store (all its rows go) or not (its first row stays).
+
+    A file staged in chunks is written chunk by chunk in row order, so the earlier chunks' posts are "in the
+    store" for a later one: a duplicate across chunks is dropped as within one. The occurrence numbers of
+    identical id-less rows continue across chunks through ``derived_seen`` (rows per content key so far),
+    kept while ``more`` chunks follow.
     """
     us = "chr(31)"
     content_key = (
@@ -73,12 +80,29 @@ def finalize_posts(con: embedded.Connection, prov: dict[str, str], fr: FileRepor
         return
     ok = f"SELECT {cols}, false AS post_id_derived FROM stage_checked WHERE _problem IS NULL AND post_id IS NOT NULL"
     if derived:
+        rows = f"SELECT {cols}, {content_key} AS _key FROM stage_checked WHERE _problem IS NULL AND post_id IS NULL"
+        seen = _temp_table_exists(con, "derived_seen")
+        if seen:
+            rows = f"SELECT d.*, coalesce(s.n, 0) AS _seen FROM ({rows}) d LEFT JOIN derived_seen s ON s._key = d._key"
+        else:
+            rows = f"SELECT *, CAST(0 AS BIGINT) AS _seen FROM ({rows})"
         ok += f"""
         UNION ALL BY NAME
-        SELECT * EXCLUDE (_key, post_id), true AS post_id_derived,
-               'h:' || md5(_key || '|' || CAST(row_number() OVER (PARTITION BY _key ORDER BY source_row) AS VARCHAR))
-                 AS post_id
-        FROM (SELECT {cols}, {content_key} AS _key FROM stage_checked WHERE _problem IS NULL AND post_id IS NULL)"""
+        SELECT * EXCLUDE (_key, post_id, _seen), true AS post_id_derived,
+               'h:' || md5(_key || '|' || CAST(row_number() OVER (PARTITION BY _key ORDER BY source_row) + _seen
+                                               AS VARCHAR)) AS post_id
+        FROM ({rows})"""
+        if more:
+            tally = (
+                f"SELECT {content_key} AS _key, count(*) AS n FROM stage_checked "
+                "WHERE _problem IS NULL AND post_id IS NULL GROUP BY 1"
+            )
+            if seen:
+                tally = (
+                    f"SELECT _key, CAST(sum(n) AS BIGINT) AS n FROM (SELECT * FROM derived_seen UNION ALL {tally}) "
+                    "GROUP BY _key"
+                )
+            con.execute(f"CREATE OR REPLACE TEMP TABLE derived_seen_next AS {tally}")
     con.execute(
         f"""CREATE TEMP TABLE stage_new AS
         SELECT f.* FROM ({ok}) f ANTI JOIN posts p ON p.platform = f.platform AND p.post_id = f.post_id"""
@@ -93,6 +117,9 @@ def finalize_posts(con: embedded.Connection, prov: dict[str, str], fr: FileRepor
         new_n = scalar(con, "SELECT count(*) FROM stage_new")
     fr.posts_stored, fr.duplicates = new_n, ok_n - new_n
     _insert_posts(con, prov)
+    if derived and more:
+        con.execute("CREATE OR REPLACE TEMP TABLE derived_seen AS SELECT * FROM derived_seen_next")
+        con.execute("DROP TABLE derived_seen_next")
 
 
 def _all_new(con: embedded.Connection) -> bool:
@@ -179,7 +206,14 @@ def _finalize_urls(con: embedded.Connection) -> None:
     con.unregister("_hosts")
 
 
-def finalize_accounts(con: embedded.Connection, prov: dict[str, str], fr: FileReport) -> None:
+def collect_accounts(con: embedded.Connection, prov: dict[str, str], *, partial: bool) -> None:
+    """Check one chunk's staged account snapshots; with ``partial`` (a file staged in several chunks) merge
+    them into ``acc_partial`` (one row per account) and add the accounts of the chunk's new posts to
+    ``file_new_accounts``.
+
+    Each value in ``acc_partial`` keeps its ordering key (``_k_<column>``: observation time, else row
+    number), so :func:`finalize_accounts` reduces the chunks to the value the whole file would give.
+    """
     sci = sql_str(SCIENTIFIC_ID)
     # Profile times outside any plausible range (year 0, 99999) would break every later date computation.
     con.execute(
@@ -201,23 +235,89 @@ def finalize_accounts(con: embedded.Connection, prov: dict[str, str], fr: FileRe
               AND NOT EXISTS (SELECT 1 FROM stage_posts LIMIT 1)""",
         prov,
     )
-    picks = ",\n".join(f"arg_max({c}, _k) FILTER (WHERE {c} IS NOT NULL) AS {c}" for c in ACCOUNT_SNAPSHOT_VALUES)
-    # The accounts of the new posts, found once (a post file has far fewer accounts than posts).
-    con.execute("CREATE OR REPLACE TEMP TABLE new_accounts AS SELECT DISTINCT platform, account_id FROM stage_new")
+    if not partial:
+        return
+    if not _temp_table_exists(con, "acc_partial"):
+        con.execute(f"CREATE TEMP TABLE acc_partial AS {_reduce_snapshots(_keyed_snapshots())}")
+        con.execute("CREATE TEMP TABLE file_new_accounts AS SELECT DISTINCT platform, account_id FROM stage_new")
+        return
+    # Merged at once, so the table stays one row per account of the file (not one per account and chunk).
+    keyed = [*ACCOUNT_SNAPSHOT_VALUES, *map(_key, ACCOUNT_SNAPSHOT_VALUES)]
+    snapshot_cols = ", ".join(["platform", "account_id", *keyed, "id_is_hashed", "source_row"])
+    merged = _reduce_snapshots(
+        f"SELECT {snapshot_cols} FROM acc_partial UNION ALL BY NAME SELECT {snapshot_cols} FROM ({_keyed_snapshots()})"
+    )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE acc_partial AS {merged}")
+    con.execute(
+        """INSERT INTO file_new_accounts SELECT DISTINCT platform, account_id FROM stage_new n
+        ANTI JOIN file_new_accounts f ON f.platform = n.platform AND f.account_id = n.account_id"""
+    )
+
+
+def _reduce_snapshots(rows: str) -> str:
+    """``rows`` (keyed snapshots) reduced to one per account: each field's value of the highest key, with it."""
+    picks = ",\n".join(
+        f"arg_max({c}, {_key(c)}) FILTER (WHERE {c} IS NOT NULL) AS {c}, "
+        f"max({_key(c)}) FILTER (WHERE {c} IS NOT NULL) AS {_key(c)}"
+        for c in ACCOUNT_SNAPSHOT_VALUES
+    )
+    return f"""SELECT platform, account_id, {picks}, bool_or(coalesce(id_is_hashed, false)) AS id_is_hashed,
+               min(source_row) AS source_row
+        FROM ({rows}) GROUP BY platform, account_id"""
+
+
+def _key(column: str) -> str:
+    return f"{SNAPSHOT_KEY_PREFIX}{column}"
+
+
+def _keyed_snapshots() -> str:
+    """The usable staged snapshots, each value with its ordering key: the key a reader staged with it (a
+    value already reduced over the chunk's rows), else the row's observation time, else its row number."""
+    sci = sql_str(SCIENTIFIC_ID)
+    keys = ", ".join(
+        f"coalesce({_key(c)}, coalesce(epoch_us(observed_at), source_row)) AS {_key(c)}"
+        for c in ACCOUNT_SNAPSHOT_VALUES
+    )
+    return f"""SELECT * REPLACE ({keys}) FROM stage_accounts
+        WHERE account_id IS NOT NULL AND NOT regexp_full_match(account_id, {sci})"""
+
+
+def _temp_table_exists(con: embedded.Connection, name: str) -> bool:
+    row = con.execute(
+        "SELECT EXISTS (SELECT 1 FROM duckdb_tables() WHERE temporary AND table_name = ?)", [name]
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def finalize_accounts(
+    con: embedded.Connection, prov: dict[str, str], fr: FileReport, *, partial: bool, any_posts: bool
+) -> None:
+    """Store the file's account snapshots: each account of its new posts (every account, for an account-only
+    file) reduced to its latest non-empty value per field; accounts already stored only have blanks filled.
+
+    ``partial``: the file was staged in chunks, reduced chunk by chunk into ``acc_partial`` by
+    :func:`collect_accounts`; otherwise the snapshots are still in ``stage_accounts``. ``any_posts``: some
+    chunk staged posts (else this is an account-only file).
+    """
+    if partial:
+        con.execute("CREATE OR REPLACE TEMP TABLE new_accounts AS SELECT * FROM file_new_accounts")
+        snapshots = "acc_partial"
+    else:
+        # The accounts of the new posts, found once (a post file has far fewer accounts than posts).
+        con.execute("CREATE OR REPLACE TEMP TABLE new_accounts AS SELECT DISTINCT platform, account_id FROM stage_new")
+        snapshots = f"({_keyed_snapshots()})"
+    all_of_file = "" if any_posts else f" UNION SELECT platform, account_id FROM {snapshots}"
+    picks = ",\n".join(
+        f"arg_max({c}, {_key(c)}) FILTER (WHERE {c} IS NOT NULL) AS {c}" for c in ACCOUNT_SNAPSHOT_VALUES
+    )
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE acc_reduced AS
         WITH snaps AS (
-          SELECT a.* EXCLUDE (observed_at),
-                 coalesce(epoch_us(observed_at), source_row) AS _k
-          FROM stage_accounts a
-          SEMI JOIN (SELECT platform, account_id FROM new_accounts
-                     UNION SELECT platform, account_id FROM stage_accounts
-                     WHERE NOT EXISTS (SELECT 1 FROM stage_posts LIMIT 1)) k
+          SELECT a.* FROM {snapshots} a
+          SEMI JOIN (SELECT platform, account_id FROM new_accounts{all_of_file}) k
             ON k.platform = a.platform AND k.account_id = a.account_id
-          WHERE a.account_id IS NOT NULL AND NOT regexp_full_match(a.account_id, {sci})
           UNION ALL BY NAME
-          SELECT platform, account_id, false AS id_is_hashed, CAST(NULL AS BIGINT) AS source_row,
-                 -1 AS _k FROM new_accounts
+          SELECT platform, account_id, false AS id_is_hashed, CAST(NULL AS BIGINT) AS source_row FROM new_accounts
         )
         SELECT platform, account_id, {picks}, bool_or(coalesce(id_is_hashed, false)) AS id_is_hashed,
                min(source_row) AS source_row

@@ -1,6 +1,7 @@
 """Ingest: read export files into the canonical store, atomically, idempotently, losing nothing.
 
-One call is one *batch* and one transaction: a run killed half-way leaves the store as it was. For each file
+One call is one *batch* and one transaction: a run killed half-way leaves the store as it was (except for a
+file of several chunks, below). For each file
 the reader stages rows; this module then
 
 1. quarantines rows that cannot be used (no account id, no parseable time, ids mangled into scientific
@@ -13,6 +14,15 @@ the reader stages rows; this module then
    the latest account snapshots, filling blanks in accounts already stored (:mod:`lockstep.ingest_finalize`).
 
 A file already ingested with the same format and options (same SHA-256) is skipped unless ``force``.
+
+A large CSV/TSV/Parquet file is staged and written in chunks of at most ``chunk_rows`` rows (the 100M-post run
+of issue 12), steps 1-4 once per chunk, committing after each chunk but the last (DuckDB keeps a dropped temp
+table until the commit, so only committing bounds temp disk and memory by the chunk); the store is the one a
+single chunk gives (duplicates and occurrence numbers across chunks, snapshots reduced over the whole file).
+The file's accounts and its ``sources`` row are written after its last chunk: a run killed between chunks
+leaves the posts (and quarantined rows) of the chunks committed so far, and everything before the file in
+the batch, but does not register the file, so the next run reads it again, counts those posts as duplicates
+and ends with the store an uninterrupted run gives.
 """
 
 from __future__ import annotations
@@ -40,13 +50,15 @@ from lockstep.engine import embedded
 from lockstep.errors import AccountingError, FormatError, InputError, OutOfMemoryError
 from lockstep.ingest_finalize import (
     SCIENTIFIC_ID,
+    collect_accounts,
     drop_stage_new,
     finalize_accounts,
     finalize_posts,
     insert_quarantine,
     scalar,
 )
-from lockstep.readers.base import Probe, Reader, StageContext, detect_reader, get_reader
+from lockstep.readers.base import DEFAULT_CHUNK_ROWS, Probe, Reader, StageContext, detect_reader, get_reader
+from lockstep.readers.mapping import ACCOUNT_SNAPSHOT_VALUES, SNAPSHOT_KEY_PREFIX
 from lockstep.readers.tabular import detect_kind, json_keys, read_csv_header
 from lockstep.sqltext import sql_str
 from lockstep.store.schema import ACCOUNT_COLUMNS, POST_COLUMNS, create_table_sql
@@ -123,13 +135,17 @@ def ingest(
     mapping: dict[str, str] | None = None,
     force: bool = False,
     progress: ProgressFn | None = None,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
 ) -> IngestReport:
     """Read ``paths`` into ``store`` in one atomic batch and return the accounting.
 
     ``format`` overrides detection (see ``lockstep formats``); ``mapping`` maps canonical fields to column
     names (``{"text": "body"}``) for tabular formats; ``force`` re-reads files already ingested (still
-    without duplicating anything).
+    without duplicating anything). ``chunk_rows`` bounds the rows of a large CSV/TSV/Parquet file staged at a
+    time (see :data:`lockstep.readers.base.DEFAULT_CHUNK_ROWS`); the store is the same whatever it is.
     """
+    if chunk_rows < 1:
+        raise InputError(f"chunk_rows must be at least 1, not {chunk_rows}")
     files = [Path(p) for p in paths]
     encoding = check_encoding(encoding)
     for p in files:
@@ -157,6 +173,7 @@ def ingest(
                         mapping or {},
                         options,
                         force,
+                        chunk_rows,
                     )
                 )
         con.execute(
@@ -316,10 +333,13 @@ def _ingest_file(
     mapping: dict[str, str],
     options: str,
     force: bool,
+    chunk_rows: int,
 ) -> FileReport:
     sha, size = _sha256(path)
     with as_utf8(path, encoding) as text_path:
-        return _ingest_text(con, batch_id, text_path, display, reader_fixed, mapping, options, force, sha, size)
+        return _ingest_text(
+            con, batch_id, text_path, display, reader_fixed, mapping, options, force, sha, size, chunk_rows
+        )
 
 
 def _ingest_text(
@@ -333,6 +353,7 @@ def _ingest_text(
     force: bool,
     sha: str,
     size: int,
+    chunk_rows: int,
 ) -> FileReport:
     encoding = "utf-8"
     reader = reader_fixed or detect_reader(probe_file(path, encoding))
@@ -343,6 +364,8 @@ def _ingest_text(
         ).fetchone()
         if prior:
             return FileReport(display, reader.name, skipped=f"already ingested in batch {prior[0]}")
+    # Also the per-file tables a run interrupted after a chunk's commit left on this connection.
+    _drop_stage(con, whole_file=True)
     _create_stage(con)
     with path.open("rb") as fh:
         head = fh.read(8192)
@@ -353,20 +376,9 @@ def _ingest_text(
         kind=detect_kind(path, head),
         encoding=encoding,
         overrides=mapping,
+        chunk_rows=chunk_rows,
     )
-    try:
-        reader.stage(ctx)
-    except embedded.OutOfMemoryException as exc:
-        raise OutOfMemoryError(
-            f"{display}: ran out of memory while reading it as {reader.name} ({_first_line(exc)}); nothing was "
-            "stored. Give the store more memory (--memory-limit, or memory_limit= in open_store) or split the file"
-        ) from exc
-    except embedded.Error as exc:
-        raise FormatError(
-            f"{display}: cannot be read as {reader.name} ({_first_line(exc)}); check --format, --encoding and the "
-            "column map"
-        ) from exc
-    fr = FileReport(display, reader.name, rows_read=ctx.rows_read)
+    fr = FileReport(display, reader.name)
     prov = {
         "batch_id": batch_id,
         "source_file": display,
@@ -374,12 +386,29 @@ def _ingest_text(
         "reader_version": reader.version,
         "sha": sha,
     }
-    _quarantine_reader_rows(con, ctx.quarantine, prov)
-    staged = scalar(con, "SELECT count(*) FROM stage_posts")
-    problems = _check_rows(con, prov)
-    finalize_posts(con, prov, fr, staged - sum(problems.values()), clean=not problems)
-    finalize_accounts(con, prov, fr)
-    _account_for(con, ctx, fr, staged, problems)
+    partial = any_posts = False
+    for _ in _staged_chunks(reader, ctx, display):
+        partial = partial or ctx.more
+        cr = FileReport(display, reader.name, rows_read=ctx.rows_read)
+        _quarantine_reader_rows(con, ctx.quarantine, prov)
+        staged = scalar(con, "SELECT count(*) FROM stage_posts")
+        any_posts = any_posts or staged > 0
+        problems = _check_rows(con, prov)
+        finalize_posts(con, prov, cr, staged - sum(problems.values()), clean=not problems, more=ctx.more)
+        collect_accounts(con, prov, partial=partial)
+        _account_for(con, ctx, cr, staged, problems)
+        _add_chunk(fr, cr)
+        ctx.quarantine.clear()
+        ctx.rows_read = 0
+        if ctx.more:
+            _drop_stage(con)
+            # DuckDB keeps a dropped temp table's data until the transaction ends: committing here is what
+            # bounds temp disk and memory by the chunk. The file is not registered (no sources row, no
+            # accounts) until its last chunk; a run stopped in between leaves posts that a re-run finds.
+            con.execute("COMMIT")
+            con.execute("BEGIN TRANSACTION")
+            _create_stage(con)
+    finalize_accounts(con, prov, fr, partial=partial, any_posts=any_posts)
     con.execute(
         "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
@@ -397,11 +426,55 @@ def _ingest_text(
             fr.quarantined_total,
         ],
     )
+    _drop_stage(con, whole_file=True)
+    return fr
+
+
+def _staged_chunks(reader: Reader, ctx: StageContext, display: str) -> Iterator[None]:
+    """``reader.stage_chunks(ctx)``, its engine errors named as errors reading ``display``.
+
+    Only the staging is wrapped: an error while a staged chunk is being written is not the file's fault.
+    """
+    try:
+        yield from reader.stage_chunks(ctx)
+    except embedded.OutOfMemoryException as exc:
+        raise OutOfMemoryError(
+            f"{display}: ran out of memory while reading it as {reader.name} ({_first_line(exc)}); nothing was "
+            "stored. Give the store more memory (--memory-limit, or memory_limit= in open_store) or split the file"
+        ) from exc
+    except embedded.Error as exc:
+        raise FormatError(
+            f"{display}: cannot be read as {reader.name} ({_first_line(exc)}); check --format, --encoding and the "
+            "column map"
+        ) from exc
+
+
+def _add_chunk(fr: FileReport, chunk: FileReport) -> None:
+    """Add one chunk's counts to its file's report."""
+    fr.rows_read += chunk.rows_read
+    fr.posts_stored += chunk.posts_stored
+    fr.duplicates += chunk.duplicates
+    fr.account_rows += chunk.account_rows
+    for reason, n in chunk.quarantined.items():
+        fr.quarantined[reason] = fr.quarantined.get(reason, 0) + n
+
+
+def _drop_stage(con: embedded.Connection, *, whole_file: bool = False) -> None:
+    """Drop one chunk's stage tables and views (``whole_file``: also those kept across a file's chunks)."""
     con.execute("DROP VIEW IF EXISTS stage_checked")
     drop_stage_new(con)
-    for t in ("stage_posts", "stage_accounts", "acc_reduced", "new_accounts", "new_urls", "url_map"):
+    tables = ["stage_posts", "stage_accounts", "new_urls", "url_map"]
+    if whole_file:
+        tables += [
+            "acc_partial",
+            "file_new_accounts",
+            "derived_seen",
+            "derived_seen_next",
+            "acc_reduced",
+            "new_accounts",
+        ]
+    for t in tables:
         con.execute(f"DROP TABLE IF EXISTS {t}")
-    return fr
 
 
 def _account_for(
@@ -447,11 +520,10 @@ def _first_line(exc: Exception) -> str:
 
 
 def _create_stage(con: embedded.Connection) -> None:
-    con.execute("DROP TABLE IF EXISTS stage_posts")
-    con.execute("DROP TABLE IF EXISTS stage_accounts")
     post_cols = (*tuple(c for c in POST_COLUMNS if c[0] != "post_id_derived"), ("created_at_raw", "VARCHAR"))
     con.execute(create_table_sql("stage_posts", post_cols, temp=True))
-    con.execute(create_table_sql("stage_accounts", (*ACCOUNT_COLUMNS, ("observed_at", "TIMESTAMP")), temp=True))
+    keys = tuple((f"{SNAPSHOT_KEY_PREFIX}{c}", "BIGINT") for c in ACCOUNT_SNAPSHOT_VALUES)
+    con.execute(create_table_sql("stage_accounts", (*ACCOUNT_COLUMNS, ("observed_at", "TIMESTAMP"), *keys), temp=True))
 
 
 def _quarantine_reader_rows(con: embedded.Connection, rows: list[dict[str, Any]], prov: dict[str, str]) -> None:

@@ -3,12 +3,18 @@
 A reader turns one file into rows of the temp tables ``stage_posts`` and ``stage_accounts`` (canonical
 columns, see :mod:`lockstep.store.schema`) plus quarantine entries; :mod:`lockstep.ingestion` validates,
 deduplicates and commits them. A new format is one new module with one ``register(...)`` line.
+
+A reader may stage a large file in *chunks* (:meth:`Reader.stage_chunks`): ingest then checks, deduplicates
+and writes each chunk before the next is staged, so the live temp tables hold at most
+:data:`DEFAULT_CHUNK_ROWS` rows whatever the file's size. (Ingest commits after each chunk: DuckDB keeps a dropped temp
+table's data until the transaction ends, see docs/benchmarks.md, 100M.)
 """
 
 from __future__ import annotations
 
 import difflib
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +38,13 @@ class Probe:
         return all(n.lower() in cols for n in names)
 
 
+#: Rows of a file staged at a time by readers that can stage in chunks (CSV/TSV read by DuckDB, Parquet). A
+#: file of up to this many rows is one chunk, as before chunking (the 10.2M-row end-to-end input is one); a
+#: larger one is split into equal chunks of at most this many rows. At 12M rows a chunk's temp tables stay
+#: within an 8 GB memory limit (the 10M ingest peaks at about 6 GB) and spill at most a few GB to temp disk.
+DEFAULT_CHUNK_ROWS = 12_000_000
+
+
 @dataclass
 class StageContext:
     """Everything a reader needs to stage one file."""
@@ -44,6 +57,10 @@ class StageContext:
     overrides: dict[str, str] = field(default_factory=dict)
     quarantine: list[dict[str, Any]] = field(default_factory=list)
     rows_read: int = 0
+    #: Most rows one chunk may hold (readers that stage in chunks only).
+    chunk_rows: int = DEFAULT_CHUNK_ROWS
+    #: Set by a chunking reader while it stages a chunk: whether more chunks of the file follow this one.
+    more: bool = False
 
 
 class Reader(ABC):
@@ -62,6 +79,17 @@ class Reader(ABC):
     @abstractmethod
     def stage(self, ctx: StageContext) -> None:
         """Insert the file's rows into ``stage_posts`` / ``stage_accounts``; set ``ctx.rows_read``."""
+
+    def stage_chunks(self, ctx: StageContext) -> Iterator[None]:
+        """Stage the file one chunk at a time, yielding after each (the caller writes and clears the stage
+        tables, ``ctx.quarantine`` and ``ctx.rows_read`` before resuming); ``ctx.more`` says whether another
+        chunk follows. Row numbers (``source_row``) stay the file's own across chunks.
+
+        The default stages the whole file as one chunk; readers of large tabular files override it.
+        """
+        ctx.more = False
+        self.stage(ctx)
+        yield
 
 
 READERS: dict[str, Reader] = {}

@@ -343,7 +343,8 @@ class ColumnMap:
         one by one. A file of posts stages one row per account: each field's latest non-empty value, by the
         same rule (and with the same range checks) ingest applies when it reduces snapshots, so the result is
         unchanged while a file of millions of posts by thousands of accounts stages thousands of rows, not
-        millions.
+        millions. Each picked value comes with its ordering key (``_k_<column>``), so that ingest can reduce
+        the rows of a file staged in several chunks to the value the whole file would give.
 
         ``posts_table``, the posts already staged from ``table`` by :meth:`posts_select`, supplies each row's
         observation time (the post's time, parsed once) instead of parsing the time column again; it is not
@@ -357,7 +358,10 @@ class ColumnMap:
             return rows
         filled = self._snapshot_fields()
         picks = ",\n".join(
-            f"arg_max({c}, _k) FILTER (WHERE {c} IS NOT NULL) AS {c}" if c in filled else f"NULL AS {c}"
+            f"arg_max({c}, _k) FILTER (WHERE {c} IS NOT NULL) AS {c}, "
+            f"max(_k) FILTER (WHERE {c} IS NOT NULL) AS {SNAPSHOT_KEY_PREFIX}{c}"
+            if c in filled
+            else f"NULL AS {c}"
             for c in ACCOUNT_SNAPSHOT_VALUES
         )
         return f"""
@@ -473,6 +477,10 @@ def _detect_time_shape(con: Any, values: list[str], formats: tuple[str, ...]) ->
             return fmt if _fast_format(fmt, formats) else None
     return None
 
+
+#: Prefix of the staged column holding the ordering key of a reduced snapshot value (``_k_handle``: when the
+#: picked ``handle`` was observed), so snapshots reduced chunk by chunk reduce again to the whole file's value.
+SNAPSHOT_KEY_PREFIX = "_k_"
 
 #: Account fields reduced to their latest non-empty value (the stored snapshot's value columns).
 ACCOUNT_SNAPSHOT_VALUES = tuple(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from lockstep.readers.base import Probe, Reader, StageContext
 from lockstep.readers.mapping import ColumnMap
-from lockstep.readers.tabular import stage_tabular
+from lockstep.readers.tabular import TabularSource, stage_tabular
+from lockstep.readers.tabular_chunks import iter_tabular_chunks
 from lockstep.sqltext import ident
 
 
@@ -47,17 +50,53 @@ class TableReader(Reader):
         return self.confidence
 
     def stage(self, ctx: StageContext) -> None:
+        """Stage the whole file at once (what other readers that delegate to a table reader call)."""
+        for _ in self._stage(ctx, None):
+            pass
+
+    def stage_chunks(self, ctx: StageContext) -> Iterator[None]:
+        """Stage the file in chunks of at most ``ctx.chunk_rows`` rows (see :func:`iter_tabular_chunks`)."""
+        yield from self._stage(ctx, ctx.chunk_rows)
+
+    def _stage(self, ctx: StageContext, chunk_rows: int | None) -> Iterator[None]:
         table = "src_rows"
-        src = stage_tabular(ctx.con, ctx.path, ctx.kind, table, encoding=ctx.encoding, quarantine=ctx.quarantine)
-        present = {c.lower() for c in src.columns}
-        for col in self.ensure_columns:
-            if col.lower() not in present:
-                ctx.con.execute(f"ALTER TABLE {table} ADD COLUMN {ident(col)} VARCHAR")
-        cmap = self.column_map.with_overrides(ctx.overrides).resolve(ctx.display, self.name, src.columns)
-        cmap = cmap.with_time_hints(ctx.con, table)
-        if cmap.has_posts:
-            ctx.con.execute(f"INSERT INTO stage_posts BY NAME {cmap.posts_select(table, src.columns)}")
-        posts = "stage_posts" if cmap.has_posts else None
-        ctx.con.execute(f"INSERT INTO stage_accounts BY NAME {cmap.accounts_select(table, src.columns, posts)}")
-        ctx.con.execute(f"DROP TABLE {table}")
-        ctx.rows_read = src.rows_read
+        if chunk_rows is None:
+            chunks: Iterator[tuple[TabularSource, bool]] = iter(
+                [
+                    (
+                        stage_tabular(
+                            ctx.con, ctx.path, ctx.kind, table, encoding=ctx.encoding, quarantine=ctx.quarantine
+                        ),
+                        False,
+                    )
+                ]
+            )
+        else:
+            chunks = iter_tabular_chunks(
+                ctx.con,
+                ctx.path,
+                ctx.kind,
+                table,
+                chunk_rows=chunk_rows,
+                encoding=ctx.encoding,
+                quarantine=ctx.quarantine,
+            )
+        cmap: ColumnMap | None = None
+        for src, more in chunks:
+            present = {c.lower() for c in src.columns}
+            for col in self.ensure_columns:
+                if col.lower() not in present:
+                    ctx.con.execute(f"ALTER TABLE {table} ADD COLUMN {ident(col)} VARCHAR")
+            if cmap is None:
+                # Resolved once per file; the time hints only pick the parse tried first (the result never
+                # depends on them), so the first chunk's sample serves every chunk.
+                cmap = self.column_map.with_overrides(ctx.overrides).resolve(ctx.display, self.name, src.columns)
+                cmap = cmap.with_time_hints(ctx.con, table)
+            if cmap.has_posts:
+                ctx.con.execute(f"INSERT INTO stage_posts BY NAME {cmap.posts_select(table, src.columns)}")
+            posts = "stage_posts" if cmap.has_posts else None
+            ctx.con.execute(f"INSERT INTO stage_accounts BY NAME {cmap.accounts_select(table, src.columns, posts)}")
+            ctx.con.execute(f"DROP TABLE {table}")
+            ctx.rows_read = src.rows_read
+            ctx.more = more
+            yield

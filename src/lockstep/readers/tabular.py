@@ -129,18 +129,28 @@ def _stage_delimited(
     return _stage_delimited_python(con, path, table, delimiter, encoding, names, sink)
 
 
-def _read_csv_sql(path: Path, delimiter: str, names: list[str], rejects: str, scan: str) -> str:
+def _read_csv_sql(path: Path, delimiter: str, names: list[str], rejects: str | None, scan: str | None) -> str:
+    """DuckDB's strict read of the file; with ``rejects`` and ``scan`` rejected rows are stored there (the
+    scan goes on), without them the first unreadable row is an error."""
     columns = "{" + ", ".join(f"{sql_str(n)}: 'VARCHAR'" for n in names) + "}"
+    store = (
+        f"store_rejects = true, rejects_table = {sql_str(rejects)}, rejects_scan = {sql_str(scan)}, rejects_limit = 0"
+        if rejects and scan
+        else "store_rejects = false"
+    )
     return f"""read_csv({sql_str(str(path))}, columns = {columns}, auto_detect = false, header = true,
                       delim = {sql_str(delimiter)}, quote = '"', escape = '"', comment = '',
                       encoding = 'utf-8', max_line_size = {MAX_LINE_BYTES}, strict_mode = true,
-                      null_padding = false, all_varchar = true, store_rejects = true,
-                      rejects_table = {sql_str(rejects)}, rejects_scan = {sql_str(scan)},
-                      rejects_limit = 0)"""
+                      null_padding = false, all_varchar = true, {store})"""
 
 
 def _duckdb_reads_cleanly(path: Path, delimiter: str, names: list[str]) -> bool:
-    """Whether DuckDB parses the file without an error or a rejected row.
+    """Whether DuckDB parses the file without an error or a rejected row."""
+    return _duckdb_clean_rows(path, delimiter, names) is not None
+
+
+def _duckdb_clean_rows(path: Path, delimiter: str, names: list[str]) -> int | None:
+    """The file's row count if DuckDB parses it without an error or a rejected row, else ``None``.
 
     Checked on a scratch connection: an error inside the ingest's transaction would abort it, and the
     line-aware fallback must still be able to run there.
@@ -149,14 +159,17 @@ def _duckdb_reads_cleanly(path: Path, delimiter: str, names: list[str]) -> bool:
     try:
         # CREATE ... AS runs the scan to the end, so the rejects table is complete when it returns.
         scratch.execute(
-            f"CREATE TEMP TABLE n AS SELECT count(*) FROM {_read_csv_sql(path, delimiter, names, 'rj', 'rs')}"
+            f"CREATE TEMP TABLE n AS SELECT count(*) AS n FROM {_read_csv_sql(path, delimiter, names, 'rj', 'rs')}"
         )
-        row = scratch.execute("SELECT count(*) FROM rj").fetchone()
+        rejected = scratch.execute("SELECT count(*) FROM rj").fetchone()
+        counted = scratch.execute("SELECT n FROM n").fetchone()
     except embedded.Error:
-        return False
+        return None
     finally:
         scratch.close()
-    return bool(row is not None and row[0] == 0)
+    if rejected is None or rejected[0] != 0 or counted is None:
+        return None
+    return int(counted[0])
 
 
 def _stage_delimited_duckdb(
@@ -183,7 +196,8 @@ def _stage_delimited_duckdb(
 
 
 def _swallowed_rows(con: embedded.Connection, table: str, names: list[str], delimiter: str) -> bool:
-    """Whether some cell holds a line with a whole row's worth of delimiters (a stray quote's doing)."""
+    """Whether some cell of ``table`` (a table or a table function) holds a line with a whole row's worth of
+    delimiters (a stray quote's doing)."""
     d = re.escape(delimiter)
     # RE2 allows at most 1,000 repetitions; 500 delimiters on one embedded line is already a whole row.
     pattern = sql_str(f"\\n([^\\n]*{d}){{{min(len(names) - 1, 500)}}}")
@@ -360,7 +374,10 @@ def _stage_parquet(con: embedded.Connection, path: Path, table: str) -> TabularS
         raise FormatError(f"{path}: unreadable Parquet file ({str(exc).strip().splitlines()[0]})") from exc
 
 
-def _stage_parquet_checked(con: embedded.Connection, path: Path, table: str) -> TabularSource:
+def _stage_parquet_checked(
+    con: embedded.Connection, path: Path, table: str, rows: tuple[int, int] | None = None
+) -> TabularSource:
+    """The Parquet file (or its rows ``rows[0]`` to ``rows[1]`` - 1, 0-based) as ``table``."""
     schema = con.execute(f"DESCRIBE SELECT * FROM read_parquet({sql_str(str(path))})").fetchall()
     names = [r[0] for r in schema]
     casts = ", ".join(
@@ -372,7 +389,8 @@ def _stage_parquet_checked(con: embedded.Connection, path: Path, table: str) -> 
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {table} AS
         SELECT file_row_number + 1 AS _row, {casts}
-        FROM read_parquet({sql_str(str(path))}, file_row_number = true)"""
+        FROM read_parquet({sql_str(str(path))}, file_row_number = true)
+        {f"WHERE file_row_number >= {int(rows[0])} AND file_row_number < {int(rows[1])}" if rows else ""}"""
     )
     n = _count(con, table)
     return TabularSource(table, names, n, 0)

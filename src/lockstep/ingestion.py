@@ -139,6 +139,11 @@ def ingest(
 ) -> IngestReport:
     """Read ``paths`` into ``store`` in one atomic batch and return the accounting.
 
+    Atomic per batch, with one exception: a file of more than ``chunk_rows`` rows is committed chunk by chunk
+    (DuckDB keeps dropped temp tables until the commit, so one transaction would hold every chunk's staging)
+    and registered only after its last chunk; an interrupted run leaves its committed chunks, and re-running
+    the same ingest completes the file to the store an uninterrupted run gives (``docs/reliability.md``).
+
     ``format`` overrides detection (see ``lockstep formats``); ``mapping`` maps canonical fields to column
     names (``{"text": "body"}``) for tabular formats; ``force`` re-reads files already ingested (still
     without duplicating anything). ``chunk_rows`` bounds the rows of a large CSV/TSV/Parquet file staged at a

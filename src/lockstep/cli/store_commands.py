@@ -44,7 +44,11 @@ def ingest(
     memory_limit: str,
     quiet: bool,
 ) -> None:
-    """Read export FILES (CSV, TSV, JSONL, Parquet, or .zip of them) into the store, in one atomic batch."""
+    """Read export FILES (CSV, TSV, JSONL, Parquet, or .zip of them) into the store, in one atomic batch.
+
+    A file over 12M rows is committed chunk by chunk and registered after its last chunk: if the run is
+    stopped, run the same command again to complete it (nothing is duplicated).
+    """
     overrides = {**(load_mapping_file(mapping) if mapping else {}), **parse_map_flags(maps)}
     with open_store(db, memory_limit=memory_limit) as store, file_progress(quiet) as progress:
         report = ingest_files(

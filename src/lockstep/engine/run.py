@@ -183,7 +183,7 @@ def _run_trace_cached(
     rep.actions, rep.items = int(counts.get("actions") or 0), int(counts.get("items") or 0)
     rep.capped_items = capped.num_rows
     rep.capped_actions = int(sum(capped.column("actions").to_pylist()))
-    prs = cache(co.pairs(act, window))
+    prs = cache(co.pairs(act, window, trace.cross_platform))
     rep.pairs = int(backend.scalar_row(prs.aggregate(n=prs.count())).get("n") or 0)
     min_shared = params.min_shared_items or trace.default_min_shared
     rare_cut = 0
@@ -196,8 +196,18 @@ def _run_trace_cached(
             f"rarity linking: one shared item links a pair when at most {rare_cut} accounts acted on it"
         )
         # Rare items link beyond the window, up to the null model's horizon (lockstep.traces.rarity).
-        prs = cache(prs.union(co.rare_pairs(act, stats, prs, rare_cut, params.null_shift_s, params.rarity_guard)))
-    edges = cache(co.edges(act, prs, stats, min_shared, rare_cut))
+        rare = co.rare_pairs(
+            act,
+            stats,
+            prs,
+            rare_cut,
+            params.null_shift_s,
+            params.rarity_guard,
+            cross_platform=trace.cross_platform,
+            cache=cache,
+        )
+        prs = cache(prs.union(rare))
+    edges = cache(co.edges(act, prs, stats, min_shared, rare_cut, sh, cache=cache))
     if params.min_weight_percentile is not None:
         weights = backend.to_arrow(edges.select("weight")).column("weight").to_pylist()
         threshold = co.quantile_cont(weights, params.min_weight_percentile / 100.0)

@@ -25,7 +25,11 @@ def quantile_disc(values: Sequence[float], q: float) -> float | None:
 
 
 def quantile_cont(values: Sequence[float], q: float) -> float | None:
-    """DuckDB's ``quantile_cont``: ``lo + (hi - lo) * d`` at position ``(n - 1) * q``.
+    """DuckDB's ``quantile_cont``: ``lo * (1 - d) + hi * d`` at position ``(n - 1) * q``.
+
+    Exactly DuckDB 2.0's ``median`` (``q = 0.5``, tested); at other quantiles DuckDB's result can still differ
+    in the last bit (measured: about 4% of random small sets), which only matters for a value tied with the
+    threshold to the last bit.
 
     Examples:
         >>> quantile_cont([1.0, 2.0, 4.0, 8.0], 0.5)
@@ -39,7 +43,8 @@ def quantile_cont(values: Sequence[float], q: float) -> float | None:
     if lo_i == hi_i:
         return s[lo_i]
     lo, hi = s[lo_i], s[hi_i]
-    return lo + (hi - lo) * (rn - lo_i)
+    d = rn - lo_i
+    return lo * (1 - d) + hi * d
 
 
 def rare_cut_from(popularity: Sequence[tuple[int, int]], acting_accounts: int) -> int:

@@ -32,6 +32,10 @@ For every trace (see :mod:`lockstep.traces.base`):
 
 Window estimation follows CooRnet (Giglietto et al. 2020): the median, over the fastest 10% of items, of the
 time each item takes to reach 50% of its shares.
+
+Steps 1-3 (item statistics, pairs, the rarity cut's inputs, rare pairs, edges) are written once, in Ibis
+(:mod:`lockstep.engine.coaction`); this engine runs them compiled to DuckDB SQL over its temp tables
+(:mod:`lockstep.engine.coaction_plans`), the Spark seam runs the same expressions.
 """
 
 from __future__ import annotations

@@ -170,6 +170,12 @@ def _run_trace_cached(
         cached.append(table)
         return table
 
+    def step_cache(expr: ir.Table) -> ir.Table:
+        """The co-action definitions' own intermediates: temp tables on DuckDB; left inside the plan on Spark,
+        where a cached view still carries its whole plan to every reader (with them as cached views, co-domain
+        took 728 s on the 126-action test world under load; not investigated further)."""
+        return cache(expr) if backend.name != "spark" else expr
+
     seam_actions = seam_actions_of(trace)
     if seam_actions is None:
         raise InputError(f"trace {trace.name!r} does not run on the seam: {why_not_ported(trace)}")
@@ -204,10 +210,10 @@ def _run_trace_cached(
             params.null_shift_s,
             params.rarity_guard,
             cross_platform=trace.cross_platform,
-            cache=cache,
+            cache=step_cache,
         )
         prs = cache(prs.union(rare))
-    edges = cache(co.edges(act, prs, stats, min_shared, rare_cut, sh, cache=cache))
+    edges = cache(co.edges(act, prs, stats, min_shared, rare_cut, sh, cache=step_cache))
     if params.min_weight_percentile is not None:
         weights = backend.to_arrow(edges.select("weight")).column("weight").to_pylist()
         threshold = co.quantile_cont(weights, params.min_weight_percentile / 100.0)

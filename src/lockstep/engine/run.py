@@ -171,10 +171,10 @@ def _run_trace_cached(
         return table
 
     def step_cache(expr: ir.Table) -> ir.Table:
-        """The co-action definitions' own intermediates: temp tables on DuckDB; left inside the plan on Spark,
-        where a cached view still carries its whole plan to every reader (with them as cached views, co-domain
-        took 728 s on the 126-action test world under load; not investigated further)."""
-        return cache(expr) if backend.name != "spark" else expr
+        """The co-action definitions' own intermediates: temp tables on DuckDB, local checkpoints on Spark
+        (:meth:`Backend.keep`), which cut the plan: as cached views, or left inside the plan, the edges' plan
+        grew until Spark's analysis ran out of driver heap on the test world."""
+        return backend.keep(expr) if backend.name == "spark" else cache(expr)
 
     seam_actions = seam_actions_of(trace)
     if seam_actions is None:

@@ -21,6 +21,7 @@ pytest.importorskip("ibis", reason="ibis-framework not installed (pip install 'l
 
 import ibis
 
+from lockstep.engine.quantiles import quantile_cont
 from lockstep.engine.shims import DUCKDB, SPARK
 from lockstep.engine.textnorm import lower_like_duckdb, normalize_like_duckdb
 from tests.spark_session import spark_or_skip
@@ -133,3 +134,52 @@ def test_spark_epoch_equals_duckdb_to_the_microsecond() -> None:
     d, s = _both(lambda t, sh: t.select(v=sh.epoch(t.t)), "t", list(TIMES), "timestamp")
     assert d == s
     assert d[0] == 1672531200.5
+
+
+def _median_input() -> pa.Table:
+    """Groups of odd and even sizes, ties, one value, nulls, and gaps whose midpoint is not a simple double."""
+    rng = __import__("random").Random(7)
+    keys, values = [], []
+    for g in range(60):
+        size = 1 + g % 7
+        for _ in range(size):
+            keys.append(f"g{g}")
+            values.append(rng.choice([None, 0.0, 0.1, 1e-7, 3.3, 86_399.999999, rng.uniform(0, 1e5)]))
+    return pa.table({"k": keys, "v": pa.array(values, pa.float64())})
+
+
+def _medians(con: object, table: object, sh: object) -> list[tuple[object, ...]]:
+    out = sh.aggregate_with_median(table, ["k"], {"n": table.count()}, "v", "m")  # type: ignore[attr-defined]
+    rows = con.to_pyarrow(out).to_pylist()  # type: ignore[attr-defined]
+    return sorted((r["k"], r["n"], r["m"]) for r in rows)
+
+
+def test_median_shim_is_duckdb_median_and_the_rank_formulation_equals_it() -> None:
+    data = _median_input()
+    con = ibis.duckdb.connect()
+    native = _medians(con, ibis.memtable(data), DUCKDB)
+    duck = duckdb.connect()
+    duck.register("m", data)
+    expected = sorted(duck.execute("SELECT k, count(*), median(v) FROM m GROUP BY k").fetchall())
+    assert native == expected
+    # The Spark formulation (ranks) is plain Ibis: on DuckDB it gives the same doubles.
+    assert _medians(con, ibis.memtable(data), SPARK) == expected
+    # The driver's quantile (the seam's auto window) agrees too.
+    groups: dict[str, list[float | None]] = {}
+    for k, v in zip(data["k"].to_pylist(), data["v"].to_pylist(), strict=True):
+        groups.setdefault(k, []).append(v)
+    driver = [(k, len(vs), quantile_cont([v for v in vs if v is not None], 0.5)) for k, vs in groups.items()]
+    assert sorted(driver) == expected
+
+
+def test_spark_median_equals_duckdb_median() -> None:
+    from lockstep.engine.backends import Backend
+
+    session = spark_or_skip()
+    data = _median_input()
+    expected = _medians(ibis.duckdb.connect(), ibis.memtable(data), DUCKDB)
+    session.createDataFrame(data.to_pandas()).createOrReplaceTempView("lockstep_median_input")
+    spark = Backend("spark", ibis.pyspark.connect(session), SPARK, session=session)
+    out = SPARK.aggregate_with_median(spark.con.table("lockstep_median_input"), ["k"], {}, "v", "m")
+    rows = spark.to_arrow(out).to_pylist()
+    assert sorted((r["k"], r["m"]) for r in rows) == [(k, m) for k, _, m in expected]

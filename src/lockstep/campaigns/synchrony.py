@@ -4,7 +4,8 @@ The account-level cut of :mod:`lockstep.campaigns.accounts` flags members of cam
 fused network) and, by one hop of campaign expansion, the accounts sharing a rare item with them. An operation
 made of many small cells, each cell of two or three accounts copying or resharing the same rare post within
 seconds of each other, falls through both: a cell on an item shared by three accounts is no network edge
-(rarity linking links one item only at the rarest popularity, :func:`lockstep.traces.engine._rare_cut`), and
+(rarity linking links one item only at the rarest popularity,
+:func:`lockstep.engine.quantiles.rare_cut_from`), and
 a cell that touches no campaign member is not reached by expansion. Measured on the shared IRA + airline July
 2015 mix (docs/evaluation.md): most of the IRA accounts the default cut missed are such cells (Russian-language
 accounts with one to five posts in the week, retweeting the same news text as another IRA account within
@@ -25,7 +26,7 @@ out, see :data:`lockstep.campaigns.accounts.LABEL_TRACES`):
    from 2 to 9), so no level is accepted; in the IRA mixes the share is under 0.02.
 2. *Rare items only*: ``k`` at most ``MAX_ITEM_ACCOUNTS`` (3, the issue-10 probe's cut and the accounts of the
    smallest dense block, a triangle) and at most 1% of the store's accounts (the ``max_df`` bound of
-   :func:`lockstep.traces.engine._rare_cut`). The null model tests synchrony, not coordination: organic
+   :func:`lockstep.engine.quantiles.rare_cut_from`). The null model tests synchrony, not coordination: organic
    crowds and syndication are synchronised too (measured on the simulated hard-negative world: thousands of
    in-window co-actions on texts posted by four to seven organic accounts, ``E_k / O_k`` 0.002; allowing
    items of up to five accounts flags 74 more organic accounts there).

@@ -170,6 +170,12 @@ def _run_trace_cached(
         cached.append(table)
         return table
 
+    def step_cache(expr: ir.Table) -> ir.Table:
+        """The co-action definitions' own intermediates: temp tables on DuckDB, local checkpoints on Spark
+        (:meth:`Backend.keep`), which cut the plan: as cached views, or left inside the plan, the edges' plan
+        grew until Spark's analysis ran out of driver heap on the test world."""
+        return backend.keep(expr) if backend.name == "spark" else cache(expr)
+
     seam_actions = seam_actions_of(trace)
     if seam_actions is None:
         raise InputError(f"trace {trace.name!r} does not run on the seam: {why_not_ported(trace)}")
@@ -183,7 +189,7 @@ def _run_trace_cached(
     rep.actions, rep.items = int(counts.get("actions") or 0), int(counts.get("items") or 0)
     rep.capped_items = capped.num_rows
     rep.capped_actions = int(sum(capped.column("actions").to_pylist()))
-    prs = cache(co.pairs(act, window))
+    prs = cache(co.pairs(act, window, trace.cross_platform))
     rep.pairs = int(backend.scalar_row(prs.aggregate(n=prs.count())).get("n") or 0)
     min_shared = params.min_shared_items or trace.default_min_shared
     rare_cut = 0
@@ -196,8 +202,18 @@ def _run_trace_cached(
             f"rarity linking: one shared item links a pair when at most {rare_cut} accounts acted on it"
         )
         # Rare items link beyond the window, up to the null model's horizon (lockstep.traces.rarity).
-        prs = cache(prs.union(co.rare_pairs(act, stats, prs, rare_cut, params.null_shift_s, params.rarity_guard)))
-    edges = cache(co.edges(act, prs, stats, min_shared, rare_cut))
+        rare = co.rare_pairs(
+            act,
+            stats,
+            prs,
+            rare_cut,
+            params.null_shift_s,
+            params.rarity_guard,
+            cross_platform=trace.cross_platform,
+            cache=step_cache,
+        )
+        prs = cache(prs.union(rare))
+    edges = cache(co.edges(act, prs, stats, min_shared, rare_cut, sh, cache=step_cache))
     if params.min_weight_percentile is not None:
         weights = backend.to_arrow(edges.select("weight")).column("weight").to_pylist()
         threshold = co.quantile_cont(weights, params.min_weight_percentile / 100.0)

@@ -12,6 +12,11 @@ is plain Ibis. These functions are the ones where a naive translation gives *dif
   vectorised (Arrow) UDF.
 - md5: both engines hash the UTF-8 bytes to lower-case hex (Ibis ``hexdigest('md5')``), kept here so every
   engine-specific choice sits in one place.
+- median (the edges' median gap): DuckDB's ``median`` is ``quantile_cont(x, 0.5)``, ``lo + (hi - lo) * 0.5``
+  at an even count; Spark's ``percentile`` interpolates as ``lo * 0.5 + hi * 0.5`` (not always the same
+  double) and Ibis' ``median`` may compile to an approximate percentile there. DuckDB runs its native
+  aggregate (one pass, inside the other aggregates); Spark computes DuckDB's formula from ranks
+  (:func:`lockstep.engine.coaction.median_by`).
 - CNT tokens (near-duplicate): DuckDB runs the RE2 patterns of :mod:`lockstep.traces.near_duplicates`; Spark's
   Java regexes lack ``\\p{Han}`` and follow another Unicode version, so it runs
   :func:`lockstep.engine.tokens.tokens_like_duckdb` as a vectorised UDF.
@@ -22,6 +27,7 @@ is plain Ibis. These functions are the ones where a naive translation gives *dif
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,6 +100,11 @@ def _duck_ends_with(s: str, suffix: str) -> bool:  # type: ignore[empty-body]
 @ibis.udf.scalar.builtin(name="chr")  # type: ignore[untyped-decorator]
 def _duck_chr(code: int) -> str:  # type: ignore[empty-body]
     """DuckDB ``chr``: the character of a code point (keeps control characters out of SQL literals)."""
+
+
+@ibis.udf.agg.builtin(name="median")  # type: ignore[untyped-decorator]
+def _duck_median(x: float) -> float:  # type: ignore[empty-body]
+    """DuckDB's ``median`` aggregate (``quantile_cont(x, 0.5)``)."""
 
 
 @ibis.udf.scalar.builtin(name="unix_micros")  # type: ignore[untyped-decorator]
@@ -187,6 +198,21 @@ class Shims:
         # in Unicode 16 (e.g. U+1C89) get mappings DuckDB's utf8proc lacks. The Python table equals DuckDB's
         # lower on every code point (tests/test_engine_shims.py), so Spark runs it as a vectorised UDF.
         return _spark_lower(s)
+
+    def aggregate_with_median(
+        self, t: ir.Table, keys: Sequence[str], aggs: Mapping[str, ir.Scalar], column: str, name: str
+    ) -> ir.Table:
+        """``t`` grouped by ``keys`` with the aggregates ``aggs`` and ``name`` = DuckDB's ``median(column)``.
+
+        DuckDB: one aggregate, its native ``median``. Spark: the aggregates joined to the median computed from
+        ranks with DuckDB's interpolation (:func:`lockstep.engine.coaction.median_by`).
+        """
+        group = list(keys)
+        if self.engine == "duckdb":
+            return t.group_by(group).aggregate(**aggs, **{name: _duck_median(t[column])})
+        from lockstep.engine.coaction import median_by
+
+        return t.group_by(group).aggregate(**aggs).join(median_by(t, group, column, name), group)
 
     def md5_hex(self, s: ir.StringValue) -> ir.StringValue:
         """Lower-case hex MD5 of the UTF-8 bytes."""

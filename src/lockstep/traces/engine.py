@@ -32,6 +32,10 @@ For every trace (see :mod:`lockstep.traces.base`):
 
 Window estimation follows CooRnet (Giglietto et al. 2020): the median, over the fastest 10% of items, of the
 time each item takes to reach 50% of its shares.
+
+Steps 1-3 (item statistics, pairs, the rarity cut's inputs, rare pairs, edges) are written once, in Ibis
+(:mod:`lockstep.engine.coaction`); this engine runs them compiled to DuckDB SQL over its temp tables
+(:mod:`lockstep.engine.coaction_plans`), the Spark seam runs the same expressions.
 """
 
 from __future__ import annotations
@@ -44,14 +48,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
 from lockstep import __version__
-from lockstep.engine import embedded, trace_plans
+from lockstep.engine import coaction_plans, embedded, trace_plans
 from lockstep.errors import InputError, MissingExtraError
 from lockstep.store.store import Store
 from lockstep.traces.base import TRACES, Trace, get_trace
 from lockstep.traces.cross_platform import (
     NO_ACTIONS,
     ONE_PLATFORM_NOTE,
-    same_platform_pair,
     single_platform,
 )
 from lockstep.traces.null_model import null_model
@@ -66,8 +69,8 @@ class DetectParams:
     ``window_s``: seconds; ``None`` uses each trace's default; ``"auto"`` estimates it from the data;
     ``"none"`` pairs actions on the same item at any time. ``min_shared_items``: ``None`` uses each trace's
     default (2; 1 for reactivation). ``linking``: ``"rarity"`` (default) also links a pair on one shared item
-    when the item is rare in the whole data set (see :func:`_rare_cut`); ``"strict"`` needs
-    ``min_shared_items`` distinct items.
+    when the item is rare in the whole data set (see :func:`lockstep.engine.quantiles.rare_cut_from`);
+    ``"strict"`` needs ``min_shared_items`` distinct items.
     """
 
     window_s: float | str | None = None
@@ -245,25 +248,14 @@ def _run_trace(con: embedded.Connection, trace: Trace, params: DetectParams) -> 
         SELECT platform, account_id, CAST(item AS VARCHAR) AS item, post_id, t, epoch(t) AS ts
         FROM act_raw WHERE item IS NOT NULL AND item <> '' AND account_id IS NOT NULL"""
     )
-    # Distinct accounts per item as two plain aggregates (per account, then per item): a third faster than
-    # count(DISTINCT) over millions of mostly single-action items, same counts.
-    con.execute(
-        """CREATE OR REPLACE TEMP TABLE item_stats AS
-        SELECT platform, item, count(*) AS accounts, CAST(sum(n) AS BIGINT) AS actions
-        FROM (SELECT platform, item, account_id, count(*) AS n FROM act_all GROUP BY ALL)
-        GROUP BY platform, item"""
-    )
+    # The co-action steps are compiled from their one definition (lockstep.engine.coaction).
+    coaction_plans.run_step(con, "item_stats", "item_stats")
     cap = params.max_item_accounts
     con.execute(
         "INSERT INTO capped_items SELECT ?, ?, platform, item, accounts, actions FROM item_stats WHERE accounts > ?",
         [run_id, trace.name, cap],
     )
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE act AS
-        SELECT a.* FROM act_all a SEMI JOIN (SELECT platform, item FROM item_stats
-                                             WHERE accounts BETWEEN 2 AND {int(cap)}) s
-          ON s.platform = a.platform AND s.item = a.item"""
-    )
+    coaction_plans.run_step(con, "act", "act", cap=int(cap))
     con.execute("DROP VIEW act_all")
     con.execute("DROP TABLE act_raw")
     window, note = _window_for(con, trace, params)
@@ -273,13 +265,11 @@ def _run_trace(con: embedded.Connection, trace: Trace, params: DetectParams) -> 
     rep.capped_items, rep.capped_actions = _counts(
         con, f"SELECT count(*), coalesce(sum(actions), 0) FROM item_stats WHERE accounts > {int(cap)}"
     )
-    _pairs(con, window)
-    if trace.cross_platform:
-        con.execute(f"DELETE FROM pairs WHERE {same_platform_pair('account_a', 'account_b')}")
+    coaction_plans.run_step(con, "pairs", "pairs", window=window, cross_platform=trace.cross_platform)
     rep.pairs = _counts(con, "SELECT count(*) FROM pairs")[0]
     min_shared = params.min_shared_items or trace.default_min_shared
     rarity = params.linking == "rarity" and min_shared > 1 and trace.rarity_linking
-    rare_cut = _rare_cut(con) if rarity else 0
+    rare_cut = coaction_plans.rare_cut(con) if rarity else 0
     if rare_cut:
         rep.note = (rep.note + "; " if rep.note else "") + (
             f"rarity linking: one shared item links a pair when at most {rare_cut} accounts acted on it"
@@ -328,70 +318,6 @@ def _run_trace(con: embedded.Connection, trace: Trace, params: DetectParams) -> 
     return rep
 
 
-def _pairs(con: embedded.Connection, window: float | None) -> None:
-    if window is None:
-        join, cond = "x.platform = y.platform AND x.item = y.item", "TRUE"
-        prep = "SELECT *, 0 AS bkt, 0 AS jb FROM act"
-        both = "SELECT *, 0 AS bkt FROM act"
-    else:
-        w = float(window)
-        join = "x.platform = y.platform AND x.item = y.item AND x.jb = y.bkt"
-        cond = f"abs(x.ts - y.ts) <= {w!r}"
-        both = f"SELECT *, CAST(floor(ts / {w!r}) AS BIGINT) AS bkt FROM act"
-        prep = f"SELECT *, unnest([bkt - 1, bkt, bkt + 1]) AS jb FROM ({both})"
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE pairs AS
-        SELECT x.platform, x.account_id AS account_a, y.account_id AS account_b, x.item,
-               x.post_id AS post_a, y.post_id AS post_b, x.t AS time_a, y.t AS time_b,
-               abs(x.ts - y.ts) AS gap_s
-        FROM ({prep}) x JOIN ({both}) y ON {join}
-        WHERE x.account_id < y.account_id AND {cond}"""
-    )
-
-
-def _rare_cut(con: embedded.Connection) -> int:
-    """The item popularity (distinct accounts over the whole data set) at or under which one shared item links.
-
-    Derived from the data: the lower quartile of the popularity of the items that at least two accounts acted
-    on (the rarest quarter of shared items), and never under 2. A co-action on an item few accounts ever
-    touched is itself unlikely by chance; on a popular item it is expected, so popular items still need
-    ``min_shared`` distinct items (Pacheco et al. 2021 weigh co-shares by item rarity in the same spirit;
-    Luceri et al. 2024 do it with TF-IDF). Measured on the real mixes of docs/evaluation.md: the median
-    (the earlier rule) let three-account hashtags link and cost precision on one mix; the lower quartile
-    changed nothing on the others; the upper quartile and beyond flood the network with organic links.
-
-    A quantile alone is relative: where every shared item is popular (a small crowd passing round two viral
-    links), its lower quartile is popular too. So an item is rare only if it also reaches at most 1% of the
-    accounts acting in this trace (the ``max_df`` cut-off of TF-IDF practice, read the other way): on the
-    real mixes (~7,700 accounts) that bound is 77 and never binds; in a crowd of 40 it keeps 10-account links
-    out.
-    """
-    row = con.execute("SELECT quantile_disc(accounts, 0.25) FROM item_stats WHERE accounts >= 2").fetchone()
-    quartile = int(row[0]) if row and row[0] is not None else 2
-    # A plain GROUP BY counts the same accounts as count(DISTINCT (platform, account_id)) in half the time.
-    acting = con.execute("SELECT count(*) FROM (SELECT platform, account_id FROM act GROUP BY ALL)").fetchone()
-    share_bound = int(0.01 * int(acting[0])) if acting and acting[0] is not None else 0
-    return max(2, min(quartile, share_bound))
-
-
-def _tfidf(con: embedded.Connection) -> None:
-    """TF-IDF vectors (table ``tfidf``) over all of each paired account's (non-viral) actions.
-
-    ``N`` counts every account of ``act`` and ``df`` is the item's distinct accounts (``item_stats``, which
-    counted exactly these actions for every item kept in ``act``); vectors are built only for accounts in some
-    pair, since only they can be in an edge, and each such vector is complete (its norm is the account's).
-    """
-    con.execute(
-        """CREATE OR REPLACE TEMP TABLE tfidf AS
-        WITH n AS (SELECT platform, count(DISTINCT account_id) AS n FROM act GROUP BY platform),
-        k AS (SELECT platform, account_a AS account_id FROM pairs UNION SELECT platform, account_b FROM pairs),
-        tf AS (SELECT a.platform, a.account_id, a.item, count(*) AS tf FROM act a
-               SEMI JOIN k ON k.platform = a.platform AND k.account_id = a.account_id GROUP BY ALL)
-        SELECT tf.platform, tf.account_id, tf.item, tf.tf * ln(1 + n.n / i.accounts) AS w
-        FROM tf JOIN item_stats i USING (platform, item) JOIN n USING (platform)"""
-    )
-
-
 def _edges(
     con: embedded.Connection,
     params: DetectParams,
@@ -400,44 +326,26 @@ def _edges(
     *,
     cross_platform: bool = False,
 ) -> None:
+    """Temp table ``edge_tmp`` (edges with empty null statistics) from ``act``, ``item_stats`` and ``pairs``."""
     from lockstep.traces.rarity import add_rare_pairs
 
     # Rare items link beyond the window, up to the null model's horizon (see lockstep.traces.rarity); before
-    # the TF-IDF step, so the accounts those pairs add get vectors too. A cross-platform trace keeps only
-    # pairs on different platforms, the rare ones included.
-    if rare_cut and add_rare_pairs(con, rare_cut, params.null_shift_s, params.rarity_guard) and cross_platform:
-        con.execute(f"DELETE FROM pairs WHERE {same_platform_pair('account_a', 'account_b')}")
-    _tfidf(con)
-    con.execute(
-        """CREATE OR REPLACE TEMP TABLE edge_tmp AS
-        WITH agg AS (
-          SELECT platform, account_a, account_b, count(DISTINCT item) AS shared_items, count(*) AS coactions,
-                 min(gap_s) AS min_gap_s, median(gap_s) AS median_gap_s
-          FROM pairs p LEFT JOIN item_stats i USING (platform, item)
-          GROUP BY platform, account_a, account_b
-          HAVING count(DISTINCT item) >= ? OR min(i.accounts) <= ?),
-        shared AS (SELECT DISTINCT p.platform, p.account_a, p.account_b, p.item FROM pairs p
-                   SEMI JOIN agg ON agg.platform = p.platform AND agg.account_a = p.account_a
-                                AND agg.account_b = p.account_b),
-        norms AS (SELECT platform, account_id, sqrt(sum(w * w)) AS norm FROM tfidf GROUP BY ALL),
-        dots AS (SELECT s.platform, s.account_a, s.account_b, sum(ta.w * tb.w) AS dot FROM shared s
-                 JOIN tfidf ta ON ta.platform = s.platform AND ta.account_id = s.account_a AND ta.item = s.item
-                 JOIN tfidf tb ON tb.platform = s.platform AND tb.account_id = s.account_b AND tb.item = s.item
-                 GROUP BY ALL)
-        SELECT agg.*, coalesce(CASE WHEN na.norm > 0 AND nb.norm > 0 THEN d.dot / (na.norm * nb.norm) END, 0.0)
-                 AS weight,
-               CAST(NULL AS DOUBLE) AS null_mean, CAST(NULL AS DOUBLE) AS z_score, CAST(NULL AS DOUBLE) AS p_value
-        FROM agg JOIN dots d USING (platform, account_a, account_b)
-        JOIN norms na ON na.platform = agg.platform AND na.account_id = agg.account_a
-        JOIN norms nb ON nb.platform = agg.platform AND nb.account_id = agg.account_b""",
-        [min_shared, rare_cut],
+    # the edges, so the accounts those pairs add get TF-IDF vectors too.
+    if rare_cut:
+        add_rare_pairs(con, rare_cut, params.null_shift_s, params.rarity_guard, cross_platform=cross_platform)
+    coaction_plans.run_step(
+        con,
+        "edges",
+        "edge_tmp",
+        add="CAST(NULL AS DOUBLE) AS null_mean, CAST(NULL AS DOUBLE) AS z_score, CAST(NULL AS DOUBLE) AS p_value",
+        min_shared=int(min_shared),
+        rare_cut=int(rare_cut),
     )
     if params.min_weight_percentile is not None:
         con.execute(
             "DELETE FROM edge_tmp WHERE weight < (SELECT quantile_cont(weight, ?) FROM edge_tmp)",
             [params.min_weight_percentile / 100.0],
         )
-    con.execute("DROP TABLE tfidf")
 
 
 def _estimate_from_actions(con: embedded.Connection) -> float:

@@ -1,0 +1,126 @@
+"""The default engine runs the co-action steps compiled from their one Ibis definition, cached like signal plans.
+
+:mod:`lockstep.engine.coaction_plans` compiles :mod:`lockstep.engine.coaction` to DuckDB SQL over the default
+engine's temp tables; the plans are kept in the process and in the cache folder, keyed on the literals compiled
+in, so a warm run imports no Ibis and a changed parameter never reads a stale plan.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from lockstep.engine import coaction_plans, embedded, plan_cache
+from lockstep.store import open_store
+from lockstep.traces import DetectParams, detect
+from tests.engine_compare import Snapshot, assert_same, snapshot
+from tests.engine_world import build_engine_world
+
+SRC = str(Path(__file__).resolve().parents[1] / "src")
+TRACES = ["co-hashtag", "co-retweet", "co-text"]
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_engine_world(tmp_path_factory.mktemp("coaction") / "world.duckdb")
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("LOCKSTEP_CACHE_DIR", str(folder))
+    plan_cache.forget()
+    yield folder / coaction_plans.KIND
+    plan_cache.forget()
+
+
+def _detect(world: Path, tmp_path: Path, name: str, params: DetectParams | None = None) -> Snapshot:
+    path = tmp_path / f"{name}.duckdb"
+    shutil.copy(world, path)
+    with open_store(path) as s:
+        detect(s, TRACES, params)
+    return snapshot(path)
+
+
+def test_plans_are_cached_and_a_broken_file_is_compiled_again(world: Path, tmp_path: Path, cache: Path) -> None:
+    fresh = _detect(world, tmp_path, "fresh")
+    files = sorted(cache.glob("*.json"))
+    assert files, "the steps' plans are written to the cache folder"
+    for path in files:
+        plan = json.loads(path.read_text(encoding="utf-8"))
+        assert plan and all(isinstance(sql, str) and sql.startswith("SELECT") for _, sql in plan)
+    for path in files:
+        path.write_text("[not json", encoding="utf-8")
+    plan_cache.forget()
+    again = _detect(world, tmp_path, "again")
+    assert fresh["edges"], "the world gives edges"
+    assert_same(fresh, again)
+
+
+def test_the_key_follows_the_literals_compiled_in(world: Path, tmp_path: Path, cache: Path) -> None:
+    _detect(world, tmp_path, "w60", DetectParams(window_s=60))
+    before = {p.name for p in cache.glob("*.json")}
+    _detect(world, tmp_path, "w61", DetectParams(window_s=61))
+    after = {p.name for p in cache.glob("*.json")}
+    assert after > before, "another window is another pairs plan"
+    w60 = snapshot(tmp_path / "w60.duckdb")["evidence"]
+    w61 = snapshot(tmp_path / "w61.duckdb")["evidence"]
+    assert len(w61) >= len(w60), "a wider window keeps every co-action of the narrower one"
+
+
+def test_a_warm_run_imports_no_ibis(world: Path, tmp_path: Path, cache: Path) -> None:
+    script = (
+        "import json, sys\n"
+        "from lockstep.store import open_store\n"
+        "from lockstep.traces import detect\n"
+        "with open_store(sys.argv[1]) as s:\n"
+        f"    detect(s, {TRACES!r})\n"
+        "print(json.dumps('ibis' in sys.modules))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": SRC, "LOCKSTEP_CACHE_DIR": str(cache.parent)}
+    seen = []
+    for name in ("cold", "warm"):
+        path = tmp_path / f"{name}.duckdb"
+        shutil.copy(world, path)
+        out = subprocess.run([sys.executable, "-c", script, str(path)], env=env, capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
+        seen.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    assert seen == [True, False]
+    assert_same(snapshot(tmp_path / "cold.duckdb"), snapshot(tmp_path / "warm.duckdb"))
+
+
+def test_steps_read_the_engine_temp_tables_and_drop_their_intermediates(cache: Path) -> None:
+    con = embedded.connect()
+    con.execute(
+        """CREATE TEMP TABLE act AS SELECT *, epoch(t) AS ts FROM (VALUES
+             ('x', 'a', 'i1', 'p1', TIMESTAMP '2024-01-01 00:00:00'),
+             ('x', 'b', 'i1', 'p2', TIMESTAMP '2024-01-01 00:00:30'),
+             ('x', 'a', 'i2', 'p3', TIMESTAMP '2024-01-02 00:00:00'),
+             ('x', 'b', 'i2', 'p4', TIMESTAMP '2024-01-02 05:00:00'))
+           v(platform, account_id, item, post_id, t)"""
+    )
+    con.execute("CREATE TEMP VIEW act_all AS SELECT * FROM act")
+    coaction_plans.run_step(con, "item_stats", "item_stats")
+    assert con.execute("SELECT item, accounts, actions FROM item_stats ORDER BY item").fetchall() == [
+        ("i1", 2, 2),
+        ("i2", 2, 2),
+    ]
+    coaction_plans.run_step(con, "pairs", "pairs", window=60.0, cross_platform=False)
+    assert con.execute("SELECT account_a, account_b, item, gap_s FROM pairs").fetchall() == [("a", "b", "i1", 30.0)]
+    assert coaction_plans.rare_cut(con) == 2
+    from lockstep.traces.rarity import add_rare_pairs
+
+    # The second item is rare and 5 h apart: added (the pair already shares i1 inside the window).
+    assert add_rare_pairs(con, 2, 86_400.0) == 1
+    coaction_plans.run_step(con, "edges", "edge_tmp", min_shared=2, rare_cut=2)
+    row = con.execute("SELECT shared_items, coactions, min_gap_s, median_gap_s FROM edge_tmp").fetchall()
+    assert row == [(2, 2, 30.0, (30.0 + 18_000.0) / 2)]
+    temps = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()}
+    assert temps == {"act", "item_stats", "pairs", "edge_tmp"}

@@ -55,7 +55,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from lockstep.campaigns.synchrony import FDR, Block, TraceSynchrony, rare_evidence
+from lockstep.campaigns.synchrony import FDR, Block, TraceSynchrony, linked_roots, rare_evidence
 from lockstep.store.store import Store
 from lockstep.traces.cross_platform import CROSS_PLATFORM, account_sql, platform_sql
 
@@ -330,24 +330,40 @@ def _expand(
                 f"{'s' if len(its) != 1 else ''} ({trace}; e.g. {sorted(who)[0]}), at item popularities where "
                 f"chance explains at most {FDR:.0%} of such coincidences"
             )
-        old = known.get((platform, account))
-        strength = old.strength if old else 0.0
-        known[(platform, account)] = AccountRank(
-            rank=0,
-            platform=platform,
-            account_id=account,
-            handle=old.handle if old else handles.get((platform, account)),
-            score=strength * (1 + anchor.signals_fired) * len(its),
-            strength=strength,
-            community=anchor.community,
-            campaign=camp,
-            signals_fired=anchor.signals_fired,
-            campaign_items=int(str(items.get(anchor.community, 0))),
-            own_items=len(its),
-            flagged=True,
-            reasons=[*(old.reasons if old else []), why],
+        known[(platform, account)] = _expanded(
+            known.get((platform, account)), (platform, account), anchor, camp, len(its), items, handles, why
         )
     return list(known.values())
+
+
+def _expanded(
+    old: AccountRank | None,
+    key: tuple[str, str],
+    anchor: AccountRank,
+    camp: int | None,
+    own_items: int,
+    items: dict[object, object],
+    handles: dict[tuple[str, str], str],
+    why: str,
+) -> AccountRank:
+    """``key``'s row once expansion attaches it to ``anchor``'s campaign ``camp`` with ``own_items`` items of its
+    own: its own strength (0 outside the network) and reasons kept, ``why`` added."""
+    strength = old.strength if old else 0.0
+    return AccountRank(
+        rank=0,
+        platform=key[0],
+        account_id=key[1],
+        handle=old.handle if old else handles.get(key),
+        score=strength * (1 + anchor.signals_fired) * own_items,
+        strength=strength,
+        community=anchor.community,
+        campaign=camp,
+        signals_fired=anchor.signals_fired,
+        campaign_items=int(str(items.get(anchor.community, 0))),
+        own_items=own_items,
+        flagged=True,
+        reasons=[*(old.reasons if old else []), why],
+    )
 
 
 def _chain(
@@ -373,20 +389,9 @@ def _chain(
     flagged = {(r.platform, r.account_id): r for r in scored if r.flagged}
     if not synced or not flagged:
         return scored
-    parent: dict[tuple[str, str], tuple[str, str]] = {}
-
-    def root(x: tuple[str, str]) -> tuple[str, str]:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    root = linked_roots((platform, a, b) for platform, a, b, _, _ in synced)
     own: dict[tuple[str, str], set[str]] = {}
     for platform, a, b, trace, item in synced:
-        ra, rb = root((platform, a)), root((platform, b))
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
         own.setdefault((platform, a), set()).add(f"{trace}:{item}")
         own.setdefault((platform, b), set()).add(f"{trace}:{item}")
     groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
@@ -417,20 +422,7 @@ def _chain(
                 f"(e.g. {anchor.account_id}; {trace}), at item popularities where chance explains at most "
                 f"{FDR:.0%} of such coincidences"
             )
-            strength = old.strength if old else 0.0
-            known[(platform, account)] = AccountRank(
-                rank=0,
-                platform=platform,
-                account_id=account,
-                handle=old.handle if old else handles.get((platform, account)),
-                score=strength * (1 + anchor.signals_fired) * len(its),
-                strength=strength,
-                community=anchor.community,
-                campaign=camp,
-                signals_fired=anchor.signals_fired,
-                campaign_items=int(str(items.get(anchor.community, 0))),
-                own_items=len(its),
-                flagged=True,
-                reasons=[*(old.reasons if old else []), why],
+            known[(platform, account)] = _expanded(
+                old, (platform, account), anchor, camp, len(its), items, handles, why
             )
     return list(known.values())

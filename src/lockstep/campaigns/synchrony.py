@@ -67,7 +67,7 @@ the fused network and the Spark/Ibis seam are unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -312,21 +312,31 @@ def _trace_synchrony(
     return tested, links, synced
 
 
-def _blocks(links: list[tuple[str, str, str, str]], min_items: int) -> list[Block]:
-    """Connected components of the linked accounts (per platform) with at least ``min_items`` distinct items."""
-    parent: dict[tuple[str, str], tuple[str, str]] = {}
+Account = tuple[str, str]
 
-    def root(x: tuple[str, str]) -> tuple[str, str]:
+
+def linked_roots(links: Iterable[tuple[str, str, str]]) -> Callable[[Account], Account]:
+    """Union-find over ``(platform, account_a, account_b)`` links: the returned function maps an account
+    ``(platform, account_id)`` to its component's root (the smallest account of the component)."""
+    parent: dict[Account, Account] = {}
+
+    def root(x: Account) -> Account:
         parent.setdefault(x, x)
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
-    for p, a, b, _ in links:
+    for p, a, b in links:
         ra, rb = root((p, a)), root((p, b))
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
+    return root
+
+
+def _blocks(links: list[tuple[str, str, str, str]], min_items: int) -> list[Block]:
+    """Connected components of the linked accounts (per platform) with at least ``min_items`` distinct items."""
+    root = linked_roots((p, a, b) for p, a, b, _ in links)
     members: dict[tuple[str, str], set[str]] = {}
     items: dict[tuple[str, str], set[str]] = {}
     own: dict[tuple[str, str], set[str]] = {}

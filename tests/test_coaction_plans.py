@@ -8,10 +8,7 @@ in, so a warm run imports no Ibis and a changed parameter never reads a stale pl
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,8 +19,8 @@ from lockstep.store import open_store
 from lockstep.traces import DetectParams, detect
 from tests.engine_compare import Snapshot, assert_same, snapshot
 from tests.engine_world import build_engine_world
+from tests.plan_runs import cold_then_warm
 
-SRC = str(Path(__file__).resolve().parents[1] / "src")
 TRACES = ["co-hashtag", "co-retweet", "co-text"]
 
 
@@ -84,14 +81,7 @@ def test_a_warm_run_imports_no_ibis(world: Path, tmp_path: Path, cache: Path) ->
         f"    detect(s, {TRACES!r})\n"
         "print(json.dumps('ibis' in sys.modules))\n"
     )
-    env = {**os.environ, "PYTHONPATH": SRC, "LOCKSTEP_CACHE_DIR": str(cache.parent)}
-    seen = []
-    for name in ("cold", "warm"):
-        path = tmp_path / f"{name}.duckdb"
-        shutil.copy(world, path)
-        out = subprocess.run([sys.executable, "-c", script, str(path)], env=env, capture_output=True, text=True)
-        assert out.returncode == 0, out.stderr
-        seen.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    seen = cold_then_warm(world, tmp_path, cache.parent, script)
     assert seen == [True, False]
     assert_same(snapshot(tmp_path / "cold.duckdb"), snapshot(tmp_path / "warm.duckdb"))
 

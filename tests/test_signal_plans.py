@@ -10,10 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -25,9 +22,8 @@ from lockstep.engine.signals import PORTED, plans
 from lockstep.signals import run_signals
 from lockstep.signals.base import SignalContext
 from lockstep.store import open_store
+from tests.plan_runs import cold_then_warm
 from tests.worlds import build_world_store
-
-SRC = str(Path(__file__).resolve().parent.parent / "src")
 
 
 @pytest.fixture(scope="module")
@@ -90,14 +86,7 @@ def test_a_warm_run_imports_neither_ibis_nor_pandas(world: Path, tmp_path: Path,
         "    run_signals(s)\n"
         "print(json.dumps({m: m in sys.modules for m in ('ibis', 'pandas')}))\n"
     )
-    env = {**os.environ, "PYTHONPATH": SRC, "LOCKSTEP_CACHE_DIR": str(cache.parent)}
-    seen = []
-    for name in ("cold", "warm"):
-        path = tmp_path / f"{name}.duckdb"
-        shutil.copy(world, path)
-        out = subprocess.run([sys.executable, "-c", script, str(path)], env=env, capture_output=True, text=True)
-        assert out.returncode == 0, out.stderr
-        seen.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    seen = cold_then_warm(world, tmp_path, cache.parent, script)
     assert seen[0]["ibis"], "the cold run compiles"
     assert seen[1] == {"ibis": False, "pandas": False}
 

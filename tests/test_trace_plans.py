@@ -9,10 +9,7 @@ and reading an undeclared parameter is refused; a plan's temp tables never outli
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -25,9 +22,8 @@ from lockstep.engine import embedded, plan_cache, trace_plans
 from lockstep.errors import InputError
 from lockstep.store import open_store
 from lockstep.traces import TRACES, DetectParams, detect
+from tests.plan_runs import cold_then_warm
 from tests.worlds import build_world_store
-
-SRC = str(Path(__file__).resolve().parent.parent / "src")
 
 #: Traces the default engine runs from their compiled Ibis definition.
 COMPILED = sorted(n for n, t in TRACES.items() if t.duckdb_actions is None)
@@ -119,14 +115,7 @@ def test_a_warm_detect_imports_no_ibis(world: Path, tmp_path: Path, cache: Path)
         "    detect(s, ['co-retweet', 'co-text', 'cross-platform-url'], DetectParams(null_replicates=1))\n"
         "print(json.dumps({'ibis': 'ibis' in sys.modules}))\n"
     )
-    env = {**os.environ, "PYTHONPATH": SRC, "LOCKSTEP_CACHE_DIR": str(cache.parent)}
-    seen = []
-    for name in ("cold", "warm"):
-        path = tmp_path / f"{name}.duckdb"
-        shutil.copy(world, path)
-        out = subprocess.run([sys.executable, "-c", script, str(path)], env=env, capture_output=True, text=True)
-        assert out.returncode == 0, out.stderr
-        seen.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    seen = cold_then_warm(world, tmp_path, cache.parent, script)
     assert seen == [{"ibis": True}, {"ibis": False}]
 
 

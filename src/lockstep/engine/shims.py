@@ -212,7 +212,11 @@ class Shims:
             return t.group_by(group).aggregate(**aggs, **{name: _duck_median(t[column])})
         from lockstep.engine.coaction import median_by
 
-        return t.group_by(group).aggregate(**aggs).join(median_by(t, group, column, name), group)
+        agg = t.group_by(group).aggregate(**aggs)
+        med = median_by(t, group, column, name)
+        # A left join: a group whose values are all null has a null median, as in DuckDB.
+        j = agg.left_join(med, [agg[k] == med[k] for k in group])
+        return j.select(*[agg[k] for k in group], *[agg[a] for a in aggs], med[name])
 
     def md5_hex(self, s: ir.StringValue) -> ir.StringValue:
         """Lower-case hex MD5 of the UTF-8 bytes."""

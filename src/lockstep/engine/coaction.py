@@ -175,9 +175,9 @@ def popularity_histogram(stats: ir.Table) -> ir.Table:
 def median_by(t: ir.Table, keys: Sequence[str], column: str, name: str) -> ir.Table:
     """Per group of ``keys``: DuckDB's ``median(column)`` (``quantile_cont`` at 0.5), from ranks.
 
-    Written out so every engine agrees: nulls left out, the middle value, or ``lo * 0.5 + hi * 0.5`` for an even count (DuckDB
-    2.0 interpolates as ``lo * (1 - d) + hi * d``; ``lo + (hi - lo) * 0.5`` differs in the last bit for about
-    one pair of doubles in four, measured in ``tests/test_engine_shims.py``).
+    Written out so every engine agrees: nulls left out, the middle value, or ``lo * 0.5 + hi * 0.5`` for an even
+    count (DuckDB 2.0 interpolates as ``lo * (1 - d) + hi * d``; ``lo + (hi - lo) * 0.5`` differs in the last bit
+    for about one pair of doubles in four, measured in ``tests/test_engine_shims.py``).
     """
     group = list(keys)
     t = t.filter(t[column].notnull())  # as DuckDB's median; Spark would also rank its nulls first

@@ -261,7 +261,7 @@ def settings(params: Any) -> tuple[float, int, int, int, float | None]:
 def build_actions(con: embedded.Connection, params: Any) -> str:
     """Create temp tables ``near_dup_actions(platform, account_id, item, post_id, t)`` and ``near_dup_stats``.
 
-    Called by the engine before the trace's ``actions_sql`` (see :class:`~lockstep.traces.base.Trace`); returns
+    Called by the engine before the trace's ``duckdb_actions`` (see :class:`~lockstep.traces.base.Trace`); returns
     what was skipped (:meth:`NearDupStats.note`), which the engine adds to the trace's report line.
     """
     threshold, min_tokens, cap, max_accounts, window = settings(params)

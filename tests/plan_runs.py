@@ -10,6 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from lockstep.engine import plan_cache
+
 SRC = str(Path(__file__).resolve().parent.parent / "src")
 
 
@@ -26,3 +30,12 @@ def cold_then_warm(world: Path, tmp_path: Path, cache_root: Path, script: str) -
         assert out.returncode == 0, out.stderr
         seen.append(json.loads(out.stdout.strip().splitlines()[-1]))
     return seen
+
+
+def empty_plan_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str) -> Path:
+    """Point the plan cache at an empty folder under ``tmp_path`` and forget the plans kept in this process;
+    the folder where plans of ``kind`` will be written."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("LOCKSTEP_CACHE_DIR", str(folder))
+    plan_cache.forget()
+    return folder / kind

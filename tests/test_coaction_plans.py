@@ -19,7 +19,7 @@ from lockstep.store import open_store
 from lockstep.traces import DetectParams, detect
 from tests.engine_compare import Snapshot, assert_same, snapshot
 from tests.engine_world import build_engine_world
-from tests.plan_runs import cold_then_warm
+from tests.plan_runs import cold_then_warm, empty_plan_cache
 
 TRACES = ["co-hashtag", "co-retweet", "co-text"]
 
@@ -31,10 +31,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("LOCKSTEP_CACHE_DIR", str(folder))
-    plan_cache.forget()
-    yield folder / coaction_plans.KIND
+    yield empty_plan_cache(tmp_path, monkeypatch, coaction_plans.KIND)
     plan_cache.forget()
 
 

@@ -22,7 +22,7 @@ from lockstep.engine.signals import PORTED, plans
 from lockstep.signals import run_signals
 from lockstep.signals.base import SignalContext
 from lockstep.store import open_store
-from tests.plan_runs import cold_then_warm
+from tests.plan_runs import cold_then_warm, empty_plan_cache
 from tests.worlds import build_world_store
 
 
@@ -35,10 +35,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("LOCKSTEP_CACHE_DIR", str(folder))
-    plan_cache.forget()
-    return folder / "signal-plans"
+    return empty_plan_cache(tmp_path, monkeypatch, plans.KIND)
 
 
 def _same(a: object, b: object) -> bool:

@@ -22,7 +22,7 @@ from lockstep.engine import embedded, plan_cache, trace_plans
 from lockstep.errors import InputError
 from lockstep.store import open_store
 from lockstep.traces import TRACES, DetectParams, detect
-from tests.plan_runs import cold_then_warm
+from tests.plan_runs import cold_then_warm, empty_plan_cache
 from tests.worlds import build_world_store
 
 #: Traces the default engine runs from their compiled Ibis definition.
@@ -38,10 +38,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("LOCKSTEP_CACHE_DIR", str(folder))
-    plan_cache.forget()
-    return folder / trace_plans.KIND
+    return empty_plan_cache(tmp_path, monkeypatch, trace_plans.KIND)
 
 
 def _edges(path: Path) -> list[tuple[object, ...]]:

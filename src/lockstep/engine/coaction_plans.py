@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from lockstep.engine import embedded
-from lockstep.engine.plan_cache import cached, plan_key
+from lockstep.engine.plan_cache import cached, plan_key, table_schema
 
 KIND = "coaction-plans"
 
@@ -58,11 +58,6 @@ def run_step(con: embedded.Connection, step: str, into: str, *, add: str = "", *
     finally:
         for name in temps:
             con.execute(f"DROP TABLE IF EXISTS {name}")
-
-
-def table_schema(con: embedded.Connection, table: str) -> list[tuple[str, str]]:
-    """``(column, DuckDB type)`` of a table or view of the connection, in order."""
-    return [(str(r[0]), str(r[1])) for r in con.execute(f"DESCRIBE {table}").fetchall()]
 
 
 def build_step(step: str, schemas: dict[str, list[tuple[str, str]]], literals: dict[str, Any]) -> StepPlan:

@@ -58,6 +58,13 @@ def cached(kind: str, key: str, *, load: Callable[[str], T], dump: Callable[[T],
     return plan
 
 
+def table_schema(con: embedded.Connection, table: str) -> list[tuple[str, str]]:
+    """``(column, DuckDB type)`` of a table or view on ``con``, in order, as ``DESCRIBE`` gives them (what a plan's
+    key records of each table its SQL reads)."""
+    quoted = '"' + table.replace('"', '""') + '"'
+    return [(str(r[0]), str(r[1])) for r in con.execute(f"DESCRIBE {quoted}").fetchall()]
+
+
 def forget(kind: str | None = None) -> None:
     """Drop the plans kept in this process (of ``kind``, or all); the cache folder is untouched."""
     for k in [k for k in _MEMORY if kind is None or k[0] == kind]:

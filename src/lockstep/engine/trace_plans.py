@@ -104,11 +104,7 @@ def recorded_params(parameters: dict[str, Any]) -> Any:
 
 def table_schemas(con: embedded.Connection, tables: tuple[str, ...]) -> dict[str, list[tuple[str, str]]]:
     """(column, DuckDB type) of each of ``tables`` on ``con``, as ``DESCRIBE`` gives them."""
-    out: dict[str, list[tuple[str, str]]] = {}
-    for table in tables:
-        rows = con.execute(f'DESCRIBE "{table.replace(chr(34), chr(34) * 2)}"').fetchall()
-        out[table] = [(str(r[0]), str(r[1])) for r in rows]
-    return out
+    return {table: plan_cache.table_schema(con, table) for table in tables}
 
 
 @contextmanager

@@ -121,11 +121,7 @@ def table_schemas(con: embedded.Connection, ctx: SignalContext) -> dict[str, lis
     names = {t: t for t in STORE_TABLES}
     if ctx.control:
         names["control"] = ctx.control
-    out: dict[str, list[tuple[str, str]]] = {}
-    for key, table in names.items():
-        rows = con.execute(f'DESCRIBE "{table.replace(chr(34), chr(34) * 2)}"').fetchall()
-        out[key] = [(str(r[0]), str(r[1])) for r in rows]
-    return out
+    return {key: plan_cache.table_schema(con, table) for key, table in names.items()}
 
 
 def plan_key(name: str, ctx: SignalContext, schemas: dict[str, list[tuple[str, str]]]) -> str:

@@ -40,17 +40,22 @@ class TimedConnection:
     """A DuckDB connection whose ``execute`` calls are timed (wall and CPU seconds) and labelled with the
     current ``tag``."""
 
-    def __init__(self, con: Any) -> None:
+    def __init__(self, con: Any, live: Any = None) -> None:
         self._con = con
         self.log: list[tuple[str, float, str]] = []
         self.cpu: list[float] = []
         self.tag = ""
+        self.live = live  # an open text file: each statement is appended as it ends (long runs, killed runs)
 
     def execute(self, sql: str, *args: Any, **kwargs: Any) -> Any:
         started, cpu = time.perf_counter(), cpu_seconds()
         result = self._con.execute(sql, *args, **kwargs)
         self.log.append((self.tag, time.perf_counter() - started, re.sub(r"\s+", " ", sql.strip())[:110]))
         self.cpu.append(cpu_seconds() - cpu)
+        if self.live is not None:
+            tag, secs, head = self.log[-1]
+            stamp = time.strftime("%H:%M:%S", time.gmtime())
+            print(f"{stamp} {secs:8.2f} {self.cpu[-1]:8.2f}  {tag:<22} {head}", file=self.live, flush=True)
         return result
 
     def __getattr__(self, name: str) -> Any:
@@ -66,11 +71,13 @@ def main() -> None:
     ap.add_argument("--memory-limit", default="8GB")
     ap.add_argument("--top", type=int, default=30)
     ap.add_argument("--out", default=None)
+    ap.add_argument("--live", default=None, help="append each statement (time, wall s, CPU s, trace) to this file")
     args = ap.parse_args()
     if args.step == "ingest" and not args.csv:
         ap.error("ingest needs --csv FILE")
     store = lockstep.open_store(args.store, memory_limit=args.memory_limit)
-    timed = TimedConnection(store.con)
+    live = open(args.live, "a", encoding="utf-8") if args.live else None  # noqa: SIM115 - open until exit
+    timed = TimedConnection(store.con, live)
     store.con = timed  # type: ignore[assignment]
     started, cpu_started = time.perf_counter(), cpu_seconds()
     if args.step == "ingest":

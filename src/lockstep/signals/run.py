@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,7 @@ def run_signals(
     ``timings``, when given, receives seconds per signal (and, on Spark, ``export`` and ``engine_start``).
     """
     from lockstep.engine.signals import PORTED, insert_rows, signal_rows
-    from lockstep.engine.signals.plans import create_control_table
+    from lockstep.engine.signals.plans import create_control_table, get_plan, posters_for
     from lockstep.errors import InputError
 
     timings = timings if timings is not None else {}
@@ -63,11 +64,14 @@ def run_signals(
         else {}
     )
     counts: dict[str, int] = {}
-    with store.transaction() as con:
+    with store.transaction() as con, ExitStack() as stack:
         ctx = SignalContext(tz_offset_hours=tz_offset_hours)
         if control:
             create_control_table(con, "signal_control", control)
             ctx = SignalContext(tz_offset_hours=tz_offset_hours, control="signal_control")
+        # the plans run here share one table of the posting accounts (their baseline), made when one reads it
+        here = [get_plan(con, s.name, ctx) for s in chosen if s.name in PORTED and s.name not in computed]
+        stack.enter_context(posters_for(con, here))
         for sig in chosen:
             t0 = time.perf_counter()
             con.execute("DELETE FROM signals WHERE signal = ? OR starts_with(signal, ?)", [sig.name, sig.name + "."])

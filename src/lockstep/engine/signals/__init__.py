@@ -27,7 +27,14 @@ from typing import Any
 import pyarrow as pa
 
 from lockstep.engine import embedded
-from lockstep.engine.signals.plans import create_control_table, get_plan, insert_arrow, insert_plan, plan_rows
+from lockstep.engine.signals.plans import (
+    create_control_table,
+    get_plan,
+    insert_arrow,
+    insert_plan,
+    plan_rows,
+    posters_for,
+)
 from lockstep.errors import InputError
 from lockstep.signals.base import SignalContext
 from lockstep.store.store import Store
@@ -130,10 +137,12 @@ def _on_store(
         ctx = dataclasses.replace(ctx, control=CONTROL_TABLE)
     out: dict[str, pa.Table] = {}
     try:
-        for name in names:
-            t0 = time.perf_counter()
-            out[name] = plan_rows(con, get_plan(con, name, ctx))
-            timings[name] = time.perf_counter() - t0
+        plans = [get_plan(con, name, ctx) for name in names]
+        with posters_for(con, plans):
+            for name, plan in zip(names, plans, strict=True):
+                t0 = time.perf_counter()
+                out[name] = plan_rows(con, plan)
+                timings[name] = time.perf_counter() - t0
     finally:
         if control:
             con.execute(f"DROP TABLE IF EXISTS {CONTROL_TABLE}")

@@ -24,6 +24,7 @@ import ibis
 import ibis.expr.types as ir
 
 from lockstep.engine.shims import Shims
+from lockstep.engine.signals.plans import POSTERS
 
 Tables = Mapping[str, ir.Table]
 Cache = Callable[[ir.Table], ir.Table]
@@ -133,9 +134,12 @@ def week_start(day: ir.IntegerValue) -> ir.IntegerValue:
 
 
 def base_accounts(tb: Tables) -> ir.Table:
-    """The baseline population: the control accounts when given (table ``control``), else every posting account."""
+    """The baseline population: the control accounts when given (table ``control``), else every posting account
+    (table :data:`POSTERS` when the runner made it, else the distinct accounts of ``posts``: the same rows)."""
     if "control" in tb:
         return tb["control"].select("platform", "account_id")
+    if POSTERS in tb:
+        return tb[POSTERS].select("platform", "account_id")
     p = tb["posts"]
     return p.select("platform", "account_id").distinct()
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterator, Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 
 import pyarrow as pa
@@ -36,6 +36,16 @@ STORE_TABLES = ("posts", "accounts", "account_scores", "avatar_checks", "evidenc
 
 #: Bump when the layout of a stored plan changes.
 PLAN_FORMAT = 1
+
+#: Key of the input table of every posting account, given to the definitions when there is no control set
+#: (:func:`lockstep.engine.signals.common.base_accounts`), and the temp table that holds it on the store's
+#: connection. Four signals (batches, engagement, personas, ai_faces) take their baseline from a table other than
+#: ``posts`` and semi-join it to these accounts; each used to scan ``posts`` for them (1.6-1.9 s of CPU each at
+#: 10M posts under load). The runner makes the table once per run (:func:`posters_for`) or, for a plan run on
+#: its own, once for that plan. Where it is absent (Spark, the seam) the definitions compute the same rows.
+POSTERS = "posters"
+POSTERS_TABLE = "lockstep_signal_posters"
+POSTERS_SQL = "SELECT DISTINCT platform, account_id FROM posts"
 
 
 @dataclass(frozen=True)
@@ -121,7 +131,11 @@ def table_schemas(con: embedded.Connection, ctx: SignalContext) -> dict[str, lis
     names = {t: t for t in STORE_TABLES}
     if ctx.control:
         names["control"] = ctx.control
-    return {key: plan_cache.table_schema(con, table) for key, table in names.items()}
+    schemas = {key: plan_cache.table_schema(con, table) for key, table in names.items()}
+    if not ctx.control:  # the posting accounts (:data:`POSTERS_SQL`): the types of those columns of ``posts``
+        types = dict(schemas["posts"])
+        schemas[POSTERS] = [(c, types[c]) for c in ("platform", "account_id")]
+    return schemas
 
 
 def plan_key(name: str, ctx: SignalContext, schemas: dict[str, list[tuple[str, str]]]) -> str:
@@ -149,10 +163,39 @@ def insert_plan(con: embedded.Connection, plan: Plan) -> None:
         pass
 
 
+def reads_posters(plan: Plan) -> bool:
+    """Whether ``plan``'s SQL reads the posting accounts' temp table (:data:`POSTERS_TABLE`)."""
+    return any(POSTERS_TABLE in q for q in (*(q for _, q in plan.temps), *(p.query for p in plan.parts)))
+
+
+@contextmanager
+def posters_for(con: embedded.Connection, plans: Sequence[Plan]) -> Iterator[None]:
+    """Make :data:`POSTERS_TABLE` on ``con`` for the duration, when one of ``plans`` reads it (else nothing), so
+    the plans run inside share one scan of ``posts``; dropped afterwards, also when a plan fails."""
+    if not any(reads_posters(p) for p in plans):
+        yield
+        return
+    con.execute(f'CREATE OR REPLACE TEMP TABLE "{POSTERS_TABLE}" AS {POSTERS_SQL}')
+    try:
+        yield
+    finally:
+        con.execute(f'DROP TABLE IF EXISTS "{POSTERS_TABLE}"')
+
+
+def _has_posters(con: embedded.Connection) -> bool:
+    row = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?", [POSTERS_TABLE]
+    ).fetchone()
+    return bool(row and row[0])
+
+
 def _run(con: embedded.Connection, plan: Plan, *, insert: bool) -> Iterator[pa.Table]:
     """Run ``plan``; yield each part's rows, or insert them. The intermediate tables are dropped and the memtables
-    unregistered afterwards, also when a query fails."""
+    unregistered afterwards, also when a query fails. A plan reading the posting accounts makes their table
+    for itself unless the caller made it (:func:`posters_for`)."""
     with ExitStack() as stack:
+        if reads_posters(plan) and not _has_posters(con):
+            stack.enter_context(posters_for(con, [plan]))
         for mem, data in plan.memtables:
             stack.enter_context(embedded.registered(con, mem, text_to_arrow(data)))
         stack.callback(_drop, con, [t for t, _ in plan.temps])

@@ -141,3 +141,65 @@ def test_a_failing_plan_leaves_nothing_behind(world: Path, tmp_path: Path, cache
         for name, _ in plan.memtables:
             with pytest.raises(embedded.CatalogException):
                 s.con.execute(f'SELECT * FROM "{name}"').fetchall()
+
+
+class _Recording:
+    """The store's connection, recording every statement run through ``execute``."""
+
+    def __init__(self, con: embedded.Connection) -> None:
+        self._con = con
+        self.statements: list[str] = []
+
+    def execute(self, sql: str, *args: object, **kwargs: object) -> object:
+        self.statements.append(sql)
+        return self._con.execute(sql, *args, **kwargs)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._con, name)
+
+
+def _spans_left(con: embedded.Connection) -> list[tuple[object, ...]]:
+    return con.execute("SELECT table_name FROM duckdb_tables() WHERE table_name = ?", [plans.SPANS_TABLE]).fetchall()
+
+
+def test_one_table_of_account_spans_serves_every_signal_of_a_run(world: Path, tmp_path: Path, cache: Path) -> None:
+    path = tmp_path / "spans.duckdb"
+    shutil.copy(world, path)
+    with open_store(path) as s:
+        raw = s.con
+        s.con = _Recording(raw)  # type: ignore[assignment]
+        run_signals(s)
+        made = [q for q in s.con.statements if q.startswith(f'CREATE OR REPLACE TEMP TABLE "{plans.SPANS_TABLE}"')]
+        s.con = raw
+        read_by = {name for name in PORTED if plans.reads_spans(plans.get_plan(raw, name, SignalContext()))}
+        assert _spans_left(raw) == []
+    # the baseline signals on accounts or avatar checks, and dormancy's spans, read the one table made for the run
+    assert {"ai_faces", "batches", "dormancy", "engagement", "personas"} <= read_by
+    assert len(made) == 1
+
+
+def test_a_plan_run_alone_makes_the_spans_for_itself(world: Path, tmp_path: Path, cache: Path) -> None:
+    together = _run(world, tmp_path, "together")
+    path = tmp_path / "alone.duckdb"
+    shutil.copy(world, path)
+    with open_store(path) as s:
+        s.con.execute("DELETE FROM signals")
+        for name in PORTED:  # each plan on its own: a plan reading the spans makes and drops them
+            plans.insert_plan(s.con, plans.get_plan(s.con, name, SignalContext()))
+            assert _spans_left(s.con) == []
+    assert _same(_signals(path), together)
+
+
+def test_the_spans_table_holds_what_the_definitions_compute_without_it(world: Path) -> None:
+    with open_store(world, read_only=True) as s:
+        made = s.con.execute(f"SELECT * FROM ({plans.SPANS_SQL}) ORDER BY ALL").fetchall()
+        schemas = plans.table_schemas(s.con, SignalContext())
+        from lockstep.engine.signals.common import account_spans
+        from lockstep.engine.signals.compile import unbound_tables
+        from lockstep.engine.sqlcompile import compile_sql
+
+        tables = unbound_tables({k: v for k, v in schemas.items() if k != plans.SPANS}, SignalContext())
+        computed = s.con.execute(f"SELECT * FROM ({compile_sql(account_spans(tables))}) ORDER BY ALL").fetchall()
+        described = s.con.execute(f"DESCRIBE {plans.SPANS_SQL}").fetchall()
+    assert made == computed and len(made) > 0
+    assert [(str(r[0]), str(r[1])) for r in described] == schemas[plans.SPANS]

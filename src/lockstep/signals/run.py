@@ -38,7 +38,7 @@ def run_signals(
     ``timings``, when given, receives seconds per signal (and, on Spark, ``export`` and ``engine_start``).
     """
     from lockstep.engine.signals import PORTED, insert_rows, signal_rows
-    from lockstep.engine.signals.plans import create_control_table, get_plan, posters_for
+    from lockstep.engine.signals.plans import create_control_table, get_plan, spans_for
     from lockstep.errors import InputError
 
     timings = timings if timings is not None else {}
@@ -71,7 +71,7 @@ def run_signals(
             ctx = SignalContext(tz_offset_hours=tz_offset_hours, control="signal_control")
         # the plans run here share one table of the posting accounts (their baseline), made when one reads it
         here = [get_plan(con, s.name, ctx) for s in chosen if s.name in PORTED and s.name not in computed]
-        stack.enter_context(posters_for(con, here))
+        stack.enter_context(spans_for(con, here))
         for sig in chosen:
             t0 = time.perf_counter()
             con.execute("DELETE FROM signals WHERE signal = ? OR starts_with(signal, ?)", [sig.name, sig.name + "."])

@@ -33,7 +33,7 @@ from lockstep.engine.signals.plans import (
     insert_arrow,
     insert_plan,
     plan_rows,
-    posters_for,
+    spans_for,
 )
 from lockstep.errors import InputError
 from lockstep.signals.base import SignalContext
@@ -138,7 +138,7 @@ def _on_store(
     out: dict[str, pa.Table] = {}
     try:
         plans = [get_plan(con, name, ctx) for name in names]
-        with posters_for(con, plans):
+        with spans_for(con, plans):
             for name, plan in zip(names, plans, strict=True):
                 t0 = time.perf_counter()
                 out[name] = plan_rows(con, plan)

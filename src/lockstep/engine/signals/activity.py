@@ -21,6 +21,7 @@ from lockstep.engine.signals.common import (
     Cache,
     Part,
     Tables,
+    account_spans,
     day_number,
     day_sql,
     dbl,
@@ -92,7 +93,7 @@ def batches(tb: Tables, sh: Shims, ctx: SignalContext, cache: Cache) -> list[Par
 def dormancy(tb: Tables, sh: Shims, ctx: SignalContext, cache: Cache) -> list[Part]:
     """``dormancy.reactivation``: members silent for ``DORMANT_DAYS`` or more, and the largest cohort per week."""
     p = tb["posts"]
-    spans = p.group_by(KEYS).aggregate(posts=p.count(), first=p.created_at.min(), last=p.created_at.max())
+    spans = account_spans(tb)
     long = spans.filter(sh.epoch(spans.last) - sh.epoch(spans.first) >= DORMANT_DAYS * 86400.0 - 1.0)
     lp = p.semi_join(long, KEYS)
     ts = sh.epoch(lp.created_at)

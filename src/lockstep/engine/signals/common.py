@@ -24,7 +24,7 @@ import ibis
 import ibis.expr.types as ir
 
 from lockstep.engine.shims import Shims
-from lockstep.engine.signals.plans import POSTERS
+from lockstep.engine.signals.plans import SPANS
 
 Tables = Mapping[str, ir.Table]
 Cache = Callable[[ir.Table], ir.Table]
@@ -135,13 +135,25 @@ def week_start(day: ir.IntegerValue) -> ir.IntegerValue:
 
 def base_accounts(tb: Tables) -> ir.Table:
     """The baseline population: the control accounts when given (table ``control``), else every posting account
-    (table :data:`POSTERS` when the runner made it, else the distinct accounts of ``posts``: the same rows)."""
+    (the accounts of table :data:`SPANS` when the runner made it, else the distinct accounts of ``posts``: the
+    same rows)."""
     if "control" in tb:
         return tb["control"].select("platform", "account_id")
-    if POSTERS in tb:
-        return tb[POSTERS].select("platform", "account_id")
+    if SPANS in tb:
+        return tb[SPANS].select("platform", "account_id")
     p = tb["posts"]
     return p.select("platform", "account_id").distinct()
+
+
+def account_spans(tb: Tables) -> ir.Table:
+    """Per posting account: ``posts`` (its count of posts), ``first`` and ``last`` (its first and last post's time);
+    table :data:`SPANS` when the runner made it (:data:`lockstep.engine.signals.plans.SPANS_SQL`), else computed."""
+    if SPANS in tb:
+        return tb[SPANS].select("platform", "account_id", "posts", "first", "last")
+    p = tb["posts"]
+    return p.group_by(["platform", "account_id"]).aggregate(
+        posts=p.count(), first=p.created_at.min(), last=p.created_at.max()
+    )
 
 
 def in_base(t: ir.Table, tb: Tables) -> ir.Table:

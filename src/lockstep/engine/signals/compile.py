@@ -16,17 +16,17 @@ from ibis.formats.pyarrow import PyArrowSchema
 
 from lockstep.engine.shims import DUCKDB
 from lockstep.engine.signals.definitions import DEFINITIONS, DRIVER_TABLES
-from lockstep.engine.signals.plans import POSTERS, POSTERS_TABLE, Plan, PlanPart, arrow_to_text
+from lockstep.engine.signals.plans import SPANS, SPANS_TABLE, Plan, PlanPart, arrow_to_text
 from lockstep.engine.sqlcompile import compile_sql
 from lockstep.signals.base import SignalContext
 
 
 def unbound_tables(schemas: dict[str, list[tuple[str, str]]], ctx: SignalContext) -> dict[str, ir.Table]:
-    """Unbound Ibis tables named as on the store (``control``: the table ``ctx.control``; ``posters``: the temp
-    table :data:`~lockstep.engine.signals.plans.POSTERS_TABLE`)."""
+    """Unbound Ibis tables named as on the store (``control``: the table ``ctx.control``; ``account_spans``: the temp
+    table :data:`~lockstep.engine.signals.plans.SPANS_TABLE`)."""
     out: dict[str, ir.Table] = {}
     for key, cols in schemas.items():
-        name = ctx.control if key == "control" and ctx.control else POSTERS_TABLE if key == POSTERS else key
+        name = ctx.control if key == "control" and ctx.control else SPANS_TABLE if key == SPANS else key
         out[key] = ibis.table(ibis.schema({c: DuckDBType.from_string(t) for c, t in cols}), name=name)
     return out
 

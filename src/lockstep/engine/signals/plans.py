@@ -37,15 +37,20 @@ STORE_TABLES = ("posts", "accounts", "account_scores", "avatar_checks", "evidenc
 #: Bump when the layout of a stored plan changes.
 PLAN_FORMAT = 1
 
-#: Key of the input table of every posting account, given to the definitions when there is no control set
-#: (:func:`lockstep.engine.signals.common.base_accounts`), and the temp table that holds it on the store's
-#: connection. Four signals (batches, engagement, personas, ai_faces) take their baseline from a table other than
-#: ``posts`` and semi-join it to these accounts; each used to scan ``posts`` for them (1.6-1.9 s of CPU each at
-#: 10M posts under load). The runner makes the table once per run (:func:`posters_for`) or, for a plan run on
-#: its own, once for that plan. Where it is absent (Spark, the seam) the definitions compute the same rows.
-POSTERS = "posters"
-POSTERS_TABLE = "lockstep_signal_posters"
-POSTERS_SQL = "SELECT DISTINCT platform, account_id FROM posts"
+#: Key of the input table of every posting account's span (``posts``, ``first``, ``last``: its count of posts and
+#: its first and last post's time), the temp table that holds it on the store's connection, and its SQL. Without a
+#: control set every posting account is the baseline (:func:`lockstep.engine.signals.common.base_accounts`), and
+#: four signals (batches, engagement, personas, ai_faces) take their baseline from a table other than ``posts``,
+#: semi-joined to these accounts: each used to scan ``posts`` for them (1.4-1.7 s of CPU each at 10M posts under
+#: load), and dormancy grouped ``posts`` by account once more for the spans. The runner makes the table once per
+#: run (:func:`spans_for`) or, for a plan run on its own, once for that plan. Where it is absent (Spark, the seam)
+#: the definitions compute the same rows (:func:`lockstep.engine.signals.common.account_spans`).
+SPANS = "account_spans"
+SPANS_TABLE = "lockstep_signal_account_spans"
+SPANS_SQL = (
+    'SELECT platform, account_id, count(*) AS posts, min(created_at) AS "first", max(created_at) AS "last" '
+    "FROM posts GROUP BY platform, account_id"
+)
 
 
 @dataclass(frozen=True)
@@ -132,9 +137,14 @@ def table_schemas(con: embedded.Connection, ctx: SignalContext) -> dict[str, lis
     if ctx.control:
         names["control"] = ctx.control
     schemas = {key: plan_cache.table_schema(con, table) for key, table in names.items()}
-    if not ctx.control:  # the posting accounts (:data:`POSTERS_SQL`): the types of those columns of ``posts``
-        types = dict(schemas["posts"])
-        schemas[POSTERS] = [(c, types[c]) for c in ("platform", "account_id")]
+    types = dict(schemas["posts"])  # the account spans (:data:`SPANS_SQL`)
+    schemas[SPANS] = [
+        ("platform", types["platform"]),
+        ("account_id", types["account_id"]),
+        ("posts", "BIGINT"),
+        ("first", types["created_at"]),
+        ("last", types["created_at"]),
+    ]
     return schemas
 
 
@@ -163,39 +173,39 @@ def insert_plan(con: embedded.Connection, plan: Plan) -> None:
         pass
 
 
-def reads_posters(plan: Plan) -> bool:
-    """Whether ``plan``'s SQL reads the posting accounts' temp table (:data:`POSTERS_TABLE`)."""
-    return any(POSTERS_TABLE in q for q in (*(q for _, q in plan.temps), *(p.query for p in plan.parts)))
+def reads_spans(plan: Plan) -> bool:
+    """Whether ``plan``'s SQL reads the account spans' temp table (:data:`SPANS_TABLE`)."""
+    return any(SPANS_TABLE in q for q in (*(q for _, q in plan.temps), *(p.query for p in plan.parts)))
 
 
 @contextmanager
-def posters_for(con: embedded.Connection, plans: Sequence[Plan]) -> Iterator[None]:
-    """Make :data:`POSTERS_TABLE` on ``con`` for the duration, when one of ``plans`` reads it (else nothing), so
-    the plans run inside share one scan of ``posts``; dropped afterwards, also when a plan fails."""
-    if not any(reads_posters(p) for p in plans):
+def spans_for(con: embedded.Connection, plans: Sequence[Plan]) -> Iterator[None]:
+    """Make :data:`SPANS_TABLE` on ``con`` for the duration, when one of ``plans`` reads it (else nothing), so
+    the plans run inside share one pass over ``posts``; dropped afterwards, also when a plan fails."""
+    if not any(reads_spans(p) for p in plans):
         yield
         return
-    con.execute(f'CREATE OR REPLACE TEMP TABLE "{POSTERS_TABLE}" AS {POSTERS_SQL}')
+    con.execute(f'CREATE OR REPLACE TEMP TABLE "{SPANS_TABLE}" AS {SPANS_SQL}')
     try:
         yield
     finally:
-        con.execute(f'DROP TABLE IF EXISTS "{POSTERS_TABLE}"')
+        con.execute(f'DROP TABLE IF EXISTS "{SPANS_TABLE}"')
 
 
-def _has_posters(con: embedded.Connection) -> bool:
+def _has_spans(con: embedded.Connection) -> bool:
     row = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?", [POSTERS_TABLE]
+        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?", [SPANS_TABLE]
     ).fetchone()
     return bool(row and row[0])
 
 
 def _run(con: embedded.Connection, plan: Plan, *, insert: bool) -> Iterator[pa.Table]:
     """Run ``plan``; yield each part's rows, or insert them. The intermediate tables are dropped and the memtables
-    unregistered afterwards, also when a query fails. A plan reading the posting accounts makes their table
-    for itself unless the caller made it (:func:`posters_for`)."""
+    unregistered afterwards, also when a query fails. A plan reading the account spans makes their table
+    for itself unless the caller made it (:func:`spans_for`)."""
     with ExitStack() as stack:
-        if reads_posters(plan) and not _has_posters(con):
-            stack.enter_context(posters_for(con, [plan]))
+        if reads_spans(plan) and not _has_spans(con):
+            stack.enter_context(spans_for(con, [plan]))
         for mem, data in plan.memtables:
             stack.enter_context(embedded.registered(con, mem, text_to_arrow(data)))
         stack.callback(_drop, con, [t for t, _ in plan.temps])

@@ -142,11 +142,17 @@ def _gather(store: Store, min_accounts: int, top: int, seed: int, term_sample: i
         SEMI JOIN (SELECT community FROM communities WHERE accounts >= ?) c ON c.community = s.community""",
         [min_accounts],
     )
+    # the members' posts found by their keys alone (row ids), then only those rows read whole: joining ``posts`` to
+    # the members directly read every column of every post (text, hashtags, mentions) for the 2% that match
+    # (10M-post world: 200k posts, 2.1 -> 1.4 s of CPU, the same rows)
     con.execute(
         """CREATE OR REPLACE TEMP TABLE camp_posts AS
-        SELECT m.community, p.platform, p.post_id, p.account_id, p.created_at, p.text, p.language, p.kind,
+        WITH hit AS MATERIALIZED (
+          SELECT p.rowid AS rid, m.community FROM posts p
+          JOIN camp_members m ON m.platform = p.platform AND m.account_id = p.account_id)
+        SELECT h.community, p.platform, p.post_id, p.account_id, p.created_at, p.text, p.language, p.kind,
                p.parent_account_id, p.hashtags, p.mentions, p.like_count, p.repost_count
-        FROM posts p JOIN camp_members m ON m.platform = p.platform AND m.account_id = p.account_id"""
+        FROM posts p JOIN hit h ON p.rowid = h.rid"""
     )
     background = count_words(con, seed, term_sample)
     t: dict[str, Any] = {"top": top}

@@ -265,16 +265,17 @@ def build_actions(con: embedded.Connection, params: Any) -> str:
     what was skipped (:meth:`NearDupStats.note`), which the engine adds to the trace's report line.
     """
     threshold, min_tokens, cap, max_accounts, window = settings(params)
-    bkt = "0" if window is None else f"CAST(floor(ts / {window!r}) AS BIGINT)"
+    bkt = "0" if window is None else f"CAST(floor(epoch(created_at) / {window!r}) AS BIGINT)"
     # Each post's distinct tokens as a sorted list of 64-bit hashes (a collision inside one pair of texts is
     # ~2^-64); the order of hash values is the global token order prefix filtering needs. With them, in the same
-    # pass over the posts: the set's size and an order-free key of it (two independent 64-bit XOR sums).
-    source = f"""SELECT rowid AS pid, platform, post_id, account_id, created_at AS t, epoch(created_at) AS ts, text
-                 FROM posts WHERE {_ELIGIBLE}"""
-    lists = token_hash_lists_sql(source, carry=("platform", "post_id", "account_id", "t", "ts"))
+    # pass over the posts: the set's size and an order-free key of it (two independent 64-bit XOR sums). A post's
+    # id, account and time are not carried: they are read back by ``rowid`` for the few posts that need them
+    # (copies and verified texts), which costs less than copying them for every text.
+    source = f"""SELECT rowid AS pid, platform, {bkt} AS bkt, text FROM posts WHERE {_ELIGIBLE}"""
+    lists = token_hash_lists_sql(source, carry=("platform", "bkt"))
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE nd_all AS
-        SELECT pid, platform, post_id, account_id, t, ts, {bkt} AS bkt, hs, len(hs) AS n,
+        SELECT pid, platform, bkt, hs, len(hs) AS n,
                list_aggregate(hs, 'bit_xor') AS k1,
                list_aggregate(list_transform(hs, lambda h: hash(h, 7)), 'bit_xor') AS k2
         FROM ({lists})"""
@@ -286,7 +287,7 @@ def build_actions(con: embedded.Connection, params: Any) -> str:
     texts, short = _row(con, f"SELECT count(*), count(*) FILTER (WHERE n < {min_tokens}) FROM nd_all")
     # One set per distinct token set: its id is its first post's pid, and the first and last time bucket of its
     # posts (one bucket for most sets: then no distinct buckets to find). Most sets are one post: only the posts
-    # of sets posted several times (``nd_posts``: their actions) and, later, of verified sets are joined back
+    # of sets posted several times (``nd_pids``: their actions) and, later, of verified sets are joined back
     # (small build sides probed by ``nd_all``), not every post to its set. A set's name (its smallest post id)
     # is found for the sets with actions only.
     con.execute(
@@ -295,8 +296,8 @@ def build_actions(con: embedded.Connection, params: Any) -> str:
         FROM nd_all WHERE n >= {min_tokens} GROUP BY platform, k1, k2"""
     )
     con.execute(
-        """CREATE OR REPLACE TEMP TABLE nd_posts AS
-        SELECT s.sid, p.platform, p.post_id, p.account_id, p.t, p.bkt
+        """CREATE OR REPLACE TEMP TABLE nd_pids AS
+        SELECT s.sid, p.pid, p.platform, p.bkt
         FROM nd_all p JOIN (SELECT sid, platform, k1, k2 FROM nd_sets WHERE posts >= 2) s
              ON s.platform = p.platform AND s.k1 = p.k1 AND s.k2 = p.k2"""
     )
@@ -308,7 +309,7 @@ def build_actions(con: embedded.Connection, params: Any) -> str:
         f"""CREATE OR REPLACE TEMP TABLE nd_pref AS
         WITH pf AS (SELECT platform, CAST(row_number() OVER (ORDER BY platform) AS INTEGER) AS pf
                     FROM (SELECT DISTINCT platform FROM nd_sets)),
-        multi AS (SELECT sid, list(DISTINCT bkt) AS bkts FROM nd_posts
+        multi AS (SELECT sid, list(DISTINCT bkt) AS bkts FROM nd_pids
                   SEMI JOIN (SELECT sid FROM nd_sets WHERE b0 <> b1) m USING (sid) GROUP BY sid),
         pre AS (SELECT s.sid, pf.pf, s.n, unnest(a.hs[1:{plen("s.n")}]) AS h,
                        CASE WHEN s.b0 = s.b1 THEN [s.b0] ELSE m.bkts END AS bkts
@@ -373,15 +374,26 @@ def build_actions(con: embedded.Connection, params: Any) -> str:
               FROM c JOIN nd_all la ON la.pid = c.a JOIN nd_all lb ON lb.pid = c.b)
         SELECT a, b FROM i WHERE i / (na + nb - i) >= {threshold!r}"""
     )
-    # The posts of the verified texts (a few thousandths of the candidates), and each text's accounts.
+    # The posts of the verified texts (a few thousandths of the candidates), and each text's accounts. The posts'
+    # ids, accounts and times (of these and of the copies) are read in one pass, by ``rowid``.
     con.execute(
-        """CREATE OR REPLACE TEMP TABLE nd_vposts AS
-        SELECT s.sid, p.platform, p.post_id, p.account_id, p.t, p.ts, p.bkt
+        """CREATE OR REPLACE TEMP TABLE nd_vpids AS
+        SELECT s.sid, p.pid, p.platform, p.bkt
         FROM nd_all p JOIN (SELECT sid, platform, k1, k2 FROM nd_sets
                             SEMI JOIN (SELECT a AS sid FROM nd_v UNION SELECT b FROM nd_v) v USING (sid)) s
              ON s.platform = p.platform AND s.k1 = p.k1 AND s.k2 = p.k2"""
     )
     con.execute("DROP TABLE nd_all")
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE nd_fetch AS
+        SELECT rowid AS pid, post_id, account_id, created_at AS t, epoch(created_at) AS ts FROM posts
+        SEMI JOIN (SELECT pid FROM nd_pids UNION ALL SELECT pid FROM nd_vpids) f ON f.pid = posts.rowid"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE nd_vposts AS
+        SELECT v.sid, v.platform, f.post_id, f.account_id, f.t, f.ts, v.bkt
+        FROM nd_vpids v JOIN nd_fetch f USING (pid)"""
+    )
     con.execute(
         """CREATE OR REPLACE TEMP TABLE nd_verified AS
         WITH acc AS (SELECT sid, count(DISTINCT account_id) AS accounts FROM nd_vposts GROUP BY sid)
@@ -403,8 +415,8 @@ def build_actions(con: embedded.Connection, params: Any) -> str:
     post_pairs = _row(con, "SELECT count(*) FROM nd_cross")[0]
     con.execute(
         """CREATE OR REPLACE TEMP TABLE near_dup_actions AS
-        SELECT platform, account_id, 'nd:' || min(post_id) OVER (PARTITION BY sid) AS item, post_id, t
-        FROM nd_posts
+        SELECT p.platform, f.account_id, 'nd:' || min(f.post_id) OVER (PARTITION BY p.sid) AS item, f.post_id, f.t
+        FROM nd_pids p JOIN nd_fetch f USING (pid)
         UNION ALL
         SELECT platform, unnest([acc_x, acc_y]), 'nd:' || post_x || '~' || post_y, unnest([post_x, post_y]),
                unnest([t_x, t_y])
@@ -428,7 +440,8 @@ def build_actions(con: embedded.Connection, params: Any) -> str:
         "CREATE OR REPLACE TEMP TABLE near_dup_stats AS SELECT "
         + ", ".join(f"CAST({int(v)} AS BIGINT) AS {k}" for k, v in fields.items())
     )
-    for t in ("nd_sets", "nd_posts", "nd_pref", "nd_bsize", "nd_cand", "nd_v", "nd_vposts", "nd_verified", "nd_cross"):
+    nd_tables = ("nd_sets", "nd_pids", "nd_pref", "nd_bsize", "nd_cand", "nd_v", "nd_vpids", "nd_fetch", "nd_vposts")
+    for t in (*nd_tables, "nd_verified", "nd_cross"):
         con.execute(f"DROP TABLE {t}")
     return stats.note()
 

@@ -355,10 +355,9 @@ def build_actions(con: embedded.Connection, params: Any) -> str:
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE nd_cand AS
         WITH ok AS ({ok}),
-        x AS (SELECT pf, h, sid, n, m, bkt{shift} FROM ok)
+        x AS (SELECT pf, h, sid, n, bkt{shift} FROM ok)
         SELECT DISTINCT least(x.sid, y.sid) AS a, greatest(x.sid, y.sid) AS b,
-               CASE WHEN x.sid < y.sid THEN x.n ELSE y.n END AS na, CASE WHEN x.sid < y.sid THEN y.n ELSE x.n END AS nb,
-               CASE WHEN x.sid < y.sid THEN x.m ELSE y.m END AS ma, CASE WHEN x.sid < y.sid THEN y.m ELSE x.m END AS mb
+               CASE WHEN x.sid < y.sid THEN x.n ELSE y.n END AS na, CASE WHEN x.sid < y.sid THEN y.n ELSE x.n END AS nb
         FROM x JOIN ok y ON x.pf = y.pf AND x.h = y.h AND x.{jb} = y.bkt
         WHERE CASE WHEN x.{jb} = x.bkt THEN x.sid < y.sid ELSE x.sid <> y.sid END"""
     )
@@ -373,12 +372,17 @@ def build_actions(con: embedded.Connection, params: Any) -> str:
     # ``na - popcount(ma & ~mb)`` (and the same the other way). Jaccard ``i / (na + nb - i)`` grows with ``i``
     # (in floating point too), so a pair whose bound fails the threshold fails it exactly: no pair is lost, and
     # most candidates (all but a few thousandths are not verified) are dropped without fetching two lists.
+    # The signatures are joined to the candidates here (one 64-bit value a side), which costs less than carrying
+    # them through the candidates' ``DISTINCT``.
+    con.execute("CREATE OR REPLACE TEMP TABLE nd_sig AS SELECT DISTINCT sid, m FROM nd_pref")
     iu = "least(na - bit_count(ma & ~mb), nb - bit_count(mb & ~ma))"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE nd_v AS
-        WITH c AS (SELECT a, b, na, nb FROM nd_cand
-                   WHERE least(na, nb) >= {threshold!r} * greatest(na, nb) - 1e-9
-                     AND {iu} / (na + nb - {iu}) >= {threshold!r}),
+        WITH c0 AS (SELECT a, b, na, nb FROM nd_cand WHERE least(na, nb) >= {threshold!r} * greatest(na, nb) - 1e-9),
+        c AS (SELECT a, b, na, nb
+              FROM (SELECT c0.*, sa.m AS ma, sb.m AS mb
+                    FROM c0 JOIN nd_sig sa ON sa.sid = c0.a JOIN nd_sig sb ON sb.sid = c0.b)
+              WHERE {iu} / (na + nb - {iu}) >= {threshold!r}),
         i AS (SELECT c.a, c.b, c.na, c.nb,
                      CASE WHEN c.na <= 64 THEN len(list_filter(la.hs, lambda h: list_contains(lb.hs, h)))
                           ELSE len(list_intersect(la.hs, lb.hs)) END AS i
@@ -451,8 +455,9 @@ def build_actions(con: embedded.Connection, params: Any) -> str:
         "CREATE OR REPLACE TEMP TABLE near_dup_stats AS SELECT "
         + ", ".join(f"CAST({int(v)} AS BIGINT) AS {k}" for k, v in fields.items())
     )
-    nd_tables = ("nd_sets", "nd_pids", "nd_pref", "nd_bsize", "nd_cand", "nd_v", "nd_vpids", "nd_fetch", "nd_vposts")
-    for t in (*nd_tables, "nd_verified", "nd_cross"):
+    for t in ("nd_sets", "nd_pids", "nd_pref", "nd_bsize", "nd_cand", "nd_sig", "nd_v", "nd_vpids", "nd_fetch"):
+        con.execute(f"DROP TABLE {t}")
+    for t in ("nd_vposts", "nd_verified", "nd_cross"):
         con.execute(f"DROP TABLE {t}")
     return stats.note()
 

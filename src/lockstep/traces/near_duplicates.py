@@ -304,8 +304,7 @@ def build_actions(con: embedded.Connection, params: Any) -> str:
     distinct = _row(con, "SELECT count(*) FROM nd_sets")[0]
     # Prefix-token buckets: (platform, token hash, time bucket) -> distinct texts. The prefix is a text's
     # smallest token hashes: hash order is a fixed global order, which is all prefix filtering needs. The
-    # platform is a small integer here (``pf``), so the bucket keys are three integers. Each set also carries a
-    # 64-bit signature ``m`` of its tokens (bit ``hash % 64`` of each), for the verification's bound below.
+    # platform is a small integer here (``pf``), so the bucket keys are three integers.
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE nd_pref AS
         WITH pf AS (SELECT platform, CAST(row_number() OVER (ORDER BY platform) AS INTEGER) AS pf
@@ -313,11 +312,9 @@ def build_actions(con: embedded.Connection, params: Any) -> str:
         multi AS (SELECT sid, list(DISTINCT bkt) AS bkts FROM nd_pids
                   SEMI JOIN (SELECT sid FROM nd_sets WHERE b0 <> b1) m USING (sid) GROUP BY sid),
         pre AS (SELECT s.sid, pf.pf, s.n, unnest(a.hs[1:{plen("s.n")}]) AS h,
-                       list_aggregate(list_transform(a.hs, lambda h: CAST(1 AS UBIGINT) << CAST(h % 64 AS INTEGER)),
-                                      'bit_or') AS m,
                        CASE WHEN s.b0 = s.b1 THEN [s.b0] ELSE m.bkts END AS bkts
                 FROM nd_sets s JOIN pf USING (platform) JOIN nd_all a ON a.pid = s.sid LEFT JOIN multi m USING (sid))
-        SELECT pf, h, unnest(bkts) AS bkt, sid, n, m FROM pre  -- unique: (sid, h) and (sid, bkt) are"""
+        SELECT pf, h, unnest(bkts) AS bkt, sid, n FROM pre  -- unique: (sid, h) and (sid, bkt) are"""
     )
     # Bucket sizes, for the cap. A bucket holds at most the texts of its token in 64 consecutive time buckets,
     # so only where those exceed the cap are buckets counted one by one (usually nowhere: grouping the prefix
@@ -366,23 +363,30 @@ def build_actions(con: embedded.Connection, params: Any) -> str:
     # distinct hashes, so the intersection is the hashes of one list found in the other: a filter with
     # ``list_contains`` (a dozen comparisons for a dozen tokens) is six times faster than ``list_intersect``,
     # which builds a hash set per pair (measured on 300k candidate pairs: 0.28 s against 1.73 s). The scan is
-    # quadratic in the text's length, so long texts (over 64 distinct tokens) keep ``list_intersect``. Before the
-    # lists are fetched, the signatures bound the overlap: a bit set in one text's signature and not in the
-    # other's is at least one token of the first that the second lacks, so the overlap is at most
-    # ``na - popcount(ma & ~mb)`` (and the same the other way). Jaccard ``i / (na + nb - i)`` grows with ``i``
-    # (in floating point too), so a pair whose bound fails the threshold fails it exactly: no pair is lost, and
-    # most candidates (all but a few thousandths are not verified) are dropped without fetching two lists.
-    # The signatures are joined to the candidates here (one 64-bit value a side), which costs less than carrying
-    # them through the candidates' ``DISTINCT``.
-    con.execute("CREATE OR REPLACE TEMP TABLE nd_sig AS SELECT DISTINCT sid, m FROM nd_pref")
-    iu = "least(na - bit_count(ma & ~mb), nb - bit_count(mb & ~ma))"
+    # quadratic in the text's length, so long texts (over 64 distinct tokens) keep ``list_intersect``.
+    # Where the candidates outnumber the texts twice over (many texts sharing common tokens), a 64-bit signature
+    # of each candidate text (bit ``hash % 64`` of each token) first bounds the overlap: a bit set in one text's
+    # signature and not in the other's is at least one token of the first that the second lacks, so the overlap
+    # is at most ``na - popcount(ma & ~mb)`` (and the same the other way). Jaccard ``i / (na + nb - i)`` grows
+    # with ``i`` (in floating point too), so a pair whose bound fails the threshold fails it exactly: no pair is
+    # lost, and most candidates are dropped without fetching two lists. Where candidates are few, a signature
+    # per text costs more than the lists it spares, and the bound is skipped (the result is the same).
+    c = f"SELECT a, b, na, nb FROM nd_cand WHERE least(na, nb) >= {threshold!r} * greatest(na, nb) - 1e-9"
+    if candidates > 2 * distinct:
+        bit = "lambda h: CAST(1 AS UBIGINT) << CAST(h % 64 AS INTEGER)"
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE nd_sig AS
+            SELECT pid AS sid, list_aggregate(list_transform(hs, {bit}), 'bit_or') AS m FROM nd_all
+            SEMI JOIN (SELECT a AS sid FROM ({c}) UNION SELECT b FROM ({c})) e ON e.sid = nd_all.pid"""
+        )
+        iu = "least(na - bit_count(ma & ~mb), nb - bit_count(mb & ~ma))"
+        c = f"""SELECT a, b, na, nb
+                FROM (SELECT c0.*, sa.m AS ma, sb.m AS mb
+                      FROM ({c}) c0 JOIN nd_sig sa ON sa.sid = c0.a JOIN nd_sig sb ON sb.sid = c0.b)
+                WHERE {iu} / (na + nb - {iu}) >= {threshold!r}"""
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE nd_v AS
-        WITH c0 AS (SELECT a, b, na, nb FROM nd_cand WHERE least(na, nb) >= {threshold!r} * greatest(na, nb) - 1e-9),
-        c AS (SELECT a, b, na, nb
-              FROM (SELECT c0.*, sa.m AS ma, sb.m AS mb
-                    FROM c0 JOIN nd_sig sa ON sa.sid = c0.a JOIN nd_sig sb ON sb.sid = c0.b)
-              WHERE {iu} / (na + nb - {iu}) >= {threshold!r}),
+        WITH c AS ({c}),
         i AS (SELECT c.a, c.b, c.na, c.nb,
                      CASE WHEN c.na <= 64 THEN len(list_filter(la.hs, lambda h: list_contains(lb.hs, h)))
                           ELSE len(list_intersect(la.hs, lb.hs)) END AS i
@@ -455,8 +459,9 @@ def build_actions(con: embedded.Connection, params: Any) -> str:
         "CREATE OR REPLACE TEMP TABLE near_dup_stats AS SELECT "
         + ", ".join(f"CAST({int(v)} AS BIGINT) AS {k}" for k, v in fields.items())
     )
-    for t in ("nd_sets", "nd_pids", "nd_pref", "nd_bsize", "nd_cand", "nd_sig", "nd_v", "nd_vpids", "nd_fetch"):
+    for t in ("nd_sets", "nd_pids", "nd_pref", "nd_bsize", "nd_cand", "nd_v", "nd_vpids", "nd_fetch"):
         con.execute(f"DROP TABLE {t}")
+    con.execute("DROP TABLE IF EXISTS nd_sig")
     for t in ("nd_vposts", "nd_verified", "nd_cross"):
         con.execute(f"DROP TABLE {t}")
     return stats.note()

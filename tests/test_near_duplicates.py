@@ -303,3 +303,21 @@ def test_a_text_posted_in_several_time_buckets_is_a_candidate_in_each(tmp_path: 
         stats = last_stats(store.con)
         assert stats is not None
         assert (stats.distinct_texts, stats.candidate_pairs, stats.verified_pairs, stats.post_pairs) == (2, 1, 1, 1)
+
+
+def test_the_signature_bound_and_the_plain_verification_find_the_same_pairs(tmp_path: Path) -> None:
+    """Both verification paths agree with brute force: on the random corpus with no window every text is
+    compared (candidates outnumber texts twice over, so signatures bound the overlap first); with a 5 s window
+    few texts are (no signatures)."""
+    corpus = _random_corpus(seed=3)
+    start = dt.datetime(2024, 3, 1, 10)
+    rows = [post(a, (start + dt.timedelta(seconds=s)).strftime("%H:%M:%S"), text=x) for a, s, x in corpus]
+    with make_store(tmp_path, rows) as store:
+        for window in (None, 5):
+            params = {**ANY_PAIR.__dict__, "window_s": window if window else "none", "near_dup_min_tokens": 1}
+            detect(store, ["near-duplicate"], DetectParams(**params))
+            stats = last_stats(store.con)
+            assert stats is not None
+            assert (stats.candidate_pairs > 2 * stats.distinct_texts) == (window is None), (window, stats)
+            expected = _brute_force(corpus, window, 1)
+            assert expected and pairs(store) == expected, window

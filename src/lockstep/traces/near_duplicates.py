@@ -265,16 +265,17 @@ def build_actions(con: embedded.Connection, params: Any) -> str:
     what was skipped (:meth:`NearDupStats.note`), which the engine adds to the trace's report line.
     """
     threshold, min_tokens, cap, max_accounts, window = settings(params)
-    bkt = "0" if window is None else f"CAST(floor(ts / {window!r}) AS BIGINT)"
+    bkt = "0" if window is None else f"CAST(floor(epoch(created_at) / {window!r}) AS BIGINT)"
     # Each post's distinct tokens as a sorted list of 64-bit hashes (a collision inside one pair of texts is
     # ~2^-64); the order of hash values is the global token order prefix filtering needs. With them, in the same
-    # pass over the posts: the set's size and an order-free key of it (two independent 64-bit XOR sums).
-    source = f"""SELECT rowid AS pid, platform, post_id, account_id, created_at AS t, epoch(created_at) AS ts, text
-                 FROM posts WHERE {_ELIGIBLE}"""
-    lists = token_hash_lists_sql(source, carry=("platform", "post_id", "account_id", "t", "ts"))
+    # pass over the posts: the set's size and an order-free key of it (two independent 64-bit XOR sums). A post's
+    # id, account and time are not carried: they are read back by ``rowid`` for the few posts that need them
+    # (copies and verified texts), which costs less than copying them for every text.
+    source = f"""SELECT rowid AS pid, platform, {bkt} AS bkt, text FROM posts WHERE {_ELIGIBLE}"""
+    lists = token_hash_lists_sql(source, carry=("platform", "bkt"))
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE nd_all AS
-        SELECT pid, platform, post_id, account_id, t, ts, {bkt} AS bkt, hs, len(hs) AS n,
+        SELECT pid, platform, bkt, hs, len(hs) AS n,
                list_aggregate(hs, 'bit_xor') AS k1,
                list_aggregate(list_transform(hs, lambda h: hash(h, 7)), 'bit_xor') AS k2
         FROM ({lists})"""
@@ -284,19 +285,21 @@ def build_actions(con: embedded.Connection, params: Any) -> str:
         return f"{n} - CAST(ceil({threshold!r} * {n} - 1e-9) AS BIGINT) + 1"
 
     texts, short = _row(con, f"SELECT count(*), count(*) FILTER (WHERE n < {min_tokens}) FROM nd_all")
-    # One set per distinct token set; its id is its first post's pid, its name its smallest post id, and the
-    # first and last time bucket of its posts (one bucket for most sets: then no distinct buckets to find).
+    # One set per distinct token set: its id is its first post's pid, and the first and last time bucket of its
+    # posts (one bucket for most sets: then no distinct buckets to find). Most sets are one post: only the posts
+    # of sets posted several times (``nd_pids``: their actions) and, later, of verified sets are joined back
+    # (small build sides probed by ``nd_all``), not every post to its set. A set's name (its smallest post id)
+    # is found for the sets with actions only.
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE nd_sets AS
-        SELECT min(pid) AS sid, platform, any_value(n) AS n, min(post_id) AS name, count(*) AS posts, k1, k2,
-               min(bkt) AS b0, max(bkt) AS b1
+        SELECT min(pid) AS sid, platform, any_value(n) AS n, count(*) AS posts, k1, k2, min(bkt) AS b0, max(bkt) AS b1
         FROM nd_all WHERE n >= {min_tokens} GROUP BY platform, k1, k2"""
     )
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE nd_posts AS
-        SELECT s.sid, p.platform, p.post_id, p.account_id, p.t, p.ts, p.bkt
-        FROM nd_all p JOIN nd_sets s ON s.platform = p.platform AND s.k1 = p.k1 AND s.k2 = p.k2
-        WHERE p.n >= {min_tokens}"""
+        """CREATE OR REPLACE TEMP TABLE nd_pids AS
+        SELECT s.sid, p.pid, p.platform, p.bkt
+        FROM nd_all p JOIN (SELECT sid, platform, k1, k2 FROM nd_sets WHERE posts >= 2) s
+             ON s.platform = p.platform AND s.k1 = p.k1 AND s.k2 = p.k2"""
     )
     distinct = _row(con, "SELECT count(*) FROM nd_sets")[0]
     # Prefix-token buckets: (platform, token hash, time bucket) -> distinct texts. The prefix is a text's
@@ -306,7 +309,7 @@ def build_actions(con: embedded.Connection, params: Any) -> str:
         f"""CREATE OR REPLACE TEMP TABLE nd_pref AS
         WITH pf AS (SELECT platform, CAST(row_number() OVER (ORDER BY platform) AS INTEGER) AS pf
                     FROM (SELECT DISTINCT platform FROM nd_sets)),
-        multi AS (SELECT sid, list(DISTINCT bkt) AS bkts FROM nd_posts
+        multi AS (SELECT sid, list(DISTINCT bkt) AS bkts FROM nd_pids
                   SEMI JOIN (SELECT sid FROM nd_sets WHERE b0 <> b1) m USING (sid) GROUP BY sid),
         pre AS (SELECT s.sid, pf.pf, s.n, unnest(a.hs[1:{plen("s.n")}]) AS h,
                        CASE WHEN s.b0 = s.b1 THEN [s.b0] ELSE m.bkts END AS bkts
@@ -360,40 +363,79 @@ def build_actions(con: embedded.Connection, params: Any) -> str:
     # distinct hashes, so the intersection is the hashes of one list found in the other: a filter with
     # ``list_contains`` (a dozen comparisons for a dozen tokens) is six times faster than ``list_intersect``,
     # which builds a hash set per pair (measured on 300k candidate pairs: 0.28 s against 1.73 s). The scan is
-    # quadratic in the text's length, so long texts (over 64 distinct tokens) keep ``list_intersect``. The
-    # accounts of each text are counted for the verified pairs only (a few thousandths of the candidates).
+    # quadratic in the text's length, so long texts (over 64 distinct tokens) keep ``list_intersect``.
+    # Where the candidates outnumber the texts twice over (many texts sharing common tokens), a 64-bit signature
+    # of each candidate text (bit ``hash % 64`` of each token) first bounds the overlap: a bit set in one text's
+    # signature and not in the other's is at least one token of the first that the second lacks, so the overlap
+    # is at most ``na - popcount(ma & ~mb)`` (and the same the other way). Jaccard ``i / (na + nb - i)`` grows
+    # with ``i`` (in floating point too), so a pair whose bound fails the threshold fails it exactly: no pair is
+    # lost, and most candidates are dropped without fetching two lists. Where candidates are few, a signature
+    # per text costs more than the lists it spares, and the bound is skipped (the result is the same).
+    c = f"SELECT a, b, na, nb FROM nd_cand WHERE least(na, nb) >= {threshold!r} * greatest(na, nb) - 1e-9"
+    if candidates > 2 * distinct:
+        bit = "lambda h: CAST(1 AS UBIGINT) << CAST(h % 64 AS INTEGER)"
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE nd_sig AS
+            SELECT pid AS sid, list_aggregate(list_transform(hs, {bit}), 'bit_or') AS m FROM nd_all
+            SEMI JOIN (SELECT a AS sid FROM ({c}) UNION SELECT b FROM ({c})) e ON e.sid = nd_all.pid"""
+        )
+        iu = "least(na - bit_count(ma & ~mb), nb - bit_count(mb & ~ma))"
+        c = f"""SELECT a, b, na, nb
+                FROM (SELECT c0.*, sa.m AS ma, sb.m AS mb
+                      FROM ({c}) c0 JOIN nd_sig sa ON sa.sid = c0.a JOIN nd_sig sb ON sb.sid = c0.b)
+                WHERE {iu} / (na + nb - {iu}) >= {threshold!r}"""
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE nd_verified AS
-        WITH c AS (SELECT a, b, na, nb FROM nd_cand
-                   WHERE least(na, nb) >= {threshold!r} * greatest(na, nb) - 1e-9),
+        f"""CREATE OR REPLACE TEMP TABLE nd_v AS
+        WITH c AS ({c}),
         i AS (SELECT c.a, c.b, c.na, c.nb,
                      CASE WHEN c.na <= 64 THEN len(list_filter(la.hs, lambda h: list_contains(lb.hs, h)))
                           ELSE len(list_intersect(la.hs, lb.hs)) END AS i
-              FROM c JOIN nd_all la ON la.pid = c.a JOIN nd_all lb ON lb.pid = c.b),
-        v AS MATERIALIZED (SELECT a, b FROM i WHERE i / (na + nb - i) >= {threshold!r}),
-        acc AS (SELECT sid, count(DISTINCT account_id) AS accounts FROM nd_posts
-                SEMI JOIN (SELECT a AS sid FROM v UNION SELECT b FROM v) c USING (sid) GROUP BY sid)
-        SELECT v.a, v.b, xa.accounts + xb.accounts AS accounts
-        FROM v JOIN acc xa ON xa.sid = v.a JOIN acc xb ON xb.sid = v.b"""
+              FROM c JOIN nd_all la ON la.pid = c.a JOIN nd_all lb ON lb.pid = c.b)
+        SELECT a, b FROM i WHERE i / (na + nb - i) >= {threshold!r}"""
+    )
+    # The posts of the verified texts (a few thousandths of the candidates), and each text's accounts. The posts'
+    # ids, accounts and times (of these and of the copies) are read in one pass, by ``rowid``.
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE nd_vpids AS
+        SELECT s.sid, p.pid, p.platform, p.bkt
+        FROM nd_all p JOIN (SELECT sid, platform, k1, k2 FROM nd_sets
+                            SEMI JOIN (SELECT a AS sid FROM nd_v UNION SELECT b FROM nd_v) v USING (sid)) s
+             ON s.platform = p.platform AND s.k1 = p.k1 AND s.k2 = p.k2"""
     )
     con.execute("DROP TABLE nd_all")
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE nd_fetch AS
+        SELECT rowid AS pid, post_id, account_id, created_at AS t, epoch(created_at) AS ts FROM posts
+        SEMI JOIN (SELECT pid FROM nd_pids UNION ALL SELECT pid FROM nd_vpids) f ON f.pid = posts.rowid"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE nd_vposts AS
+        SELECT v.sid, v.platform, f.post_id, f.account_id, f.t, f.ts, v.bkt
+        FROM nd_vpids v JOIN nd_fetch f USING (pid)"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE nd_verified AS
+        WITH acc AS (SELECT sid, count(DISTINCT account_id) AS accounts FROM nd_vposts GROUP BY sid)
+        SELECT v.a, v.b, xa.accounts + xb.accounts AS accounts
+        FROM nd_v v JOIN acc xa ON xa.sid = v.a JOIN acc xb ON xb.sid = v.b"""
+    )
     verified, viral = _row(con, f"SELECT count(*), count(*) FILTER (WHERE accounts > {max_accounts}) FROM nd_verified")
     in_window = "TRUE" if window is None else f"abs(x.ts - y.ts) <= {window!r}"
     shift = "" if window is None else ", unnest([bkt - 1, bkt, bkt + 1]) AS jb"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE nd_cross AS
-        WITH x AS (SELECT p.*, v.b AS other{shift} FROM nd_posts p
+        WITH x AS (SELECT p.*, v.b AS other{shift} FROM nd_vposts p
                    JOIN nd_verified v ON v.a = p.sid AND v.accounts <= {max_accounts})
         SELECT x.platform, x.account_id AS acc_x, x.post_id AS post_x, x.t AS t_x,
                y.account_id AS acc_y, y.post_id AS post_y, y.t AS t_y
-        FROM x JOIN nd_posts y ON y.sid = x.other AND y.platform = x.platform AND y.bkt = x.{jb}
+        FROM x JOIN nd_vposts y ON y.sid = x.other AND y.platform = x.platform AND y.bkt = x.{jb}
         WHERE x.account_id <> y.account_id AND {in_window}"""
     )
     post_pairs = _row(con, "SELECT count(*) FROM nd_cross")[0]
     con.execute(
         """CREATE OR REPLACE TEMP TABLE near_dup_actions AS
-        SELECT p.platform, p.account_id, 'nd:' || s.name AS item, p.post_id, p.t
-        FROM nd_posts p JOIN nd_sets s ON s.sid = p.sid AND s.posts >= 2
+        SELECT p.platform, f.account_id, 'nd:' || min(f.post_id) OVER (PARTITION BY p.sid) AS item, f.post_id, f.t
+        FROM nd_pids p JOIN nd_fetch f USING (pid)
         UNION ALL
         SELECT platform, unnest([acc_x, acc_y]), 'nd:' || post_x || '~' || post_y, unnest([post_x, post_y]),
                unnest([t_x, t_y])
@@ -417,7 +459,10 @@ def build_actions(con: embedded.Connection, params: Any) -> str:
         "CREATE OR REPLACE TEMP TABLE near_dup_stats AS SELECT "
         + ", ".join(f"CAST({int(v)} AS BIGINT) AS {k}" for k, v in fields.items())
     )
-    for t in ("nd_sets", "nd_posts", "nd_pref", "nd_bsize", "nd_cand", "nd_verified", "nd_cross"):
+    for t in ("nd_sets", "nd_pids", "nd_pref", "nd_bsize", "nd_cand", "nd_v", "nd_vpids", "nd_fetch"):
+        con.execute(f"DROP TABLE {t}")
+    con.execute("DROP TABLE IF EXISTS nd_sig")
+    for t in ("nd_vposts", "nd_verified", "nd_cross"):
         con.execute(f"DROP TABLE {t}")
     return stats.note()
 

@@ -193,7 +193,13 @@ def _finalize_urls(con: embedded.Connection) -> None:
         else f"SELECT n.platform, n.post_id, n.position, n.url_raw, n.url_raw AS url, {fast_host} AS host "
         "FROM new_urls n"
     )
-    hosts = [r[0] for r in con.execute(f"SELECT DISTINCT host FROM ({rows}) WHERE host <> ''").fetchall()]
+    hosts = [
+        r[0]
+        for r in con.execute(
+            f"""SELECT DISTINCT host FROM (SELECT {fast_host} AS host FROM new_urls n WHERE n.fast
+                                           UNION ALL SELECT host FROM url_map) WHERE host <> ''"""
+        ).fetchall()
+    ]
     domains = pa.table(
         {
             "host": pa.array(hosts, pa.string()),

@@ -10,7 +10,8 @@ and writes JSON. The IO-archive CSV is generated from the 31-column schema with 
 ``--vs-cnt-scale N`` ingests the ``bench/vs_cnt.py`` input instead (N x 1,020,000 rows, the input of
 ``bench/end_to_end.py``; generated unless ``--csv`` names it). With ``--ab OLD,NEW`` (two ``src`` folders of
 two checkouts) it runs ``--pairs`` interleaved pairs, old then new, each with ``PYTHONPATH`` set to its
-folder, and reports each run with the load average and the medians: the A/B comparison of two versions of
+folder, and reports each run (wall and CPU seconds: user + system of the ingest call, all threads) with
+the load average and the medians: the A/B comparison of two versions of
 the code in the same conditions.
 """
 
@@ -110,8 +111,11 @@ def run_case(
         "import json, sys, time, resource, lockstep\n"
         "m = json.loads(sys.argv[4]); kw = {'format': 'generic', 'mapping': m} if m else {}\n"
         "s = lockstep.open_store(sys.argv[1], memory_limit=sys.argv[3])\n"
+        "u = resource.getrusage(resource.RUSAGE_SELF); c = u.ru_utime + u.ru_stime\n"
         "t = time.perf_counter(); r = lockstep.ingest(s, [sys.argv[2]], **kw); dt = time.perf_counter() - t\n"
-        "print(json.dumps({'seconds': dt, 'rows_read': r.total('rows_read'), 'posts': r.total('posts_stored'),"
+        "u = resource.getrusage(resource.RUSAGE_SELF); c = u.ru_utime + u.ru_stime - c\n"
+        "print(json.dumps({'seconds': dt, 'cpu_s': c, 'rows_read': r.total('rows_read'),"
+        " 'posts': r.total('posts_stored'),"
         " 'quarantined': r.total('quarantined'), 'peak_rss_mb': resource.getrusage(resource.RUSAGE_SELF)"
         ".ru_maxrss / 1024, 'code': lockstep.__file__}))\n"
     )
@@ -173,13 +177,15 @@ def run_ab(
                 kept.append(str(db))
             runs[src].append(r)
             print(
-                f"pair {i + 1} {src:<28} {r['seconds']:7.2f} s  peak RSS {r['peak_rss_mb']:7,.0f} MB  "
+                f"pair {i + 1} {src:<28} {r['seconds']:7.2f} s  {r['cpu_s']:6.2f} s CPU  "
+                f"peak RSS {r['peak_rss_mb']:7,.0f} MB  "
                 f"load {r['load_before']} -> {r['load_after']}",
                 flush=True,
             )
     medians = {
         src: {
             "seconds": statistics.median(float(r["seconds"]) for r in rs),  # type: ignore[arg-type]
+            "cpu_s": statistics.median(float(r["cpu_s"]) for r in rs),  # type: ignore[arg-type]
             "peak_rss_mb": statistics.median(float(r["peak_rss_mb"]) for r in rs),  # type: ignore[arg-type]
             "rows_read": rs[0]["rows_read"],
         }
@@ -261,9 +267,12 @@ def vs_cnt_main(args: argparse.Namespace) -> None:
         "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     medians: dict[str, dict[str, object]] = result["medians"]  # type: ignore[assignment]
-    print(f"{'code':<28} {'rows':>12} {'median s':>9} {'median peak RSS MB':>19}")
+    print(f"{'code':<28} {'rows':>12} {'median s':>9} {'median CPU s':>13} {'median peak RSS MB':>19}")
     for src, m in medians.items():
-        print(f"{src or 'current':<28} {m['rows_read']:>12,} {m['seconds']:>9.2f} {m['peak_rss_mb']:>19,.0f}")
+        print(
+            f"{src or 'current':<28} {m['rows_read']:>12,} {m['seconds']:>9.2f} {m['cpu_s']:>13.2f} "
+            f"{m['peak_rss_mb']:>19,.0f}"
+        )
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps({"meta": meta, **result}, indent=2))
 

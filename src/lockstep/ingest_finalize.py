@@ -154,23 +154,21 @@ def drop_stage_new(con: embedded.Connection) -> None:
 def _finalize_urls(con: embedded.Connection) -> None:
     """Store the URLs of the new posts with their canonical form and registered domain.
 
-    Each distinct URL is canonicalised once (in Python only when it is not already canonical) and its host
-    read once; the rows then take both from that small table in the one insert.
+    A URL that is already canonical (:data:`CANONICAL_FAST`: lower-case host of ``[a-z0-9.-]``, then nothing
+    or a path) is its own canonical form, and its host is the text between ``://`` and the first ``/``, which
+    is what the host pattern extracts from it: both are computed per row, with no lookup. Only the distinct
+    other URLs are canonicalised (in Python, once each) and only the distinct hosts get their registered
+    domain (Python), each joined back from a small table in the one insert.
     """
     con.execute(
-        """CREATE OR REPLACE TEMP TABLE new_urls AS
-        SELECT * FROM (
+        f"""CREATE OR REPLACE TEMP TABLE new_urls AS
+        SELECT *, regexp_full_match(url_raw, {sql_str(CANONICAL_FAST)}) AS fast FROM (
           SELECT platform, post_id, CAST(generate_subscripts(urls, 1) AS INTEGER) AS position,
                  trim(unnest(urls)) AS url_raw
           FROM stage_new WHERE len(urls) > 0)
         WHERE url_raw IS NOT NULL AND url_raw <> ''"""
     )
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE url_map AS
-        SELECT url_raw, regexp_full_match(url_raw, {sql_str(CANONICAL_FAST)}) AS fast
-        FROM (SELECT DISTINCT url_raw FROM new_urls)"""
-    )
-    slow = [r[0] for r in con.execute("SELECT url_raw FROM url_map WHERE NOT fast").fetchall()]
+    slow = [r[0] for r in con.execute("SELECT DISTINCT url_raw FROM new_urls WHERE NOT fast").fetchall()]
     canon = pa.table(
         {
             "raw": pa.array(slow, pa.string()),
@@ -178,19 +176,30 @@ def _finalize_urls(con: embedded.Connection) -> None:
         }
     )
     con.register("_url_canon", canon)
-    # A canonical URL (CANONICAL_FAST: lower-case host of [a-z0-9.-], then nothing or a path) is its own
-    # canonical form and its host is the text between "://" and the first "/", which is what the host pattern
-    # extracts from it; other URLs take both from their canonical form.
     con.execute(
         """CREATE OR REPLACE TEMP TABLE url_map AS
-        SELECT m.url_raw, coalesce(c.url, m.url_raw) AS url,
-               CASE WHEN m.fast THEN split_part(substr(m.url_raw, strpos(m.url_raw, '://') + 3), '/', 1)
-                    ELSE lower(regexp_extract(coalesce(c.url, m.url_raw),
-                                              '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/?#]*@)?([^/:?#]+)', 1)) END AS host
-        FROM url_map m LEFT JOIN _url_canon c ON c.raw = m.url_raw"""
+        SELECT raw AS url_raw, url,
+               lower(regexp_extract(url, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/?#]*@)?([^/:?#]+)', 1)) AS host
+        FROM _url_canon"""
     )
     con.unregister("_url_canon")
-    hosts = [r[0] for r in con.execute("SELECT DISTINCT host FROM url_map WHERE host <> ''").fetchall()]
+    fast_host = "split_part(substr(n.url_raw, strpos(n.url_raw, '://') + 3), '/', 1)"
+    rows = (
+        f"""SELECT n.platform, n.post_id, n.position, n.url_raw,
+               CASE WHEN n.fast THEN n.url_raw ELSE m.url END AS url,
+               CASE WHEN n.fast THEN {fast_host} ELSE m.host END AS host
+        FROM new_urls n LEFT JOIN url_map m ON m.url_raw = n.url_raw"""
+        if slow
+        else f"SELECT n.platform, n.post_id, n.position, n.url_raw, n.url_raw AS url, {fast_host} AS host "
+        "FROM new_urls n"
+    )
+    hosts = [
+        r[0]
+        for r in con.execute(
+            f"""SELECT DISTINCT host FROM (SELECT {fast_host} AS host FROM new_urls n WHERE n.fast
+                                           UNION ALL SELECT host FROM url_map) WHERE host <> ''"""
+        ).fetchall()
+    ]
     domains = pa.table(
         {
             "host": pa.array(hosts, pa.string()),
@@ -199,9 +208,9 @@ def _finalize_urls(con: embedded.Connection) -> None:
     )
     con.register("_hosts", domains)
     con.execute(
-        """INSERT INTO post_urls
-        SELECT n.platform, n.post_id, n.position, n.url_raw, m.url, h.domain
-        FROM new_urls n JOIN url_map m ON m.url_raw = n.url_raw LEFT JOIN _hosts h ON h.host = m.host"""
+        f"""INSERT INTO post_urls
+        SELECT m.platform, m.post_id, m.position, m.url_raw, m.url, h.domain
+        FROM ({rows}) m LEFT JOIN _hosts h ON h.host = m.host"""
     )
     con.unregister("_hosts")
 

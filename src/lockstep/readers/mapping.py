@@ -174,8 +174,29 @@ class ColumnMap:
         return f"(CASE WHEN {ident(col)} IN ({nulls}) THEN NULL ELSE {ident(col)} END)"
 
     def _id(self, fld: str) -> str:
-        c = self._col(fld)
-        return f"trim({c})" if c else "CAST(NULL AS VARCHAR)"
+        c = self._trimmed(fld)
+        return c if c else "CAST(NULL AS VARCHAR)"
+
+    def _trimmed(self, fld: str) -> str | None:
+        """``trim`` of :meth:`_col`, written so the cell is trimmed once: ``trim(CASE WHEN trim(c) IN (nulls)
+        THEN NULL ELSE c END)`` is ``CASE WHEN trim(c) IN (nulls) THEN NULL ELSE trim(c) END``, which for the
+        usual null values (the empty cell only) is ``nullif(trim(c), '')``."""
+        if fld in self.expressions:
+            return f"trim(({self.expressions[fld]}))"
+        col = self.columns.get(fld)
+        if col is None:
+            return None
+        if self.null_values == ("",):
+            return f"nullif(trim({ident(col)}), '')"
+        nulls = ", ".join(sql_str(v) for v in self.null_values)
+        return f"(CASE WHEN trim({ident(col)}) IN ({nulls}) THEN NULL ELSE trim({ident(col)}) END)"
+
+    def _trim_of(self, expr: str) -> str:
+        """``trim(expr)`` for ``expr`` a :meth:`_col` expression, as :meth:`_trimmed` writes it."""
+        for fld in self.columns:
+            if self._col(fld) == expr:
+                return str(self._trimmed(fld))
+        return f"trim({expr})"
 
     def _int(self, fld: str) -> str:
         c = self._col(fld)
@@ -192,14 +213,15 @@ class ColumnMap:
         if expr is None:
             return "CAST(NULL AS TIMESTAMP)"
         fmts = "[" + ", ".join(sql_str(f) for f in self.time_formats) + "]"
-        naive = self._local(f"try_strptime(trim({expr}), {fmts})")
-        aware = f"CAST(TRY_CAST(trim({expr}) AS TIMESTAMPTZ) AS TIMESTAMP)"
+        t = self._trim_of(expr)
+        naive = self._local(f"try_strptime({t}, {fmts})")
+        aware = f"CAST(TRY_CAST({t} AS TIMESTAMPTZ) AS TIMESTAMP)"
         # Unix epoch seconds (9-11 digits, optional fraction), as research tools export them. The shape is
         # tested first, so an epoch column is parsed in one step instead of failing every strptime format
         # (no format matches bare digits, and a TIMESTAMPTZ cast of them is NULL: the result is unchanged).
         full = (
-            f"CASE WHEN regexp_full_match(trim({expr}), '[0-9]{{9,11}}(\\.[0-9]+)?') "
-            f"THEN CAST(to_timestamp(CAST(trim({expr}) AS DOUBLE)) AS TIMESTAMP) "
+            f"CASE WHEN regexp_full_match({t}, '[0-9]{{9,11}}(\\.[0-9]+)?') "
+            f"THEN CAST(to_timestamp(CAST({t} AS DOUBLE)) AS TIMESTAMP) "
             f"ELSE coalesce({naive}, {aware}) END"
         )
         hint = dict(self.time_hints).get(expr)
@@ -207,7 +229,6 @@ class ColumnMap:
             # Whole epoch seconds converted in integer arithmetic, without the timestamp-with-time-zone round
             # trip: the same instant as the double conversion (exact for 9-11 digits); anything else takes the
             # full parse.
-            t = f"trim({expr})"
             return (
                 f"CASE WHEN regexp_full_match({t}, '[0-9]{{9,11}}') "
                 f"THEN make_timestamp(CAST({t} AS BIGINT) * 1000000) ELSE {full} END"
@@ -215,7 +236,7 @@ class ColumnMap:
         if hint is not None:
             # The format the sample showed: where it parses a value, the full parse gives the same instant
             # (see _fast_format); elsewhere the full parse runs.
-            return f"coalesce({self._local(f'try_strptime(trim({expr}), {sql_str(hint)})')}, {full})"
+            return f"coalesce({self._local(f'try_strptime({t}, {sql_str(hint)})')}, {full})"
         return full
 
     def with_time_hints(self, con: Any, table: str) -> ColumnMap:
@@ -247,6 +268,9 @@ class ColumnMap:
                 return "CAST([] AS VARCHAR[])"
             group = 1 if "(" in pattern_from_text.replace("(?:", "") else 0
             text = self._col("text")
+            if "text" not in self.expressions and self.null_values == ("",):
+                # A cell holding the marker is not blank, so the null test cannot change what is extracted.
+                text = ident(self.columns["text"])
             # Most posts carry no entity of a kind: a cheap substring test skips the Unicode regex for them.
             marker = {HASHTAG_SQL_PATTERN: "#", MENTION_SQL_PATTERN: "@", URL_SQL_PATTERN: "http"}[pattern_from_text]
             return (
@@ -260,10 +284,16 @@ class ColumnMap:
         )
         # Most cells are empty or one bare item (a single URL): such a cell is its own only item, so the
         # item regex and the two lambdas run only on cells with list syntax (the result is the same).
+        # Such a cell is not blank and has no white space, so with nothing to strip it is its own item.
+        single = (
+            f"[{c}]"
+            if not strip
+            else f"CASE WHEN ltrim({c}, {sql_str(strip)}) = '' THEN CAST([] AS VARCHAR[]) "
+            f"ELSE [ltrim({c}, {sql_str(strip)})] END"
+        )
         return (
             f"CASE WHEN {c} IS NULL THEN CAST([] AS VARCHAR[]) "
-            f"WHEN NOT regexp_matches({c}, {sql_str(LIST_SYNTAX_PATTERN)}) "
-            f"THEN list_filter([ltrim({c}, {sql_str(strip)})], lambda x: x <> '') "
+            f"WHEN NOT regexp_matches({c}, {sql_str(LIST_SYNTAX_PATTERN)}) THEN {single} "
             f"ELSE coalesce({items}, []) END"
         )
 
@@ -281,9 +311,9 @@ class ColumnMap:
         derived = (
             "CASE WHEN false THEN NULL "
             + (f"WHEN lower(trim({flag})) IN ({truthy}) THEN 'repost' " if flag else "")
-            + (f"WHEN {self._col('repost_of')} IS NOT NULL THEN 'repost' " if self._col("repost_of") else "")
-            + (f"WHEN {self._col('reply_to')} IS NOT NULL THEN 'reply' " if self._col("reply_to") else "")
-            + (f"WHEN {self._col('quote_of')} IS NOT NULL THEN 'quote' " if self._col("quote_of") else "")
+            + (f"WHEN {self._id('repost_of')} IS NOT NULL THEN 'repost' " if self._col("repost_of") else "")
+            + (f"WHEN {self._id('reply_to')} IS NOT NULL THEN 'reply' " if self._col("reply_to") else "")
+            + (f"WHEN {self._id('quote_of')} IS NOT NULL THEN 'quote' " if self._col("quote_of") else "")
             + "ELSE 'original' END"
         )
         cases.append(derived)

@@ -60,6 +60,37 @@ def item_stats(act_all: ir.Table) -> ir.Table:
     return per.group_by(["platform", "item"]).aggregate(accounts=per.count(), actions=per.n.sum())
 
 
+#: The item-hash slice :func:`repeat_sample` reads: one item hash in this many.
+SAMPLE_BUCKETS = 64
+
+
+def repeat_sample(act_all: ir.Table) -> ir.Table:
+    """One row ``(actions, repeated)``: the actions whose item hash falls in one slice of the hash space (one in
+    :data:`SAMPLE_BUCKETS`, every action of an item or none), and how many of them are on a repeated hash.
+
+    An estimate, for a choice of plan only (:func:`candidates` or not; the results are the same): the share of
+    actions on items acted on more than once. Sampling items, not rows, keeps the share unbiased.
+    """
+    h = act_all.select(_h=act_all.item.hash())
+    h = h.filter(h._h % SAMPLE_BUCKETS == 0)
+    per = h.group_by("_h").aggregate(n=h.count())
+    return per.aggregate(actions=per.n.sum(), repeated=per.n.sum(where=per.n >= 2))
+
+
+def candidates(act_all: ir.Table) -> ir.Table:
+    """The actions on items whose hash repeats: every action of every item acted on twice or more.
+
+    The item-hash prefilter: an item acted on once cannot pair, and counting it needs no statistics (one
+    action, one account). Grouping by an integer hash is cheaper than grouping by (platform, item, account)
+    strings; a collision (two items, or one item on two platforms, with one hash) only keeps a few more
+    actions, whose exact statistics :func:`item_stats` then computes, so the result is exact. Every action
+    left out is the only action of its item: ``items = actions - len(candidates) + len(item_stats(candidates))``.
+    """
+    a = act_all.mutate(_h=act_all.item.hash())
+    rep = a.group_by("_h").aggregate(_n=a.count())
+    return a.semi_join(rep.filter(rep._n >= 2).select("_h"), "_h").drop("_h")
+
+
 def pairable(act_all: ir.Table, stats: ir.Table, cap: int) -> ir.Table:
     """Actions on items that 2..``cap`` accounts acted on (more is viral: capped and reported, not paired)."""
     keep = stats.filter((stats.accounts >= 2) & (stats.accounts <= cap)).select("platform", "item")

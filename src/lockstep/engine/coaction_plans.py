@@ -30,6 +30,8 @@ StepPlan = list[tuple[str, str]]
 
 #: The temp tables each step reads.
 READS: dict[str, tuple[str, ...]] = {
+    "repeat_sample": ("act_all",),
+    "candidates": ("act_all",),
     "item_stats": ("act_all",),
     "act": ("act_all", "item_stats"),
     "pairs": ("act",),
@@ -83,7 +85,11 @@ def build_step(step: str, schemas: dict[str, list[tuple[str, str]]], literals: d
 
     lit = literals
     expr: ir.Table
-    if step == "item_stats":
+    if step == "repeat_sample":
+        expr = co.repeat_sample(tables["act_all"])
+    elif step == "candidates":
+        expr = co.candidates(tables["act_all"])
+    elif step == "item_stats":
         expr = co.item_stats(tables["act_all"])
     elif step == "act":
         expr = co.pairable(tables["act_all"], tables["item_stats"], int(lit["cap"]))

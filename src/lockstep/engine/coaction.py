@@ -178,16 +178,23 @@ def corroborated(extra: ir.Table, prs: ir.Table, *, cache: Cache = _whole) -> ir
     keys = list(PAIR_KEYS)
     links = cache(extra.group_by(keys).aggregate(items=extra.item.nunique(), item=extra.item.min()))
     u = prs.select(*keys, "item").union(extra.select(*keys, "item")).distinct()
-    graph = cache(
-        u.select("platform", x="account_a", y="account_b", item="item").union(
-            u.select("platform", x="account_b", y="account_a", item="item")
-        )
+    both = u.select("platform", x="account_a", y="account_b", item="item").union(
+        u.select("platform", x="account_b", y="account_a", item="item")
     )
-    ga = graph.select("platform", xa="x", ya="y", ia="item")
-    gb = graph.select("platform", xb="x", yb="y", ib="item")
-    tri = links.join(ga, [links.platform == ga.platform, links.account_a == ga.xa]).select(*keys, "item", "ya", "ia")
+    # One row per neighbour (x, y): how many items link them and the smallest. A partner y of the link (a, b,
+    # item) corroborates unless both a-y and b-y are linked through that one item only, so the triangle join
+    # visits each partner once instead of once per pair of items (the same rows as joining every item of a-y
+    # with every item of b-y and keeping those with one item other than the link's). ``u`` holds each
+    # (pair, item) once and its pairs have a < b, so the rows of ``both`` are distinct: count() counts items.
+    graph = cache(both.group_by(["platform", "x", "y"]).aggregate(n=both.count(), i=both.item.min()))
+    ga = graph.select("platform", xa="x", ya="y", na="n", ia="i")
+    gb = graph.select("platform", xb="x", yb="y", nb="n", ib="i")
+    tri = links.join(ga, [links.platform == ga.platform, links.account_a == ga.xa]).select(
+        *keys, "item", "ya", "na", "ia"
+    )
     tri = tri.join(gb, [tri.platform == gb.platform, tri.account_b == gb.xb, tri.ya == gb.yb])
-    tri = tri.filter((tri.ia != tri.item) | (tri.ib != tri.item)).select(*keys)
+    other = (tri.na >= 2) | (tri.ia != tri.item) | (tri.nb >= 2) | (tri.ib != tri.item)
+    tri = tri.filter(other).select(*keys)
     keep = cache(
         links.filter(links.items >= 2)
         .select(*keys)

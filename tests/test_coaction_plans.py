@@ -101,6 +101,8 @@ def test_steps_read_the_engine_temp_tables_and_drop_their_intermediates(cache: P
     ]
     coaction_plans.run_step(con, "pairs", "pairs", window=60.0, cross_platform=False)
     assert con.execute("SELECT account_a, account_b, item, gap_s FROM pairs").fetchall() == [("a", "b", "i1", 30.0)]
+    coaction_plans.accounts(con)
+    assert con.execute("SELECT platform, n FROM act_accounts").fetchall() == [("x", 2)]
     assert coaction_plans.rare_cut(con) == 2
     from lockstep.traces.rarity import add_rare_pairs
 
@@ -110,7 +112,7 @@ def test_steps_read_the_engine_temp_tables_and_drop_their_intermediates(cache: P
     row = con.execute("SELECT shared_items, coactions, min_gap_s, median_gap_s FROM edge_tmp").fetchall()
     assert row == [(2, 2, 30.0, (30.0 + 18_000.0) / 2)]
     temps = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()}
-    assert temps == {"act", "item_stats", "pairs", "edge_tmp"}
+    assert temps == {"act", "item_stats", "act_accounts", "pairs", "edge_tmp"}
 
 
 def _forced(monkeypatch: pytest.MonkeyPatch, on: bool) -> list[str]:

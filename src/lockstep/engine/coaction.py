@@ -205,6 +205,12 @@ def corroborated(extra: ir.Table, prs: ir.Table, *, cache: Cache = _whole) -> ir
     return extra.semi_join(keep, keys)
 
 
+def accounts_per_platform(act: ir.Table) -> ir.Table:
+    """``(platform, n)``: the distinct accounts of ``act`` per platform (TF-IDF's ``N``; summed, the acting
+    accounts of the rarity cut). One table for both, so the distinct pass over the actions runs once."""
+    return act.group_by("platform").aggregate(n=act.account_id.nunique())
+
+
 def popularity_histogram(stats: ir.Table) -> ir.Table:
     """``(accounts, items)``: how many items each popularity has (small: one row per distinct popularity)."""
     return stats.group_by("accounts").aggregate(items=stats.count())
@@ -240,13 +246,15 @@ def edges(
     sh: Shims,
     *,
     cache: Cache = _whole,
+    accounts: ir.Table | None = None,
 ) -> ir.Table:
     """Edges: pairs aggregated per account pair, kept by the linking rule, with the TF-IDF cosine weight.
 
     Columns: platform, account_a, account_b, shared_items, coactions, min_gap_s, median_gap_s, weight.
     TF-IDF vectors are built only for the accounts of kept edges (each vector complete: its norm is the
     account's); ``N`` counts every account of ``act`` and ``df`` is the item's distinct accounts from
-    ``stats`` (which counted exactly the actions ``act`` keeps of every item in it).
+    ``stats`` (which counted exactly the actions ``act`` keeps of every item in it). ``accounts``: that ``N``
+    already computed (:func:`accounts_per_platform` of ``act``).
     """
     keys = list(PAIR_KEYS)
     pj = prs.left_join(stats.select("platform", "item", "accounts"), ["platform", "item"])
@@ -267,7 +275,7 @@ def edges(
     shared = kept.select(*keys, "item").distinct()
 
     linked = agg.select("platform", account_id="account_a").union(agg.select("platform", account_id="account_b"))
-    n = act.group_by("platform").aggregate(n=act.account_id.nunique())
+    n = accounts if accounts is not None else accounts_per_platform(act)
     tf = act.semi_join(linked, ["platform", "account_id"])
     tf = tf.group_by(["platform", "account_id", "item"]).aggregate(tf=tf.count())
     j = tf.join(stats.select("platform", "item", df="accounts"), ["platform", "item"]).join(n, "platform")

@@ -38,7 +38,7 @@ READS: dict[str, tuple[str, ...]] = {
     "popularity": ("item_stats",),
     "acting": ("act",),
     "rare_pairs": ("act", "item_stats", "pairs"),
-    "edges": ("act", "item_stats", "pairs"),
+    "edges": ("act", "item_stats", "pairs", "act_accounts"),
 }
 
 
@@ -98,8 +98,7 @@ def build_step(step: str, schemas: dict[str, list[tuple[str, str]]], literals: d
     elif step == "popularity":
         expr = co.popularity_histogram(tables["item_stats"])
     elif step == "acting":
-        accts = tables["act"].select("platform", "account_id").distinct()
-        expr = accts.aggregate(n=accts.count())
+        expr = co.accounts_per_platform(tables["act"])
     elif step == "rare_pairs":
         expr = co.rare_pairs(
             tables["act"],
@@ -120,6 +119,7 @@ def build_step(step: str, schemas: dict[str, list[tuple[str, str]]], literals: d
             int(lit["rare_cut"]),
             DUCKDB,
             cache=cache,
+            accounts=tables["act_accounts"],
         )
     else:
         raise ValueError(f"unknown co-action step {step!r}")
@@ -143,16 +143,20 @@ def _load(text: str) -> StepPlan:
     return plan
 
 
+def accounts(con: embedded.Connection) -> None:
+    """Temp table ``act_accounts`` (:func:`lockstep.engine.coaction.accounts_per_platform` of ``act``), read by
+    :func:`rare_cut` and the ``edges`` step."""
+    run_step(con, "acting", "act_accounts")
+
+
 def rare_cut(con: embedded.Connection) -> int:
-    """:func:`lockstep.engine.coaction.rare_cut_from` over the temp tables ``item_stats`` and ``act``."""
+    """:func:`lockstep.engine.coaction.rare_cut_from` over the temp tables ``item_stats`` and ``act_accounts``."""
     from lockstep.engine.quantiles import rare_cut_from
 
     run_step(con, "popularity", "coaction_popularity")
-    run_step(con, "acting", "coaction_acting")
     try:
         hist: Sequence[tuple[int, int]] = con.execute("SELECT accounts, items FROM coaction_popularity").fetchall()
-        row = con.execute("SELECT n FROM coaction_acting").fetchone()
+        row = con.execute("SELECT sum(n) FROM act_accounts").fetchone()
     finally:
         con.execute("DROP TABLE coaction_popularity")
-        con.execute("DROP TABLE coaction_acting")
     return rare_cut_from(hist, int(row[0]) if row and row[0] is not None else 0)

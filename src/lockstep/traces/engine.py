@@ -284,6 +284,7 @@ def _run_trace(con: embedded.Connection, trace: Trace, params: DetectParams) -> 
     rep.pairs = _counts(con, "SELECT count(*) FROM pairs")[0]
     min_shared = params.min_shared_items or trace.default_min_shared
     rarity = params.linking == "rarity" and min_shared > 1 and trace.rarity_linking
+    coaction_plans.accounts(con)
     rare_cut = coaction_plans.rare_cut(con) if rarity else 0
     if rare_cut:
         rep.note = (rep.note + "; " if rep.note else "") + (
@@ -328,7 +329,7 @@ def _run_trace(con: embedded.Connection, trace: Trace, params: DetectParams) -> 
             rep.seconds,
         ],
     )
-    for t in ("item_stats", "act", "pairs", "edge_tmp"):
+    for t in ("item_stats", "act", "act_accounts", "pairs", "edge_tmp"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
     return rep
 

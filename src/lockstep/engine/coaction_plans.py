@@ -1,8 +1,9 @@
 """The co-action steps of :mod:`lockstep.engine.coaction` compiled to DuckDB SQL for the default engine.
 
 The default engine (:mod:`lockstep.traces.engine`) keeps a trace's intermediate results in temp tables of the
-store's connection: ``act_all`` (the cleaned actions), ``item_stats``, ``act`` (the pairable actions) and
-``pairs``. Each step here is the one Ibis definition of :mod:`lockstep.engine.coaction` built over *unbound*
+store's connection: ``act_all`` (the cleaned actions; with the item-hash prefilter, only those of repeated
+items), ``item_stats``, ``act`` (the pairable actions), ``act_accounts`` (their distinct accounts per platform)
+and ``pairs``. Each step here is the one Ibis definition of :mod:`lockstep.engine.coaction` built over *unbound*
 tables of those names and schemas and compiled to SQL (:func:`lockstep.engine.signals.compile.compile_sql`), so
 the default engine and the Spark seam run the same definition. A step's plan is a list of ``(temp table,
 SELECT)``: intermediates the definition materialises (its ``cache``) come first, named ``coaction_<step>_<i>``

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from lockstep.engine import coaction_plans, embedded, plan_cache
+from lockstep.engine import coaction, coaction_plans, embedded, plan_cache
 from lockstep.store import open_store
 from lockstep.traces import DetectParams, detect
 from tests.engine_compare import Snapshot, assert_same, snapshot
@@ -101,6 +101,8 @@ def test_steps_read_the_engine_temp_tables_and_drop_their_intermediates(cache: P
     ]
     coaction_plans.run_step(con, "pairs", "pairs", window=60.0, cross_platform=False)
     assert con.execute("SELECT account_a, account_b, item, gap_s FROM pairs").fetchall() == [("a", "b", "i1", 30.0)]
+    coaction_plans.accounts(con)
+    assert con.execute("SELECT platform, n FROM act_accounts").fetchall() == [("x", 2)]
     assert coaction_plans.rare_cut(con) == 2
     from lockstep.traces.rarity import add_rare_pairs
 
@@ -110,4 +112,78 @@ def test_steps_read_the_engine_temp_tables_and_drop_their_intermediates(cache: P
     row = con.execute("SELECT shared_items, coactions, min_gap_s, median_gap_s FROM edge_tmp").fetchall()
     assert row == [(2, 2, 30.0, (30.0 + 18_000.0) / 2)]
     temps = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()}
-    assert temps == {"act", "item_stats", "pairs", "edge_tmp"}
+    assert temps == {"act", "item_stats", "act_accounts", "pairs", "edge_tmp"}
+
+
+def _forced(monkeypatch: pytest.MonkeyPatch, on: bool) -> list[str]:
+    """Force the item-hash prefilter on or off; returns the list the steps run are appended to."""
+    from lockstep.traces import engine
+
+    monkeypatch.setattr(engine, "PREFILTER_MIN_SAMPLE", 0 if on else 2**62)
+    monkeypatch.setattr(engine, "PREFILTER_MAX_SHARE", 1.0)
+    steps: list[str] = []
+    run_step = coaction_plans.run_step
+
+    def recording(con: embedded.Connection, step: str, into: str, **kw: object) -> None:
+        steps.append(step)
+        run_step(con, step, into, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(coaction_plans, "run_step", recording)
+    return steps
+
+
+@pytest.mark.parametrize("cap", [1000, 3])
+def test_the_item_hash_prefilter_changes_no_result(
+    world: Path, tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch, cap: int
+) -> None:
+    params = DetectParams(max_item_accounts=cap)
+    with monkeypatch.context() as m:
+        steps = _forced(m, on=False)
+        plain = _detect(world, tmp_path, "plain", params)
+        assert "candidates" not in steps
+    with monkeypatch.context() as m:
+        steps = _forced(m, on=True)
+        filtered = _detect(world, tmp_path, "filtered", params)
+        assert steps.count("candidates") == len(TRACES), "every trace took the prefilter"
+    assert plain["edges"] and plain["runs"]
+    if cap == 3:
+        assert plain["capped"], "a small cap caps items, counted the same way on both plans"
+    assert_same(plain, filtered)
+
+
+def test_candidates_keep_every_action_of_repeated_items_and_the_sample_counts_them(cache: Path) -> None:
+    con = embedded.connect()
+    con.execute(
+        """CREATE TEMP TABLE act_all AS SELECT *, epoch(t) AS ts FROM (VALUES
+             ('x', 'a', 'i1', 'p1', TIMESTAMP '2024-01-01 00:00:00'),
+             ('x', 'b', 'i1', 'p2', TIMESTAMP '2024-01-01 00:00:30'),
+             ('x', 'a', 'i2', 'p3', TIMESTAMP '2024-01-02 00:00:00'),
+             ('x', 'a', 'i2', 'p4', TIMESTAMP '2024-01-02 05:00:00'),
+             ('x', 'c', 'i3', 'p5', TIMESTAMP '2024-01-02 05:00:00'),
+             ('y', 'c', 'i1', 'p6', TIMESTAMP '2024-01-02 05:00:00'))
+           v(platform, account_id, item, post_id, t)"""
+    )
+    coaction_plans.run_step(con, "candidates", "cand")
+    # i3 (one action) is left out; i1 on platform y has one action but shares its hash with x's i1: kept.
+    assert [r[0] for r in con.execute("SELECT post_id FROM cand ORDER BY post_id").fetchall()] == [
+        "p1",
+        "p2",
+        "p3",
+        "p4",
+        "p6",
+    ]
+    for n in range(400):  # items of one action and items of two: the sampled slice sees both
+        con.execute(
+            "INSERT INTO act_all SELECT 'x', 'a', ?, ?, TIMESTAMP '2024-01-01', 0 FROM range(?)",
+            [f"r{n}", f"q{n}", 1 + n % 2],
+        )
+    coaction_plans.run_step(con, "repeat_sample", "sample")
+    got = con.execute("SELECT actions, repeated FROM sample").fetchone()
+    # The slice: items whose hash is a multiple of the bucket count; all their actions, and those repeated.
+    want = con.execute(
+        f"""WITH s AS (SELECT item, count(*) AS n FROM act_all
+                       WHERE hash(item) % {coaction.SAMPLE_BUCKETS} = 0 GROUP BY item)
+            SELECT sum(n), sum(n) FILTER (WHERE n >= 2) FROM s"""
+    ).fetchone()
+    assert got == want
+    assert want and want[0] and want[1] and want[0] > want[1], "the slice holds single and repeated items"

@@ -60,6 +60,37 @@ def item_stats(act_all: ir.Table) -> ir.Table:
     return per.group_by(["platform", "item"]).aggregate(accounts=per.count(), actions=per.n.sum())
 
 
+#: The item-hash slice :func:`repeat_sample` reads: one item hash in this many.
+SAMPLE_BUCKETS = 64
+
+
+def repeat_sample(act_all: ir.Table) -> ir.Table:
+    """One row ``(actions, repeated)``: the actions whose item hash falls in one slice of the hash space (one in
+    :data:`SAMPLE_BUCKETS`, every action of an item or none), and how many of them are on a repeated hash.
+
+    An estimate, for a choice of plan only (:func:`candidates` or not; the results are the same): the share of
+    actions on items acted on more than once. Sampling items, not rows, keeps the share unbiased.
+    """
+    h = act_all.select(_h=act_all.item.hash())
+    h = h.filter(h._h % SAMPLE_BUCKETS == 0)
+    per = h.group_by("_h").aggregate(n=h.count())
+    return per.aggregate(actions=per.n.sum(), repeated=per.n.sum(where=per.n >= 2))
+
+
+def candidates(act_all: ir.Table) -> ir.Table:
+    """The actions on items whose hash repeats: every action of every item acted on twice or more.
+
+    The item-hash prefilter: an item acted on once cannot pair, and counting it needs no statistics (one
+    action, one account). Grouping by an integer hash is cheaper than grouping by (platform, item, account)
+    strings; a collision (two items, or one item on two platforms, with one hash) only keeps a few more
+    actions, whose exact statistics :func:`item_stats` then computes, so the result is exact. Every action
+    left out is the only action of its item: ``items = actions - len(candidates) + len(item_stats(candidates))``.
+    """
+    a = act_all.mutate(_h=act_all.item.hash())
+    rep = a.group_by("_h").aggregate(_n=a.count())
+    return a.semi_join(rep.filter(rep._n >= 2).select("_h"), "_h").drop("_h")
+
+
 def pairable(act_all: ir.Table, stats: ir.Table, cap: int) -> ir.Table:
     """Actions on items that 2..``cap`` accounts acted on (more is viral: capped and reported, not paired)."""
     keep = stats.filter((stats.accounts >= 2) & (stats.accounts <= cap)).select("platform", "item")
@@ -147,16 +178,23 @@ def corroborated(extra: ir.Table, prs: ir.Table, *, cache: Cache = _whole) -> ir
     keys = list(PAIR_KEYS)
     links = cache(extra.group_by(keys).aggregate(items=extra.item.nunique(), item=extra.item.min()))
     u = prs.select(*keys, "item").union(extra.select(*keys, "item")).distinct()
-    graph = cache(
-        u.select("platform", x="account_a", y="account_b", item="item").union(
-            u.select("platform", x="account_b", y="account_a", item="item")
-        )
+    both = u.select("platform", x="account_a", y="account_b", item="item").union(
+        u.select("platform", x="account_b", y="account_a", item="item")
     )
-    ga = graph.select("platform", xa="x", ya="y", ia="item")
-    gb = graph.select("platform", xb="x", yb="y", ib="item")
-    tri = links.join(ga, [links.platform == ga.platform, links.account_a == ga.xa]).select(*keys, "item", "ya", "ia")
+    # One row per neighbour (x, y): how many items link them and the smallest. A partner y of the link (a, b,
+    # item) corroborates unless both a-y and b-y are linked through that one item only, so the triangle join
+    # visits each partner once instead of once per pair of items (the same rows as joining every item of a-y
+    # with every item of b-y and keeping those with one item other than the link's). ``u`` holds each
+    # (pair, item) once and its pairs have a < b, so the rows of ``both`` are distinct: count() counts items.
+    graph = cache(both.group_by(["platform", "x", "y"]).aggregate(n=both.count(), i=both.item.min()))
+    ga = graph.select("platform", xa="x", ya="y", na="n", ia="i")
+    gb = graph.select("platform", xb="x", yb="y", nb="n", ib="i")
+    tri = links.join(ga, [links.platform == ga.platform, links.account_a == ga.xa]).select(
+        *keys, "item", "ya", "na", "ia"
+    )
     tri = tri.join(gb, [tri.platform == gb.platform, tri.account_b == gb.xb, tri.ya == gb.yb])
-    tri = tri.filter((tri.ia != tri.item) | (tri.ib != tri.item)).select(*keys)
+    other = (tri.na >= 2) | (tri.ia != tri.item) | (tri.nb >= 2) | (tri.ib != tri.item)
+    tri = tri.filter(other).select(*keys)
     keep = cache(
         links.filter(links.items >= 2)
         .select(*keys)
@@ -165,6 +203,12 @@ def corroborated(extra: ir.Table, prs: ir.Table, *, cache: Cache = _whole) -> ir
         .distinct()
     )
     return extra.semi_join(keep, keys)
+
+
+def accounts_per_platform(act: ir.Table) -> ir.Table:
+    """``(platform, n)``: the distinct accounts of ``act`` per platform (TF-IDF's ``N``; summed, the acting
+    accounts of the rarity cut). One table for both, so the distinct pass over the actions runs once."""
+    return act.group_by("platform").aggregate(n=act.account_id.nunique())
 
 
 def popularity_histogram(stats: ir.Table) -> ir.Table:
@@ -202,13 +246,15 @@ def edges(
     sh: Shims,
     *,
     cache: Cache = _whole,
+    accounts: ir.Table | None = None,
 ) -> ir.Table:
     """Edges: pairs aggregated per account pair, kept by the linking rule, with the TF-IDF cosine weight.
 
     Columns: platform, account_a, account_b, shared_items, coactions, min_gap_s, median_gap_s, weight.
     TF-IDF vectors are built only for the accounts of kept edges (each vector complete: its norm is the
     account's); ``N`` counts every account of ``act`` and ``df`` is the item's distinct accounts from
-    ``stats`` (which counted exactly the actions ``act`` keeps of every item in it).
+    ``stats`` (which counted exactly the actions ``act`` keeps of every item in it). ``accounts``: that ``N``
+    already computed (:func:`accounts_per_platform` of ``act``).
     """
     keys = list(PAIR_KEYS)
     pj = prs.left_join(stats.select("platform", "item", "accounts"), ["platform", "item"])
@@ -229,7 +275,7 @@ def edges(
     shared = kept.select(*keys, "item").distinct()
 
     linked = agg.select("platform", account_id="account_a").union(agg.select("platform", account_id="account_b"))
-    n = act.group_by("platform").aggregate(n=act.account_id.nunique())
+    n = accounts if accounts is not None else accounts_per_platform(act)
     tf = act.semi_join(linked, ["platform", "account_id"])
     tf = tf.group_by(["platform", "account_id", "item"]).aggregate(tf=tf.count())
     j = tf.join(stats.select("platform", "item", df="accounts"), ["platform", "item"]).join(n, "platform")

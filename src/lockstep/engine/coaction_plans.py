@@ -1,8 +1,9 @@
 """The co-action steps of :mod:`lockstep.engine.coaction` compiled to DuckDB SQL for the default engine.
 
 The default engine (:mod:`lockstep.traces.engine`) keeps a trace's intermediate results in temp tables of the
-store's connection: ``act_all`` (the cleaned actions), ``item_stats``, ``act`` (the pairable actions) and
-``pairs``. Each step here is the one Ibis definition of :mod:`lockstep.engine.coaction` built over *unbound*
+store's connection: ``act_all`` (the cleaned actions; with the item-hash prefilter, only those of repeated
+items), ``item_stats``, ``act`` (the pairable actions), ``act_accounts`` (their distinct accounts per platform)
+and ``pairs``. Each step here is the one Ibis definition of :mod:`lockstep.engine.coaction` built over *unbound*
 tables of those names and schemas and compiled to SQL (:func:`lockstep.engine.signals.compile.compile_sql`), so
 the default engine and the Spark seam run the same definition. A step's plan is a list of ``(temp table,
 SELECT)``: intermediates the definition materialises (its ``cache``) come first, named ``coaction_<step>_<i>``
@@ -30,13 +31,15 @@ StepPlan = list[tuple[str, str]]
 
 #: The temp tables each step reads.
 READS: dict[str, tuple[str, ...]] = {
+    "repeat_sample": ("act_all",),
+    "candidates": ("act_all",),
     "item_stats": ("act_all",),
     "act": ("act_all", "item_stats"),
     "pairs": ("act",),
     "popularity": ("item_stats",),
     "acting": ("act",),
     "rare_pairs": ("act", "item_stats", "pairs"),
-    "edges": ("act", "item_stats", "pairs"),
+    "edges": ("act", "item_stats", "pairs", "act_accounts"),
 }
 
 
@@ -83,7 +86,11 @@ def build_step(step: str, schemas: dict[str, list[tuple[str, str]]], literals: d
 
     lit = literals
     expr: ir.Table
-    if step == "item_stats":
+    if step == "repeat_sample":
+        expr = co.repeat_sample(tables["act_all"])
+    elif step == "candidates":
+        expr = co.candidates(tables["act_all"])
+    elif step == "item_stats":
         expr = co.item_stats(tables["act_all"])
     elif step == "act":
         expr = co.pairable(tables["act_all"], tables["item_stats"], int(lit["cap"]))
@@ -92,8 +99,7 @@ def build_step(step: str, schemas: dict[str, list[tuple[str, str]]], literals: d
     elif step == "popularity":
         expr = co.popularity_histogram(tables["item_stats"])
     elif step == "acting":
-        accts = tables["act"].select("platform", "account_id").distinct()
-        expr = accts.aggregate(n=accts.count())
+        expr = co.accounts_per_platform(tables["act"])
     elif step == "rare_pairs":
         expr = co.rare_pairs(
             tables["act"],
@@ -114,6 +120,7 @@ def build_step(step: str, schemas: dict[str, list[tuple[str, str]]], literals: d
             int(lit["rare_cut"]),
             DUCKDB,
             cache=cache,
+            accounts=tables["act_accounts"],
         )
     else:
         raise ValueError(f"unknown co-action step {step!r}")
@@ -137,16 +144,20 @@ def _load(text: str) -> StepPlan:
     return plan
 
 
+def accounts(con: embedded.Connection) -> None:
+    """Temp table ``act_accounts`` (:func:`lockstep.engine.coaction.accounts_per_platform` of ``act``), read by
+    :func:`rare_cut` and the ``edges`` step."""
+    run_step(con, "acting", "act_accounts")
+
+
 def rare_cut(con: embedded.Connection) -> int:
-    """:func:`lockstep.engine.coaction.rare_cut_from` over the temp tables ``item_stats`` and ``act``."""
+    """:func:`lockstep.engine.coaction.rare_cut_from` over the temp tables ``item_stats`` and ``act_accounts``."""
     from lockstep.engine.quantiles import rare_cut_from
 
     run_step(con, "popularity", "coaction_popularity")
-    run_step(con, "acting", "coaction_acting")
     try:
         hist: Sequence[tuple[int, int]] = con.execute("SELECT accounts, items FROM coaction_popularity").fetchall()
-        row = con.execute("SELECT n FROM coaction_acting").fetchone()
+        row = con.execute("SELECT sum(n) FROM act_accounts").fetchone()
     finally:
         con.execute("DROP TABLE coaction_popularity")
-        con.execute("DROP TABLE coaction_acting")
     return rare_cut_from(hist, int(row[0]) if row and row[0] is not None else 0)

@@ -249,16 +249,16 @@ def _run_trace(con: embedded.Connection, trace: Trace, params: DetectParams) -> 
         FROM act_raw WHERE item IS NOT NULL AND item <> '' AND account_id IS NOT NULL"""
     )
     # The co-action steps are compiled from their one definition (lockstep.engine.coaction).
-    n_all = _counts(con, "SELECT count(*) FROM act_all")[0]
-    n_cand = n_all
     prefiltered = _prefilter(con)
+    left_out = 0  # actions the prefilter leaves out: each is the only action of its item
     if prefiltered:
         # Statistics and pairable actions only from the actions of repeated items; the rest are counted.
+        n_all = _counts(con, "SELECT count(*) FROM act_all")[0]
         coaction_plans.run_step(con, "candidates", "act_cand")
         con.execute("DROP VIEW act_all")
         con.execute("DROP TABLE act_raw")
         con.execute("ALTER TABLE act_cand RENAME TO act_all")
-        n_cand = _counts(con, "SELECT count(*) FROM act_all")[0]
+        left_out = n_all - _counts(con, "SELECT count(*) FROM act_all")[0]
     coaction_plans.run_step(con, "item_stats", "item_stats")
     cap = params.max_item_accounts
     con.execute(
@@ -274,9 +274,8 @@ def _run_trace(con: embedded.Connection, trace: Trace, params: DetectParams) -> 
     window, note = _window_for(con, trace, params)
     notes = [n for n in (note, ONE_PLATFORM_NOTE if one_platform else None, prepared) if isinstance(n, str) and n]
     rep = TraceReport(trace.name, run_id, window, note="; ".join(notes) or None)
-    # Every action left out by the prefilter is the only action of its item.
-    rep.actions = n_all
-    rep.items = n_all - n_cand + _counts(con, "SELECT count(*) FROM item_stats")[0]
+    actions, items = _counts(con, "SELECT coalesce(sum(actions), 0), count(*) FROM item_stats")
+    rep.actions, rep.items = actions + left_out, items + left_out
     rep.capped_items, rep.capped_actions = _counts(
         con, f"SELECT count(*), coalesce(sum(actions), 0) FROM item_stats WHERE accounts > {int(cap)}"
     )
